@@ -1,0 +1,85 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "dossierd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dossierd", targets: ["dossierd"]),
+        .executable(name: "dossier", targets: ["dossier"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // libpq, found through pkg-config (Debian: libpq-dev).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // A small, safe Swift layer over libpq: connections, results, errors, pool.
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+        // A private PostgreSQL cluster on this machine (embedded default, tests).
+        .target(name: "LocalPostgres", dependencies: ["Postgres"], swiftSettings: strict),
+        // Migrations, schema version, bootstrap, database logins.
+        .target(
+            name: "DossierStore",
+            dependencies: ["Postgres"],
+            resources: [.embedInCode("migrations")],
+            swiftSettings: strict
+        ),
+        // Pure domain rules: no I/O.
+        .target(name: "DossierDomain", swiftSettings: strict),
+        // The DOSSIER/1 line protocol: tokens, typed commands, responses. No I/O.
+        .target(name: "DossierProtocol", dependencies: ["DossierDomain"], swiftSettings: strict),
+        // The TCP server and command execution.
+        .target(
+            name: "DossierServer",
+            dependencies: [
+                "DossierProtocol", "DossierDomain", "DossierStore", "Postgres",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "dossierd",
+            dependencies: [
+                "DossierServer", "DossierStore", "LocalPostgres", "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "dossier",
+            dependencies: [
+                "DossierProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Postgres", "LocalPostgres", "DossierStore"],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DossierStoreTests", dependencies: ["DossierStore", "Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DossierDomainTests", dependencies: ["DossierDomain"], swiftSettings: strict),
+        .testTarget(name: "DossierProtocolTests", dependencies: ["DossierProtocol"], swiftSettings: strict),
+        .testTarget(name: "DossierServerTests", dependencies: ["DossierServer", "TestSupport", "Postgres"], swiftSettings: strict),
+    ]
+)
