@@ -17,17 +17,17 @@ SET LOCAL search_path = dossier, public;
 -------------------------------------------------------------------------------
 -- The actor
 -------------------------------------------------------------------------------
-CREATE FUNCTION actor_role() RETURNS text
+CREATE FUNCTION dossier.actor_role() RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT CASE
         WHEN pg_has_role(current_user, 'dossier_app', 'USAGE')
             THEN nullif(current_setting('dossier.role', true), '')
         WHEN pg_has_role(current_user, 'dossier_bi', 'USAGE')
-            THEN (SELECT 'bi' FROM bi_logins b WHERE b.role_name = current_user)
+            THEN (SELECT 'bi' FROM dossier.bi_logins b WHERE b.role_name = current_user)
     END
 $$;
 
-CREATE FUNCTION actor_user_id() RETURNS bigint
+CREATE FUNCTION dossier.actor_user_id() RETURNS bigint
 LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN pg_has_role(current_user, 'dossier_app', 'USAGE')
         THEN nullif(current_setting('dossier.user_id', true), '')::bigint
@@ -35,27 +35,27 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The actor's department; for a BI login NULL means the whole company.
-CREATE FUNCTION actor_dept_id() RETURNS bigint
+CREATE FUNCTION dossier.actor_dept_id() RETURNS bigint
 LANGUAGE sql STABLE AS $$
     SELECT CASE
         WHEN pg_has_role(current_user, 'dossier_app', 'USAGE')
             THEN nullif(current_setting('dossier.dept_id', true), '')::bigint
         WHEN pg_has_role(current_user, 'dossier_bi', 'USAGE')
-            THEN (SELECT b.dept_id FROM bi_logins b WHERE b.role_name = current_user)
+            THEN (SELECT b.dept_id FROM dossier.bi_logins b WHERE b.role_name = current_user)
     END
 $$;
 
 -- A user of the daemon (or the daemon's own scheduler) is acting: may write.
-CREATE FUNCTION actor_is_user() RETURNS boolean
+CREATE FUNCTION dossier.actor_is_user() RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT coalesce(actor_role() IN ('rep', 'manager', 'archivist', 'director', 'auditor', 'admin', 'system'), false)
+    SELECT coalesce(dossier.actor_role() IN ('rep', 'manager', 'archivist', 'director', 'auditor', 'admin', 'system'), false)
 $$;
 
 -- A BI login whose scope covers the department.
-CREATE FUNCTION bi_covers(p_dept bigint) RETURNS boolean
+CREATE FUNCTION dossier.bi_covers(p_dept bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT (SELECT actor_role()) = 'bi'
-       AND ((SELECT actor_dept_id()) IS NULL OR p_dept = (SELECT actor_dept_id()))
+    SELECT (SELECT dossier.actor_role()) = 'bi'
+       AND ((SELECT dossier.actor_dept_id()) IS NULL OR p_dept = (SELECT dossier.actor_dept_id()))
 $$;
 
 -- Opens a command for one user: checks they are active and writes the
@@ -133,65 +133,66 @@ END $$;
 -- The register entry of a dossier: filed entries company-wide (top_secret only
 -- to owner and directors); drafts, submissions and deleted ones to the owner,
 -- the department's manager and directors.
-CREATE FUNCTION sees_dossier_register(d_dept bigint, d_level text, d_status text, d_owner bigint) RETURNS boolean
+CREATE FUNCTION dossier.sees_dossier_register(d_dept bigint, d_level text, d_status text, d_owner bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT CASE
-        WHEN (SELECT actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT actor_role()) = 'bi' THEN bi_covers(d_dept)
-        WHEN (SELECT actor_role()) IN ('rep', 'manager', 'archivist', 'auditor') THEN
-               d_owner = (SELECT actor_user_id())
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN dossier.bi_covers(d_dept)
+        WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist', 'auditor') THEN
+               d_owner = (SELECT dossier.actor_user_id())
             OR (d_status IN ('filed', 'on_loan', 'destroyed') AND d_level <> 'top_secret')
-            OR ((SELECT actor_role()) = 'manager' AND d_dept = (SELECT actor_dept_id()) AND d_level <> 'top_secret')
+            OR ((SELECT dossier.actor_role()) = 'manager' AND d_dept = (SELECT dossier.actor_dept_id()) AND d_level <> 'top_secret')
         ELSE false
     END
 $$;
 
 -- An approved, unexpired access grant or a loan that is out.
-CREATE FUNCTION holds_grant_or_loan(d_id bigint) RETURNS boolean
+CREATE FUNCTION dossier.holds_grant_or_loan(d_id bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM access_grants g
-                    WHERE g.dossier_id = d_id AND g.grantee_id = (SELECT actor_user_id())
+    SELECT EXISTS (SELECT 1 FROM dossier.access_grants g
+                    WHERE g.dossier_id = d_id AND g.grantee_id = (SELECT dossier.actor_user_id())
                       AND g.revoked_at IS NULL AND g.starts_at <= now() AND now() < g.expires_at)
-        OR EXISTS (SELECT 1 FROM loans l
-                    WHERE l.dossier_id = d_id AND l.borrower_id = (SELECT actor_user_id()) AND l.status = 'out')
+        OR EXISTS (SELECT 1 FROM dossier.loans l
+                    WHERE l.dossier_id = d_id AND l.borrower_id = (SELECT dossier.actor_user_id()) AND l.status = 'out')
 $$;
 
 -- The content of a dossier ("sees" column of RULES.md).
-CREATE FUNCTION sees_dossier_content(d_id bigint, d_dept bigint, d_level text, d_status text, d_owner bigint) RETURNS boolean
+CREATE FUNCTION dossier.sees_dossier_content(d_id bigint, d_dept bigint, d_level text, d_status text, d_owner bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT CASE
-        WHEN (SELECT actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT actor_role()) = 'bi' THEN d_level <> 'top_secret' AND bi_covers(d_dept)
-        WHEN (SELECT actor_role()) IN ('rep', 'manager', 'archivist') THEN
-               d_owner = (SELECT actor_user_id())
-            OR ((SELECT actor_role()) = 'manager' AND d_dept = (SELECT actor_dept_id()) AND d_level <> 'top_secret')
-            OR ((SELECT actor_role()) = 'archivist' AND d_dept = (SELECT actor_dept_id()) AND d_level <> 'top_secret'
-                AND d_status NOT IN ('draft', 'submitted'))
-            OR holds_grant_or_loan(d_id)
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN d_level <> 'top_secret' AND dossier.bi_covers(d_dept)
+        WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist') THEN
+               d_owner = (SELECT dossier.actor_user_id())
+            OR ((SELECT dossier.actor_role()) = 'manager' AND d_dept = (SELECT dossier.actor_dept_id()) AND d_level <> 'top_secret')
+            -- The archivist keeps the paper of what is filed, not drafts or dossiers being deleted.
+            OR ((SELECT dossier.actor_role()) = 'archivist' AND d_dept = (SELECT dossier.actor_dept_id()) AND d_level <> 'top_secret'
+                AND d_status IN ('filed', 'on_loan'))
+            OR dossier.holds_grant_or_loan(d_id)
         ELSE false   -- auditor: register only; admin: no customer data
     END
 $$;
 
 -- A customer's directory entry is company-wide (duplicates are found before
 -- one is created); its details follow the content rule of its dossiers.
-CREATE FUNCTION sees_customer_directory(c_dept bigint) RETURNS boolean
+CREATE FUNCTION dossier.sees_customer_directory(c_dept bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT CASE
-        WHEN (SELECT actor_role()) IN ('director', 'system', 'rep', 'manager', 'archivist', 'auditor') THEN true
-        WHEN (SELECT actor_role()) = 'bi' THEN bi_covers(c_dept)
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system', 'rep', 'manager', 'archivist', 'auditor') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN dossier.bi_covers(c_dept)
         ELSE false
     END
 $$;
 
-CREATE FUNCTION sees_customer_details(c_id bigint, c_dept bigint, c_owner bigint) RETURNS boolean
+CREATE FUNCTION dossier.sees_customer_details(c_id bigint, c_dept bigint, c_owner bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT CASE
-        WHEN (SELECT actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT actor_role()) = 'bi' THEN bi_covers(c_dept)
-        WHEN (SELECT actor_role()) IN ('rep', 'manager', 'archivist') THEN
-               c_owner = (SELECT actor_user_id())
-            OR ((SELECT actor_role()) IN ('manager', 'archivist') AND c_dept = (SELECT actor_dept_id()))
-            OR EXISTS (SELECT 1 FROM dossier_contents dc WHERE dc.customer_id = c_id)
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN dossier.bi_covers(c_dept)
+        WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist') THEN
+               c_owner = (SELECT dossier.actor_user_id())
+            OR ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND c_dept = (SELECT dossier.actor_dept_id()))
+            OR EXISTS (SELECT 1 FROM dossier.dossier_contents dc WHERE dc.customer_id = c_id)
         ELSE false
     END
 $$;
@@ -199,15 +200,15 @@ $$;
 -- Department records (loans, penalties, approvals, …): directors and the
 -- scheduler everywhere, the named roles within their department, the person
 -- concerned for their own rows, BI logins within their scope.
-CREATE FUNCTION sees_department_record(r_dept bigint, r_person bigint, p_dept_roles text[], p_company_roles text[])
+CREATE FUNCTION dossier.sees_department_record(r_dept bigint, r_person bigint, p_dept_roles text[], p_company_roles text[])
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT CASE
-        WHEN (SELECT actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT actor_role()) = 'bi' THEN bi_covers(r_dept)
-        WHEN (SELECT actor_role()) = ANY (p_company_roles) THEN true
-        WHEN (SELECT actor_role()) = ANY (p_dept_roles) AND r_dept = (SELECT actor_dept_id()) THEN true
-        WHEN (SELECT actor_role()) IS NOT NULL THEN r_person = (SELECT actor_user_id())
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN dossier.bi_covers(r_dept)
+        WHEN (SELECT dossier.actor_role()) = ANY (p_company_roles) THEN true
+        WHEN (SELECT dossier.actor_role()) = ANY (p_dept_roles) AND r_dept = (SELECT dossier.actor_dept_id()) THEN true
+        WHEN (SELECT dossier.actor_role()) IS NOT NULL THEN r_person = (SELECT dossier.actor_user_id())
         ELSE false
     END
 $$;
@@ -227,8 +228,8 @@ BEGIN
     EXECUTE format('CREATE POLICY %I ON %I TO dossier_owner USING (true) WITH CHECK (true)', p_table || '_owner', p_table);
     EXECUTE format('CREATE POLICY %I ON %I FOR SELECT USING (%s)', p_table || '_read', p_table, p_read);
     IF p_write THEN
-        EXECUTE format('CREATE POLICY %I ON %I FOR INSERT WITH CHECK ((SELECT actor_is_user()))', p_table || '_insert', p_table);
-        EXECUTE format('CREATE POLICY %I ON %I FOR UPDATE USING (%s) WITH CHECK ((SELECT actor_is_user()))',
+        EXECUTE format('CREATE POLICY %I ON %I FOR INSERT WITH CHECK ((SELECT dossier.actor_is_user()))', p_table || '_insert', p_table);
+        EXECUTE format('CREATE POLICY %I ON %I FOR UPDATE USING (%s) WITH CHECK ((SELECT dossier.actor_is_user()))',
                        p_table || '_update', p_table, p_read);
     END IF;
     IF p_remove THEN
@@ -236,32 +237,32 @@ BEGIN
     END IF;
 END $$;
 
-CALL protect('users', $p$ (SELECT actor_is_user()) OR bi_covers(dept_id) $p$);
-CALL protect('customers', $p$ sees_customer_directory(dept_id) $p$);
+CALL protect('users', $p$ (SELECT dossier.actor_is_user()) OR dossier.bi_covers(dept_id) $p$);
+CALL protect('customers', $p$ dossier.sees_customer_directory(dept_id) $p$);
 CALL protect('customer_details', $p$ EXISTS (SELECT 1 FROM customers c WHERE c.id = customer_details.customer_id
-                                              AND sees_customer_details(c.id, c.dept_id, c.owner_id)) $p$, true, true);
-CALL protect('dossiers', $p$ sees_dossier_register(dept_id, level, status, owner_id) $p$);
+                                              AND dossier.sees_customer_details(c.id, c.dept_id, c.owner_id)) $p$, true, true);
+CALL protect('dossiers', $p$ dossier.sees_dossier_register(dept_id, level, status, owner_id) $p$);
 CALL protect('dossier_contents', $p$ EXISTS (SELECT 1 FROM dossiers d WHERE d.id = dossier_contents.dossier_id
-                                              AND sees_dossier_content(d.id, d.dept_id, d.level, d.status, d.owner_id)) $p$, true, true);
+                                              AND dossier.sees_dossier_content(d.id, d.dept_id, d.level, d.status, d.owner_id)) $p$, true, true);
 CALL protect('items', $p$ EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = items.dossier_id) $p$, true, true);
 CALL protect('change_history', $p$ CASE WHEN dossier_id IS NOT NULL
         THEN EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = change_history.dossier_id)
         ELSE EXISTS (SELECT 1 FROM customer_details cd WHERE cd.customer_id = change_history.customer_id) END $p$);
-CALL protect('approvals', $p$ sees_department_record(dept_id, requester_id, '{manager,archivist}', '{}') $p$);
+CALL protect('approvals', $p$ dossier.sees_department_record(dept_id, requester_id, '{manager,archivist}', '{}') $p$);
 CALL protect('approval_steps', $p$ EXISTS (SELECT 1 FROM approvals a WHERE a.id = approval_steps.approval_id) $p$);
-CALL protect('access_grants', $p$ sees_department_record(dept_id, grantee_id, '{manager}', '{}') $p$);
-CALL protect('handovers', $p$ sees_department_record(dept_id, leaver_id, '{manager}', '{admin}') $p$);
+CALL protect('access_grants', $p$ dossier.sees_department_record(dept_id, grantee_id, '{manager}', '{}') $p$);
+CALL protect('handovers', $p$ dossier.sees_department_record(dept_id, leaver_id, '{manager}', '{admin}') $p$);
 CALL protect('handover_items', $p$ EXISTS (SELECT 1 FROM handovers h WHERE h.id = handover_items.handover_id) $p$);
-CALL protect('loans', $p$ sees_department_record(dept_id, borrower_id, '{manager,archivist}', '{auditor}') $p$);
+CALL protect('loans', $p$ dossier.sees_department_record(dept_id, borrower_id, '{manager,archivist}', '{auditor}') $p$);
 CALL protect('legal_holds', $p$ EXISTS (SELECT 1 FROM dossiers d WHERE d.id = legal_holds.dossier_id) $p$);
-CALL protect('destructions', $p$ sees_department_record(dept_id, NULL, '{manager,archivist}', '{auditor}') $p$);
-CALL protect('penalties', $p$ sees_department_record(dept_id, user_id, '{manager}', '{auditor}') $p$);
-CALL protect('penalty_month_counts', $p$ (SELECT actor_is_user()) $p$);
-CALL protect('audit_log', $p$ sees_department_record(dept_id, user_id, '{manager}', '{auditor}') $p$, false);
+CALL protect('destructions', $p$ dossier.sees_department_record(dept_id, NULL, '{manager,archivist}', '{auditor}') $p$);
+CALL protect('penalties', $p$ dossier.sees_department_record(dept_id, user_id, '{manager}', '{auditor}') $p$);
+CALL protect('penalty_month_counts', $p$ (SELECT dossier.actor_is_user()) $p$);
+CALL protect('audit_log', $p$ dossier.sees_department_record(dept_id, user_id, '{manager}', '{auditor}') $p$, false);
 CALL protect('audit_chain_head', 'false', false);
-CALL protect('customer_counters', $p$ (SELECT actor_is_user()) $p$);
-CALL protect('archive_counters', $p$ (SELECT actor_is_user()) $p$);
-CALL protect('job_runs', $p$ (SELECT actor_is_user()) $p$);
+CALL protect('customer_counters', $p$ (SELECT dossier.actor_is_user()) $p$);
+CALL protect('archive_counters', $p$ (SELECT dossier.actor_is_user()) $p$);
+CALL protect('job_runs', $p$ (SELECT dossier.actor_is_user()) $p$);
 CALL protect('bi_logins', $p$ role_name = current_user $p$, false);
 
 -- Company-wide settings: everyone reads, only administrators (and the scheduler) change them.
@@ -271,9 +272,9 @@ BEGIN
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', p_table);
     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', p_table);
     EXECUTE format('CREATE POLICY %I ON %I TO dossier_owner USING (true) WITH CHECK (true)', p_table || '_owner', p_table);
-    EXECUTE format('CREATE POLICY %I ON %I FOR SELECT USING ((SELECT actor_role()) IS NOT NULL)', p_table || '_read', p_table);
-    EXECUTE format($f$CREATE POLICY %I ON %I FOR ALL USING ((SELECT actor_role()) IN ('admin', 'system'))
-                      WITH CHECK ((SELECT actor_role()) IN ('admin', 'system'))$f$, p_table || '_admin', p_table);
+    EXECUTE format('CREATE POLICY %I ON %I FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL)', p_table || '_read', p_table);
+    EXECUTE format($f$CREATE POLICY %I ON %I FOR ALL USING ((SELECT dossier.actor_role()) IN ('admin', 'system'))
+                      WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'))$f$, p_table || '_admin', p_table);
 END $$;
 CALL protect_setting('departments');
 CALL protect_setting('calendar_days');
@@ -291,10 +292,10 @@ REVOKE ALL ON ALL TABLES IN SCHEMA dossier FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA dossier FROM PUBLIC;
 
 -- Policies call these with the caller's rights.
-GRANT EXECUTE ON FUNCTION actor_role(), actor_user_id(), actor_dept_id(), actor_is_user(), bi_covers(bigint),
-    sees_dossier_register(bigint, text, text, bigint), holds_grant_or_loan(bigint),
-    sees_dossier_content(bigint, bigint, text, text, bigint), sees_customer_directory(bigint),
-    sees_customer_details(bigint, bigint, bigint), sees_department_record(bigint, bigint, text[], text[]),
+GRANT EXECUTE ON FUNCTION dossier.actor_role(), dossier.actor_user_id(), dossier.actor_dept_id(), dossier.actor_is_user(), dossier.bi_covers(bigint),
+    dossier.sees_dossier_register(bigint, text, text, bigint), dossier.holds_grant_or_loan(bigint),
+    dossier.sees_dossier_content(bigint, bigint, text, text, bigint), dossier.sees_customer_directory(bigint),
+    dossier.sees_customer_details(bigint, bigint, bigint), dossier.sees_department_record(bigint, bigint, text[], text[]),
     audit_digest(bytea, audit_log)
     TO dossier_app, dossier_bi;
 GRANT EXECUTE ON FUNCTION begin_command(bigint), begin_system_command(text), hash_password(text),
@@ -311,7 +312,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON customer_details, dossier_contents, item
 GRANT DELETE ON calendar_days TO dossier_app;
 GRANT SELECT, INSERT ON change_history, destructions TO dossier_app;
 GRANT SELECT ON audit_log TO dossier_app;
--- Read by actor_role() in every plan; its policy shows the daemon no rows.
+-- Read by dossier.actor_role() in every plan; its policy shows the daemon no rows.
 GRANT SELECT ON bi_logins TO dossier_app;
 GRANT SELECT (id, login, name, dept_id, role, line, active, left_at, created_at, updated_at) ON users TO dossier_app;
 GRANT INSERT (login, name, dept_id, role, line, password_hash, active) ON users TO dossier_app;

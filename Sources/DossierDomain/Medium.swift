@@ -1,0 +1,6 @@
+/// The medium of a dossier item.
+public enum Medium: String, WireEnum {
+    case paper
+    case electronic
+    case both
+}

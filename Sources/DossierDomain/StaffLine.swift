@@ -1,0 +1,5 @@
+/// Whether a user is sales or service staff; penalties differ (RULES.md, "Penalties").
+public enum StaffLine: String, WireEnum {
+    case sales
+    case service
+}

@@ -1,0 +1,149 @@
+import DossierDomain
+
+/// A request of DOSSIER/1, parsed and validated: one case per verb, with typed
+/// arguments. Domain code switches over this and never sees raw strings.
+///
+/// `description` and `debugDescription` are the `logSummary`: passwords and free text
+/// never appear, so a command may be logged as is.
+public enum Command: Hashable, Sendable {
+    // MARK: Session
+    case ping
+    case auth(Auth)
+    case whoami
+    case format(OutputFormat)
+    case help(HelpTopic)
+    case quit
+
+    // MARK: Directory
+    case deptAdd(DeptAdd)
+    case deptList
+    case userAdd(UserAdd)
+    case userList(UserList)
+    case userPasswd(UserPasswd)
+    case userLeave(UserLeave)
+    case calendarSet(CalendarSet)
+    case calendarList(month: YearMonth)
+
+    // MARK: Customers
+    case customerNew(CustomerNew)
+    case customerShow(CustomerNumber)
+    case customerFind(CustomerFind)
+    case customerList(CustomerList)
+    case customerSet(CustomerSet)
+    case customerClose(CustomerClose)
+
+    // MARK: Dossiers and items
+    case dossierNew(DossierNew)
+    case itemAdd(ItemAdd)
+    case itemList(DossierRef)
+    case dossierSubmit(DossierRef)
+    case dossierShow(DossierShow)
+    case dossierList(DossierList)
+    case dossierEdit(DossierEdit)
+    case dossierHistory(DossierRef)
+    case dossierDelete(RefWithReason)
+    case dossierRestore(DossierRef)
+
+    // MARK: Access, loans, approvals
+    case accessRequest(AccessRequest)
+    case loanRequest(LoanRequest)
+    case loanCheckout(LoanID)
+    case loanReturn(LoanReturn)
+    case loanExtend(LoanExtend)
+    case loanShow(LoanID)
+    case loanList(LoanList)
+    case approvalList(ApprovalList)
+    case approvalShow(ApprovalID)
+    case approve(Approve)
+    case reject(Reject)
+    case withdraw(ApprovalID)
+
+    // MARK: Retention
+    case retentionList
+    case retentionSet(RetentionSet)
+    case retentionDue(RetentionDue)
+    case holdPlace(RefWithReason)
+    case holdRelease(RefWithReason)
+    case destroy(Destroy)
+    case destructionList(DestructionList)
+
+    // MARK: Penalties
+    case penaltyRules
+    case penaltyRecord(PenaltyRecord)
+    case penaltyList(PenaltyList)
+    case penaltyWaive(PenaltyWaive)
+    case penaltySweep(PenaltySweep)
+    case penaltyReport(month: YearMonth)
+
+    // MARK: Audit and operations
+    case auditList(AuditList)
+    case auditVerify
+    case stats
+
+    /// The verb, for the command table (access, usage) and metrics.
+    public var verb: Verb {
+        switch self {
+        case .ping: .ping
+        case .auth: .auth
+        case .whoami: .whoami
+        case .format: .format
+        case .help: .help
+        case .quit: .quit
+        case .deptAdd: .deptAdd
+        case .deptList: .deptList
+        case .userAdd: .userAdd
+        case .userList: .userList
+        case .userPasswd: .userPasswd
+        case .userLeave: .userLeave
+        case .calendarSet: .calendarSet
+        case .calendarList: .calendarList
+        case .customerNew: .customerNew
+        case .customerShow: .customerShow
+        case .customerFind: .customerFind
+        case .customerList: .customerList
+        case .customerSet: .customerSet
+        case .customerClose: .customerClose
+        case .dossierNew: .dossierNew
+        case .itemAdd: .itemAdd
+        case .itemList: .itemList
+        case .dossierSubmit: .dossierSubmit
+        case .dossierShow: .dossierShow
+        case .dossierList: .dossierList
+        case .dossierEdit: .dossierEdit
+        case .dossierHistory: .dossierHistory
+        case .dossierDelete: .dossierDelete
+        case .dossierRestore: .dossierRestore
+        case .accessRequest: .accessRequest
+        case .loanRequest: .loanRequest
+        case .loanCheckout: .loanCheckout
+        case .loanReturn: .loanReturn
+        case .loanExtend: .loanExtend
+        case .loanShow: .loanShow
+        case .loanList: .loanList
+        case .approvalList: .approvalList
+        case .approvalShow: .approvalShow
+        case .approve: .approve
+        case .reject: .reject
+        case .withdraw: .withdraw
+        case .retentionList: .retentionList
+        case .retentionSet: .retentionSet
+        case .retentionDue: .retentionDue
+        case .holdPlace: .holdPlace
+        case .holdRelease: .holdRelease
+        case .destroy: .destroy
+        case .destructionList: .destructionList
+        case .penaltyRules: .penaltyRules
+        case .penaltyRecord: .penaltyRecord
+        case .penaltyList: .penaltyList
+        case .penaltyWaive: .penaltyWaive
+        case .penaltySweep: .penaltySweep
+        case .penaltyReport: .penaltyReport
+        case .auditList: .auditList
+        case .auditVerify: .auditVerify
+        case .stats: .stats
+        }
+    }
+
+    /// This verb's table entry.
+    public var spec: CommandSpec { verb.spec }
+}

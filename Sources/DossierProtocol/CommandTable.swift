@@ -1,0 +1,316 @@
+import DossierDomain
+
+/// The single source of truth for DOSSIER/1's verbs: words, arguments, access and
+/// summaries. The parser binds arguments with it, `HELP` prints it.
+public enum CommandTable {
+    /// Every verb's spec, in PROTOCOL.md order.
+    public static let all: [CommandSpec] = Verb.allCases.map(makeSpec)
+
+    private static let byVerb: [Verb: CommandSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.verb, $0) })
+    private static let byName: [String: CommandSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    /// First words that need a second one (`DOSSIER`, `LOAN`, …).
+    public static let groups: Set<String> = Set(all.filter { $0.words.count == 2 }.map { $0.words[0] })
+
+    public static func spec(for verb: Verb) -> CommandSpec { byVerb[verb]! }
+
+    /// The spec named by upper-cased words, e.g. `"DOSSIER NEW"` or `"PING"`.
+    public static func spec(named name: String) -> CommandSpec? { byName[name] }
+
+    /// The specs whose first word is `word` (a whole group, or one single-word verb).
+    public static func specs(startingWith word: String) -> [CommandSpec] { all.filter { $0.words[0] == word } }
+
+    // Coarse role sets; see `Access`.
+    private static let owners = Access.roles([.rep, .manager, .director])
+    private static let borrowers = Access.roles([.rep, .manager, .archivist, .director])
+    private static let approvers = Access.roles([.manager, .director])
+    private static let admin = Access.roles([.admin])
+
+    private static let limit = KeySpec("limit", .integer(1...1000))
+    private static let after = KeySpec("after", .cursor)
+    private static let reason = KeySpec("reason", .text, required: true)
+    private static let ref = PositionalSpec("ref", .ref)
+
+    private static let customerFields: [ChangeFieldSpec] = [
+        ChangeFieldSpec("name", .text, clearable: false),
+        ChangeFieldSpec("kind", .choice(of: CustomerKind.self), clearable: false),
+        ChangeFieldSpec("credit_code", .creditCode, clearable: true),
+        ChangeFieldSpec("legal_rep", .text, clearable: true),
+        ChangeFieldSpec("contact", .text, clearable: true),
+        ChangeFieldSpec("phone", .text, clearable: true),
+        ChangeFieldSpec("email", .text, clearable: true),
+        ChangeFieldSpec("address", .text, clearable: true),
+        ChangeFieldSpec("industry", .text, clearable: true),
+        ChangeFieldSpec("region", .text, clearable: true),
+        ChangeFieldSpec("grade", .choice(of: CustomerGrade.self), clearable: true),
+        ChangeFieldSpec("credit_rating", .text, clearable: true),
+        ChangeFieldSpec("credit_limit", .money, clearable: true),
+        ChangeFieldSpec("owner", .login, clearable: false),
+    ]
+
+    private static let dossierFields: [ChangeFieldSpec] = [
+        ChangeFieldSpec("title", .text, clearable: false),
+        ChangeFieldSpec("level", .choice(of: Level.self), clearable: false),
+        ChangeFieldSpec("scope", .choice(of: Scope.self), clearable: false),
+        ChangeFieldSpec("location", .text, clearable: true),
+    ]
+
+    // Exhaustive over Verb: adding a verb without a spec does not compile.
+    private static func makeSpec(_ verb: Verb) -> CommandSpec {
+        switch verb {
+        // MARK: Session
+        case .ping:
+            CommandSpec(verb, "PING", "Check that the server answers.", access: .anyone)
+        case .auth:
+            CommandSpec(verb, "AUTH", "Log in.", access: .anyone,
+                        positionals: [PositionalSpec("login", .login), PositionalSpec("password", .secret)])
+        case .whoami:
+            CommandSpec(verb, "WHOAMI", "Show the logged-in user, role and department.", access: .loggedIn)
+        case .format:
+            CommandSpec(verb, "FORMAT", "Choose text or JSON responses for this connection.", access: .loggedIn,
+                        positionals: [PositionalSpec("format", .choice(OutputFormat.allCases.map(\.rawValue)))])
+        case .help:
+            CommandSpec(verb, "HELP", "List verbs with usage, or describe one verb or group.", access: .anyone,
+                        positionals: [PositionalSpec("verb", .word, optional: true),
+                                      PositionalSpec("subverb", .word, optional: true)])
+        case .quit:
+            CommandSpec(verb, "QUIT", "Close the connection.", access: .anyone)
+
+        // MARK: Directory
+        case .deptAdd:
+            CommandSpec(verb, "DEPT ADD", "Create a department.", access: admin,
+                        positionals: [PositionalSpec("code", .department)],
+                        keys: [KeySpec("name", .text, required: true)])
+        case .deptList:
+            CommandSpec(verb, "DEPT LIST", "List departments.", access: .loggedIn)
+        case .userAdd:
+            CommandSpec(verb, "USER ADD", "Create a user.", access: admin,
+                        positionals: [PositionalSpec("login", .login)],
+                        keys: [KeySpec("name", .text, required: true),
+                               KeySpec("dept", .department, required: true),
+                               KeySpec("role", .choice(of: Role.self), required: true),
+                               KeySpec("password", .secret, required: true),
+                               KeySpec("line", .choice(of: StaffLine.self))])
+        case .userList:
+            CommandSpec(verb, "USER LIST", "List users.", access: admin,
+                        keys: [KeySpec("dept", .department)])
+        case .userPasswd:
+            CommandSpec(verb, "USER PASSWD", "Change a password (your own, or any as admin).", access: .loggedIn,
+                        positionals: [PositionalSpec("login", .login),
+                                      PositionalSpec("new_password", .secret, placeholder: "<new>")])
+        case .userLeave:
+            CommandSpec(verb, "USER LEAVE", "Deactivate a user and hand their customers and dossiers to a successor.",
+                        access: admin,
+                        positionals: [PositionalSpec("login", .login)],
+                        keys: [KeySpec("successor", .login, required: true)])
+        case .calendarSet:
+            CommandSpec(verb, "CALENDAR SET", "Mark a date as a workday or a holiday.", access: admin,
+                        positionals: [PositionalSpec("date", .date, placeholder: "<date>"),
+                                      PositionalSpec("kind", .choice(of: CalendarDayKind.self))],
+                        keys: [KeySpec("note", .text)])
+        case .calendarList:
+            CommandSpec(verb, "CALENDAR LIST", "List a month's calendar overrides.", access: .loggedIn,
+                        keys: [KeySpec("month", .month, required: true)])
+
+        // MARK: Customers
+        case .customerNew:
+            CommandSpec(verb, "CUSTOMER NEW", "Create a customer.", access: owners,
+                        keys: [KeySpec("name", .text, required: true),
+                               KeySpec("kind", .choice(of: CustomerKind.self)),
+                               KeySpec("credit_code", .creditCode),
+                               KeySpec("legal_rep", .text),
+                               KeySpec("contact", .text),
+                               KeySpec("phone", .text),
+                               KeySpec("email", .text),
+                               KeySpec("address", .text),
+                               KeySpec("industry", .text),
+                               KeySpec("region", .text),
+                               KeySpec("grade", .choice(of: CustomerGrade.self)),
+                               KeySpec("credit_limit", .money),
+                               KeySpec("owner", .login)])
+        case .customerShow:
+            CommandSpec(verb, "CUSTOMER SHOW", "Show a customer's fields that you may see.", access: .staff,
+                        positionals: [PositionalSpec("id", .customer)])
+        case .customerFind:
+            CommandSpec(verb, "CUSTOMER FIND", "Find customers by name (and credit code, contact, phone where visible).",
+                        access: .staff,
+                        positionals: [PositionalSpec("text", .text)],
+                        keys: [limit])
+        case .customerList:
+            CommandSpec(verb, "CUSTOMER LIST", "List customers, page by page.", access: .staff,
+                        keys: [KeySpec("owner", .login), KeySpec("grade", .choice(of: CustomerGrade.self)),
+                               KeySpec("region", .text), limit, after])
+        case .customerSet:
+            CommandSpec(verb, "CUSTOMER SET", "Change customer fields (applied or sent for approval).", access: owners,
+                        positionals: [PositionalSpec("id", .customer)],
+                        keys: [reason], changeFields: customerFields)
+        case .customerClose:
+            CommandSpec(verb, "CUSTOMER CLOSE", "Record the end of a customer relationship.", access: owners,
+                        positionals: [PositionalSpec("id", .customer)],
+                        keys: [KeySpec("date", .date, required: true), reason])
+
+        // MARK: Dossiers and items
+        case .dossierNew:
+            CommandSpec(verb, "DOSSIER NEW", "Create a draft dossier.", access: owners,
+                        keys: [KeySpec("customer", .customer, required: true),
+                               KeySpec("category", .choice(of: Category.self), required: true),
+                               KeySpec("title", .text, required: true),
+                               KeySpec("level", .choice(of: Level.self)),
+                               KeySpec("scope", .choice(of: Scope.self)),
+                               KeySpec("location", .text)])
+        case .itemAdd:
+            CommandSpec(verb, "ITEM ADD", "Add an item to a draft dossier.", access: owners,
+                        positionals: [ref],
+                        keys: [KeySpec("title", .text, required: true),
+                               KeySpec("pages", .integer(0...100_000)),
+                               KeySpec("medium", .choice(of: Medium.self)),
+                               KeySpec("location", .text),
+                               KeySpec("uri", .text),
+                               KeySpec("sha256", .sha256),
+                               KeySpec("signed_customer", .yesNo),
+                               KeySpec("signed_internal", .yesNo)])
+        case .itemList:
+            CommandSpec(verb, "ITEM LIST", "List a dossier's items.", access: .staff, positionals: [ref])
+        case .dossierSubmit:
+            CommandSpec(verb, "DOSSIER SUBMIT", "Submit a draft for filing.", access: owners, positionals: [ref])
+        case .dossierShow:
+            CommandSpec(verb, "DOSSIER SHOW", "Show a dossier's content (the read is audited with its purpose).",
+                        access: .staff, positionals: [ref], keys: [KeySpec("purpose", .text)])
+        case .dossierList:
+            CommandSpec(verb, "DOSSIER LIST", "List the register entries you can see, page by page.", access: .staff,
+                        keys: [KeySpec("customer", .customer),
+                               KeySpec("category", .choice(of: Category.self)),
+                               KeySpec("status", .choice(of: DossierStatus.self)),
+                               KeySpec("owner", .login),
+                               KeySpec("dept", .department),
+                               limit, after])
+        case .dossierEdit:
+            CommandSpec(verb, "DOSSIER EDIT", "Request changes to a dossier.", access: owners,
+                        positionals: [ref], keys: [reason], changeFields: dossierFields)
+        case .dossierHistory:
+            CommandSpec(verb, "DOSSIER HISTORY", "Show a dossier's change history.", access: .staff, positionals: [ref])
+        case .dossierDelete:
+            CommandSpec(verb, "DOSSIER DELETE", "Request deletion (restorable for 30 days).", access: owners,
+                        positionals: [ref], keys: [reason])
+        case .dossierRestore:
+            CommandSpec(verb, "DOSSIER RESTORE", "Restore a deleted dossier within the grace period.", access: owners,
+                        positionals: [ref])
+
+        // MARK: Access, loans, approvals
+        case .accessRequest:
+            CommandSpec(verb, "ACCESS REQUEST", "Ask to read a dossier for a while (default 24 hours).", access: borrowers,
+                        positionals: [ref],
+                        keys: [KeySpec("purpose", .text, required: true), KeySpec("hours", .integer(1...720))])
+        case .loanRequest:
+            CommandSpec(verb, "LOAN REQUEST", "Ask to borrow a paper dossier.", access: borrowers,
+                        positionals: [ref],
+                        keys: [KeySpec("purpose", .text, required: true),
+                               KeySpec("days", .integer(1...365)),
+                               KeySpec("hours", .integer(1...720)),
+                               KeySpec("mode", .choice(of: LoanMode.self))],
+                        exclusive: [ExclusiveKeys(["days", "hours"], required: false)])
+        case .loanCheckout:
+            CommandSpec(verb, "LOAN CHECKOUT", "Hand out an approved loan; the due time starts.",
+                        access: .roles([.archivist]), positionals: [PositionalSpec("loan", .loan, placeholder: "L<n>")])
+        case .loanReturn:
+            CommandSpec(verb, "LOAN RETURN", "Take a loan back and record whether it is complete.",
+                        access: .roles([.archivist]),
+                        positionals: [PositionalSpec("loan", .loan, placeholder: "L<n>")],
+                        keys: [KeySpec("complete", .yesNo), KeySpec("note", .text)])
+        case .loanExtend:
+            CommandSpec(verb, "LOAN EXTEND", "Ask to extend a loan (a new approval).", access: borrowers,
+                        positionals: [PositionalSpec("loan", .loan, placeholder: "L<n>")],
+                        keys: [KeySpec("days", .integer(1...365)), KeySpec("hours", .integer(1...720)), reason],
+                        exclusive: [ExclusiveKeys(["days", "hours"], required: true)])
+        case .loanShow:
+            CommandSpec(verb, "LOAN SHOW", "Show a loan.", access: .staff,
+                        positionals: [PositionalSpec("loan", .loan, placeholder: "L<n>")])
+        case .loanList:
+            CommandSpec(verb, "LOAN LIST", "List loans.", access: .staff,
+                        keys: [KeySpec("status", .choice(LoanStatusFilter.wireSpellings)),
+                               KeySpec("borrower", .login)])
+        case .approvalList:
+            CommandSpec(verb, "APPROVAL LIST", "List approvals waiting for you, yours, or all you may see.",
+                        access: .staff,
+                        keys: [KeySpec("status", .choice(of: ApprovalListFilter.self)),
+                               KeySpec("kind", .choice(of: ApprovalKind.self))])
+        case .approvalShow:
+            CommandSpec(verb, "APPROVAL SHOW", "Show an approval and its decisions.", access: .staff,
+                        positionals: [PositionalSpec("id", .approval, placeholder: "A<n>")])
+        case .approve:
+            CommandSpec(verb, "APPROVE", "Approve a request (or pass it to the next step).", access: approvers,
+                        positionals: [PositionalSpec("id", .approval, placeholder: "A<n>")],
+                        keys: [KeySpec("comment", .text)])
+        case .reject:
+            CommandSpec(verb, "REJECT", "Reject a request.", access: approvers,
+                        positionals: [PositionalSpec("id", .approval, placeholder: "A<n>")], keys: [reason])
+        case .withdraw:
+            CommandSpec(verb, "WITHDRAW", "Withdraw your own pending request.", access: .staff,
+                        positionals: [PositionalSpec("id", .approval, placeholder: "A<n>")])
+
+        // MARK: Retention
+        case .retentionList:
+            CommandSpec(verb, "RETENTION LIST", "List retention rules per category.", access: .loggedIn)
+        case .retentionSet:
+            CommandSpec(verb, "RETENTION SET", "Change a category's retention rule.", access: admin,
+                        positionals: [PositionalSpec("category", .choice(of: Category.self), placeholder: "<category>")],
+                        keys: [KeySpec("years", .integer(1...100), required: true),
+                               KeySpec("trigger", .choice(of: RetentionTrigger.self), required: true)])
+        case .retentionDue:
+            CommandSpec(verb, "RETENTION DUE", "List dossiers past retention and not on hold.",
+                        access: .roles([.archivist, .manager, .director]),
+                        keys: [KeySpec("before", .date), limit])
+        case .holdPlace:
+            CommandSpec(verb, "HOLD PLACE", "Place a legal hold (blocks deletion and destruction).", access: approvers,
+                        positionals: [ref], keys: [reason])
+        case .holdRelease:
+            CommandSpec(verb, "HOLD RELEASE", "Release a legal hold.", access: approvers,
+                        positionals: [ref], keys: [reason])
+        case .destroy:
+            CommandSpec(verb, "DESTROY", "Request destruction of a dossier past retention.",
+                        access: .roles([.archivist, .manager, .director]),
+                        positionals: [ref],
+                        keys: [reason, KeySpec("method", .choice(of: DestructionMethod.self))])
+        case .destructionList:
+            CommandSpec(verb, "DESTRUCTION LIST", "Show the permanent destruction register.",
+                        access: .roles([.archivist, .manager, .director, .auditor]),
+                        keys: [KeySpec("year", .integer(1...9999))])
+
+        // MARK: Penalties
+        case .penaltyRules:
+            CommandSpec(verb, "PENALTY RULES", "List penalty rules and amounts.", access: .loggedIn)
+        case .penaltyRecord:
+            CommandSpec(verb, "PENALTY RECORD", "Record a violation by a user.", access: .roles([.auditor, .director]),
+                        positionals: [PositionalSpec("login", .login)],
+                        keys: [KeySpec("rule", .ruleCode, required: true),
+                               KeySpec("ref", .ref),
+                               KeySpec("qty", .integer(1...1000)),
+                               KeySpec("amount", .money),
+                               KeySpec("note", .text)])
+        case .penaltyList:
+            CommandSpec(verb, "PENALTY LIST", "List penalties.", access: .staff,
+                        keys: [KeySpec("user", .login), KeySpec("dept", .department), KeySpec("month", .month)])
+        case .penaltyWaive:
+            CommandSpec(verb, "PENALTY WAIVE", "Ask a director to waive a penalty.", access: .staff,
+                        positionals: [PositionalSpec("id", .penalty, placeholder: "P<n>")], keys: [reason])
+        case .penaltySweep:
+            CommandSpec(verb, "PENALTY SWEEP", "Run the automatic penalty sweep now (idempotent).",
+                        access: .roles([.admin, .auditor]),
+                        keys: [KeySpec("date", .date)])
+        case .penaltyReport:
+            CommandSpec(verb, "PENALTY REPORT", "Monthly totals per department and user.",
+                        access: .roles([.auditor, .director, .manager]),
+                        keys: [KeySpec("month", .month, required: true)])
+
+        // MARK: Audit and operations
+        case .auditList:
+            CommandSpec(verb, "AUDIT LIST", "List audit rows.", access: .roles([.auditor, .director]),
+                        keys: [KeySpec("ref", .ref), KeySpec("user", .login), KeySpec("since", .timeBound), limit])
+        case .auditVerify:
+            CommandSpec(verb, "AUDIT VERIFY", "Verify the audit log's hash chain.",
+                        access: .roles([.auditor, .director, .admin]))
+        case .stats:
+            CommandSpec(verb, "STATS", "Show server figures.", access: admin)
+        }
+    }
+}

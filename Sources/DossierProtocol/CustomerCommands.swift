@@ -1,0 +1,71 @@
+import DossierDomain
+
+/// `CUSTOMER NEW name= […]`.
+public struct CustomerNew: Hashable, Sendable {
+    public var name: String
+    public var kind: CustomerKind?
+    public var creditCode: CreditCode?
+    public var legalRep: String?
+    public var contact: String?
+    public var phone: String?
+    public var email: String?
+    public var address: String?
+    public var industry: String?
+    public var region: String?
+    public var grade: CustomerGrade?
+    public var creditLimit: Money?
+    /// nil: the caller.
+    public var owner: Login?
+
+    public init(
+        name: String, kind: CustomerKind? = nil, creditCode: CreditCode? = nil, legalRep: String? = nil,
+        contact: String? = nil, phone: String? = nil, email: String? = nil, address: String? = nil,
+        industry: String? = nil, region: String? = nil, grade: CustomerGrade? = nil,
+        creditLimit: Money? = nil, owner: Login? = nil
+    ) {
+        self.name = name; self.kind = kind; self.creditCode = creditCode; self.legalRep = legalRep
+        self.contact = contact; self.phone = phone; self.email = email; self.address = address
+        self.industry = industry; self.region = region; self.grade = grade
+        self.creditLimit = creditLimit; self.owner = owner
+    }
+}
+
+/// `CUSTOMER FIND <text> [limit=]`.
+public struct CustomerFind: Hashable, Sendable {
+    public var text: String
+    public var limit: Int?
+    public init(text: String, limit: Int?) { self.text = text; self.limit = limit }
+}
+
+/// `CUSTOMER LIST [owner=] [grade=] [region=] [limit=] [after=]`.
+public struct CustomerList: Hashable, Sendable {
+    public var owner: Login?
+    public var grade: CustomerGrade?
+    public var region: String?
+    public var limit: Int?
+    public var after: Cursor?
+    public init(owner: Login? = nil, grade: CustomerGrade? = nil, region: String? = nil, limit: Int? = nil, after: Cursor? = nil) {
+        self.owner = owner; self.grade = grade; self.region = region; self.limit = limit; self.after = after
+    }
+}
+
+/// `CUSTOMER SET <id> <field>=<value>… reason=`. Changes keep their order on the line;
+/// each field appears at most once.
+public struct CustomerSet: Hashable, Sendable {
+    public var customer: CustomerNumber
+    public var changes: [CustomerChange]
+    public var reason: String
+    public init(customer: CustomerNumber, changes: [CustomerChange], reason: String) {
+        self.customer = customer; self.changes = changes; self.reason = reason
+    }
+}
+
+/// `CUSTOMER CLOSE <id> date= reason=`.
+public struct CustomerClose: Hashable, Sendable {
+    public var customer: CustomerNumber
+    public var date: CalendarDate
+    public var reason: String
+    public init(customer: CustomerNumber, date: CalendarDate, reason: String) {
+        self.customer = customer; self.date = date; self.reason = reason
+    }
+}

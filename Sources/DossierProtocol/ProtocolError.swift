@@ -1,0 +1,32 @@
+/// A failed request as the client sees it: `ERR <code> <message>`.
+///
+/// Messages produced by this module never echo argument *values* (only argument
+/// names and usage), so they are safe to log even for `AUTH` lines.
+public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var code: ErrorCode
+    public var message: String
+
+    public init(_ code: ErrorCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue) \(message)" }
+
+    public static func syntax(_ message: String) -> ProtocolError { ProtocolError(.syntax, message) }
+    public static func args(_ message: String) -> ProtocolError { ProtocolError(.args, message) }
+
+    /// `ARGS missing argument: <name>`
+    public static func missing(_ name: String) -> ProtocolError { .args("missing argument: \(name)") }
+    /// `ARGS unknown argument: <name>`
+    public static func unknownArgument(_ name: String) -> ProtocolError { .args("unknown argument: \(name)") }
+    /// `ARGS invalid <name>: <why>`
+    public static func invalid(_ name: String, _ why: String) -> ProtocolError { .args("invalid \(name): \(why)") }
+
+    /// What an unauthenticated client gets for anything but PING, AUTH, HELP, QUIT.
+    public static let loginRequired = ProtocolError(.auth, "login required")
+    /// The one answer to every failed login, whatever was wrong.
+    public static let badCredentials = ProtocolError(.auth, "invalid credentials")
+    /// The framer's answer to an over-long request.
+    public static let lineTooLong = ProtocolError(.limit, "line too long")
+}

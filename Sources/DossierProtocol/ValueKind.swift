@@ -1,0 +1,134 @@
+import DossierDomain
+
+/// The type of an argument's value, as the command table declares it. Decoding is
+/// central (here), so every verb validates a date, a ref or a count the same way and
+/// with the same message; usage placeholders come from the same place.
+public enum ValueKind: Hashable, Sendable {
+    /// Free text; a required one must not be blank, an optional one that is empty
+    /// counts as absent.
+    case text
+    /// A password: non-empty, at most 256 bytes, never echoed or logged.
+    case secret
+    /// One word of a verb (for `HELP`).
+    case word
+    case login
+    case department
+    case customer
+    case ref
+    case approval
+    case loan
+    case penalty
+    case ruleCode
+    case creditCode
+    case sha256
+    case cursor
+    case date
+    case month
+    case timeBound
+    case money
+    case yesNo
+    case integer(ClosedRange<Int>)
+    /// One of a fixed set of wire spellings (an enum).
+    case choice([String])
+
+    /// A `choice` of every spelling of a wire enum.
+    public static func choice<E: WireEnum>(of type: E.Type) -> ValueKind { .choice(E.wireSpellings) }
+
+    /// How usage strings show a value of this kind.
+    public var placeholder: String {
+        switch self {
+        case .text: "<text>"
+        case .secret: "<password>"
+        case .word: "<verb>"
+        case .login: "<login>"
+        case .department: "<dept>"
+        case .customer: "C-YYYY-NNNNN"
+        case .ref: "<ref>"
+        case .approval: "A<n>"
+        case .loan: "L<n>"
+        case .penalty: "P<n>"
+        case .ruleCode: "<rule>"
+        case .creditCode: "<credit-code>"
+        case .sha256: "<sha256>"
+        case .cursor: "<cursor>"
+        case .date: "YYYY-MM-DD"
+        case .month: "YYYY-MM"
+        case .timeBound: "<date|time>"
+        case .money: "<yuan>"
+        case .yesNo: "yes|no"
+        case .integer: "<n>"
+        case .choice(let spellings): spellings.joined(separator: "|")
+        }
+    }
+
+    /// Why a value was refused: the text after `ARGS invalid <name>: `. Never
+    /// contains the value itself (it may be a secret).
+    var expectation: String {
+        switch self {
+        case .text: "must not be empty"
+        case .secret: "must be 1 to 256 bytes"
+        case .word: "expected a verb"
+        case .login: "expected a login (lowercase letters, digits, '.', '_', '-')"
+        case .department: "expected a department code (uppercase letters and digits)"
+        case .customer: "expected a customer number C-YYYY-NNNNN"
+        case .ref: "expected an archive number DEPT-CAT-YYYY-NNNN or a draft id D<n>"
+        case .approval: "expected an approval id A<n>"
+        case .loan: "expected a loan id L<n>"
+        case .penalty: "expected a penalty id P<n>"
+        case .ruleCode: "expected a rule code such as LATE_FILING"
+        case .creditCode: "expected an 18-character unified social credit code with a valid check character"
+        case .sha256: "expected 64 hexadecimal digits"
+        case .cursor: "expected the next= cursor of a previous listing"
+        case .date: "expected a date YYYY-MM-DD"
+        case .month: "expected a month YYYY-MM"
+        case .timeBound: "expected a date YYYY-MM-DD or an ISO 8601 time with offset"
+        case .money: "expected an amount in yuan such as 50.00"
+        case .yesNo: "expected yes or no"
+        case .integer(let range): "must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .choice(let spellings): "expected one of " + spellings.joined(separator: ", ")
+        }
+    }
+
+    /// Decodes a raw value, or nil if it does not fit this kind. Empty optional text is
+    /// handled by the binder before this is called.
+    func decode(_ raw: String) -> ArgumentValue? {
+        switch self {
+        case .text:
+            return raw.contains(where: { !$0.isWhitespace }) ? .text(raw) : nil
+        case .secret:
+            return (1...256).contains(raw.utf8.count) ? .secret(Password(raw)) : nil
+        case .word:
+            return raw.isEmpty ? nil : .word(raw.uppercased())
+        case .login: return Login(raw).map(ArgumentValue.login)
+        case .department: return DepartmentCode(raw).map(ArgumentValue.department)
+        case .customer: return CustomerNumber(raw).map(ArgumentValue.customer)
+        case .ref: return DossierRef(raw).map(ArgumentValue.ref)
+        case .approval: return ApprovalID(raw).map(ArgumentValue.approval)
+        case .loan: return LoanID(raw).map(ArgumentValue.loan)
+        case .penalty: return PenaltyID(raw).map(ArgumentValue.penalty)
+        case .ruleCode: return PenaltyRuleCode(raw).map(ArgumentValue.ruleCode)
+        case .creditCode: return CreditCode(raw).map(ArgumentValue.creditCode)
+        case .sha256: return SHA256Digest(raw).map(ArgumentValue.sha256)
+        case .cursor: return Cursor(raw).map(ArgumentValue.cursor)
+        case .date: return CalendarDate(raw).map(ArgumentValue.date)
+        case .month: return YearMonth(raw).map(ArgumentValue.month)
+        case .timeBound: return TimeBound(raw).map(ArgumentValue.timeBound)
+        case .money: return Money(raw).map(ArgumentValue.money)
+        case .yesNo:
+            switch raw {
+            case "yes": return .bool(true)
+            case "no": return .bool(false)
+            default: return nil
+            }
+        case .integer(let range):
+            // Digits only: no sign, no spaces, no `1e3`; at most 9 digits so it fits Int.
+            let bytes = Array(raw.utf8)
+            guard (1...9).contains(bytes.count), bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  let value = Int(raw), range.contains(value)
+            else { return nil }
+            return .integer(value)
+        case .choice(let spellings):
+            return spellings.contains(raw) ? .choice(raw) : nil
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// Every verb of DOSSIER/1, in the order of PROTOCOL.md (which is also `HELP`'s order).
+/// Two-word verbs (`DOSSIER NEW`) are one case each.
+public enum Verb: String, CaseIterable, Hashable, Sendable {
+    // Session
+    case ping, auth, whoami, format, help, quit
+    // Directory
+    case deptAdd, deptList, userAdd, userList, userPasswd, userLeave, calendarSet, calendarList
+    // Customers
+    case customerNew, customerShow, customerFind, customerList, customerSet, customerClose
+    // Dossiers and items
+    case dossierNew, itemAdd, itemList, dossierSubmit, dossierShow, dossierList, dossierEdit
+    case dossierHistory, dossierDelete, dossierRestore
+    // Access, loans, approvals
+    case accessRequest, loanRequest, loanCheckout, loanReturn, loanExtend, loanShow, loanList
+    case approvalList, approvalShow, approve, reject, withdraw
+    // Retention
+    case retentionList, retentionSet, retentionDue, holdPlace, holdRelease, destroy, destructionList
+    // Penalties
+    case penaltyRules, penaltyRecord, penaltyList, penaltyWaive, penaltySweep, penaltyReport
+    // Audit and operations
+    case auditList, auditVerify, stats
+
+    /// This verb's entry in the command table.
+    public var spec: CommandSpec { CommandTable.spec(for: self) }
+}

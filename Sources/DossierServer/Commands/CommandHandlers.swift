@@ -1,0 +1,23 @@
+import DossierDomain
+import DossierProtocol
+import Postgres
+
+/// Commands of signed-in users, run synchronously inside the command's
+/// transaction on a database worker thread.
+struct CommandHandlers: Sendable {
+    let statistics: ServerStatistics
+    let poolStatistics: @Sendable () -> PoolStatistics
+
+    func respond(to command: Command, actor: Actor, connection: PostgresConnection) throws -> Response {
+        switch command {
+        case .whoami:
+            return .ok("\(actor.login) role=\(actor.role.rawValue) dept=\(actor.departmentCode)")
+        case .stats:
+            return .rows(statistics.rows(pool: poolStatistics()))
+        default:
+            // Parsed and understood, but not executed by this version: say so
+            // rather than pretend.
+            throw ProtocolError(.unknown, "\(command.spec.name) is not available in this version")
+        }
+    }
+}

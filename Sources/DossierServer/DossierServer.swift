@@ -1,0 +1,128 @@
+import DossierProtocol
+import Logging
+import NIOCore
+import NIOExtras
+import NIOPosix
+import Postgres
+import ServiceLifecycle
+import Synchronization
+
+/// The DOSSIER/1 line-protocol server, as a `Service`: on graceful shutdown it
+/// stops accepting, lets commands in flight finish, tells idle clients
+/// `ERR SHUTDOWN`, and returns once every connection is closed.
+public final class DossierServer: Service, Sendable {
+    public let configuration: ServerConfiguration
+    private let pool: ConnectionPool
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let limiter: ConnectionLimiter
+    private let statistics: ServerStatistics
+    private let shuttingDown = Atomic<Bool>(false)
+    private let nextConnectionID = Atomic<Int>(0)
+    private let bound = Mutex<SocketAddress?>(nil)
+    private let boundWaiters = Mutex<[CheckedContinuation<SocketAddress, any Error>]>([])
+
+    public init(
+        configuration: ServerConfiguration,
+        pool: ConnectionPool,
+        logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.configuration = configuration
+        self.pool = pool
+        self.logger = logger
+        self.group = group
+        self.limiter = ConnectionLimiter(maximum: configuration.maximumConnections)
+        self.statistics = ServerStatistics(limiter: limiter)
+    }
+
+    /// The address the server listens on, once bound (port 0 picks a free port).
+    public func localAddress() async throws -> SocketAddress {
+        if let address = bound.withLock({ $0 }) { return address }
+        return try await withCheckedThrowingContinuation { continuation in
+            let ready = bound.withLock { address -> SocketAddress? in
+                if address == nil { boundWaiters.withLock { $0.append(continuation) } }
+                return address
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    public func run() async throws {
+        let quiesce = ServerQuiescingHelper(group: group)
+        let limits = ProtocolLimits(maximumLineLength: configuration.maximumLineLength)
+        let idle = TimeAmount.nanoseconds(
+            configuration.idleTimeout.components.seconds * 1_000_000_000
+                + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
+        let server: NIOAsyncChannel<NIOAsyncChannel<ConnectionEvent, ByteBuffer>, Never>
+        do {
+            server = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                    }
+                }
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .bind(host: configuration.host, port: configuration.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            IdleStateHandler(readTimeout: idle),
+                            RequestFramingHandler(limits: limits),
+                        ])
+                        return try NIOAsyncChannel<ConnectionEvent, ByteBuffer>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(backPressureStrategy: .init(lowWatermark: 4, highWatermark: 64))
+                        )
+                    }
+                }
+        } catch {
+            let waiters = boundWaiters.withLock { waiters in defer { waiters = [] }; return waiters }
+            waiters.forEach { $0.resume(throwing: error) }
+            throw error
+        }
+        let address = server.channel.localAddress!
+        bound.withLock { $0 = address }
+        let waiters = boundWaiters.withLock { waiters in defer { waiters = [] }; return waiters }
+        waiters.forEach { $0.resume(returning: address) }
+        logger.info("listening", metadata: ["address": "\(address)"])
+
+        let executor = CommandExecutor(pool: pool, statistics: statistics, logger: logger)
+        try await withGracefulShutdownHandler {
+            try await server.executeThenClose { inbound in
+                await withDiscardingTaskGroup { group in
+                    do {
+                        for try await connection in inbound {
+                            let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
+                            group.addTask { await self.serve(connection, id: id, executor: executor) }
+                        }
+                    } catch {
+                        logger.error("accept loop failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        } onGracefulShutdown: { [self] in
+            logger.info("shutting down: no new connections, finishing commands in flight")
+            shuttingDown.store(true, ordering: .relaxed)
+            quiesce.initiateShutdown(promise: nil)
+        }
+        logger.info("server stopped")
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<ConnectionEvent, ByteBuffer>, id: Int, executor: CommandExecutor) async {
+        guard limiter.admit() else {
+            try? await connection.executeThenClose { _, outbound in
+                try await outbound.write(ByteBuffer(string: "ERR LIMIT too many connections\n"))
+            }
+            return
+        }
+        defer { limiter.release() }
+        let session = ConnectionSession(
+            id: id, channel: connection, executor: executor, greeting: configuration.greeting,
+            isShuttingDown: { [self] in shuttingDown.load(ordering: .relaxed) }, logger: logger
+        )
+        await session.run()
+    }
+}

@@ -1,0 +1,13 @@
+import DossierProtocol
+
+/// What the session loop of one connection reacts to: framed requests, and the
+/// channel events that `NIOAsyncChannel` would not forward by itself.
+enum ConnectionEvent: Sendable, Equatable {
+    case line(String)
+    case tooLong
+    case invalid(LineFramer.InvalidLine)
+    /// No request within the idle timeout.
+    case idle
+    /// The server is shutting down gracefully.
+    case shutdown
+}

@@ -1,0 +1,78 @@
+import Postgres
+
+/// PostgreSQL logins that use the database: the daemon's own and BI logins.
+/// These statements need a login with CREATEROLE (the migrating login).
+public enum DatabaseLogins {
+    /// The role names created by the first migration.
+    public static let ownerRole = "dossier_owner"
+    public static let daemonRole = "dossier_app"
+    public static let biGroupRole = "dossier_bi"
+
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        case badRoleName(String)
+        case unknownDepartment(String)
+
+        public var description: String {
+            switch self {
+            case .badRoleName(let name):
+                "login name \(name) must match [a-z_][a-z0-9_]{0,62}"
+            case .unknownDepartment(let code):
+                "no department \(code)"
+            }
+        }
+    }
+
+    /// Creates (or updates) a BI login that reads one department, or the whole
+    /// company when `departmentCode` is nil. It sees rows through the same
+    /// row-level security as the daemon's users, never password hashes.
+    public static func createBILogin(
+        _ connection: PostgresConnection, name: String, password: String?, departmentCode: String?
+    ) throws {
+        guard isValidRoleName(name) else { throw Failure.badRoleName(name) }
+        try connection.transaction { connection in
+            var deptID: Int64? = nil
+            if let code = departmentCode {
+                let row = try connection.query("SELECT id FROM dossier.departments WHERE code = $1::text", [code]).rows.first
+                guard let row else { throw Failure.unknownDepartment(code) }
+                deptID = try row.decode("id", as: Int64.self)
+            }
+            // Identifiers cannot be parameters: PostgreSQL's own format() quotes them.
+            let exists = try connection.query("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1::text) AS e", [name])
+            let verb = try exists.rows.first?.decode("e", as: Bool.self) == true ? "ALTER" : "CREATE"
+            try runFormatted(connection, "\(verb) ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE", [name])
+            if let password {
+                try runFormatted(connection, "ALTER ROLE %I PASSWORD %L", [name, password])
+            }
+            try runFormatted(connection, "GRANT dossier_bi TO %I", [name])
+            try runFormatted(connection, "ALTER ROLE %I SET search_path = dossier, public", [name])
+            try connection.query("""
+                INSERT INTO dossier.bi_logins (role_name, dept_id) VALUES ($1::name, $2::int8)
+                ON CONFLICT (role_name) DO UPDATE SET dept_id = EXCLUDED.dept_id
+                """, [name, deptID])
+        }
+    }
+
+    /// Lets the daemon's role log in (with a password for TCP connections).
+    public static func enableDaemonLogin(_ connection: PostgresConnection, password: String?) throws {
+        try connection.query("ALTER ROLE dossier_app LOGIN")
+        if let password {
+            try runFormatted(connection, "ALTER ROLE dossier_app PASSWORD %L", [password])
+        }
+    }
+
+    static func isValidRoleName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 63 else { return false }
+        let lower = Unicode.Scalar("a")...Unicode.Scalar("z")
+        let digit = Unicode.Scalar("0")...Unicode.Scalar("9")
+        guard lower.contains(first) || first == "_" else { return false }
+        return name.unicodeScalars.allSatisfy { lower.contains($0) || digit.contains($0) || $0 == "_" }
+    }
+
+    /// Runs a utility statement whose identifiers and literals PostgreSQL itself
+    /// quotes with format(%I, %L); the values still travel as parameters.
+    private static func runFormatted(_ connection: PostgresConnection, _ template: String, _ values: [String]) throws {
+        let placeholders = values.indices.map { ", $\($0 + 2)::text" }.joined()
+        let statement = try connection.query("SELECT format($1::text\(placeholders)) AS sql", [template] + values)
+        try connection.execute(script: try statement.rows[0].decode("sql", as: String.self))
+    }
+}

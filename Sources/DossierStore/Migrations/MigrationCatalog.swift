@@ -1,0 +1,21 @@
+/// The migrations this binary was built with, in order. The schema version the
+/// code expects is the last one. `MigrationCatalogTests` checks that every file
+/// in `migrations/` is listed here, so the two cannot drift apart.
+public enum MigrationCatalog {
+    public static let all: [Migration] = {
+        let files: [(String, [UInt8])] = [
+            ("0001_roles_and_schema.sql", PackageResources._001_roles_and_schema_sql),
+            ("0002_directory.sql", PackageResources._002_directory_sql),
+            ("0003_records.sql", PackageResources._003_records_sql),
+            ("0004_loans_and_retention.sql", PackageResources._004_loans_and_retention_sql),
+            ("0005_penalties.sql", PackageResources._005_penalties_sql),
+            ("0006_audit.sql", PackageResources._006_audit_sql),
+            ("0007_row_security.sql", PackageResources._007_row_security_sql),
+        ]
+        // A bad name or order here is a build mistake, caught by the tests.
+        return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }
+    }()
+
+    /// The schema version this binary expects.
+    public static var expectedVersion: Int { all.last?.version ?? 0 }
+}

@@ -1,0 +1,243 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A private PostgreSQL cluster in a directory of this machine, reachable only
+/// through a Unix socket (`listen_addresses=''`), with `trust` authentication
+/// and superuser `postgres`.
+///
+/// PostgreSQL refuses to run as root, so when this process is root the data
+/// and socket directories belong to the `postgres` system user and every
+/// server command runs through `runuser -u postgres --`.
+public struct LocalCluster: Sendable {
+    /// Absolute path of the data directory.
+    public let dataDirectory: String
+    /// Port number; only names the socket (`.s.PGSQL.<port>`), nothing listens on TCP.
+    public let port: Int
+    /// Server settings passed with `-c` at start, on top of `defaultSettings`.
+    public var settings: [String: String]
+
+    /// Settings every cluster starts with unless overridden in `settings`.
+    public static let defaultSettings: [String: String] = [
+        "max_connections": "200",
+        "shared_buffers": "128MB",
+        "unix_socket_permissions": "0700",
+    ]
+
+    /// The system user that owns the cluster when this process runs as root.
+    static let serverUser = "postgres"
+
+    public init(dataDirectory: String, port: Int = 5432, settings: [String: String] = [:]) {
+        self.dataDirectory = Self.absolutePath(dataDirectory)
+        self.port = port
+        self.settings = settings
+    }
+
+    /// Where the server puts its socket: `<dataDirectory>/run` when that path is
+    /// short enough for a Unix socket address (< 108 bytes with the socket
+    /// name), otherwise `/tmp/dossier-<hash of the data directory>`.
+    public var socketDirectory: String {
+        let preferred = dataDirectory + "/run"
+        if (preferred + "/.s.PGSQL.\(port)").utf8.count < 108 { return preferred }
+        return "/tmp/dossier-" + Self.fnv1a(dataDirectory)
+    }
+
+    /// The server log written by `pg_ctl -l`.
+    public var logFile: String { dataDirectory + "/server.log" }
+
+    /// libpq connection string for this cluster.
+    public func conninfo(user: String = "postgres", database: String = "postgres") -> String {
+        "host=\(Self.quote(socketDirectory)) port=\(port) user=\(Self.quote(user)) dbname=\(Self.quote(database))"
+    }
+
+    // MARK: Lifecycle
+
+    /// Runs `initdb` (UTF8, C.UTF-8 locale, trust, superuser postgres) unless
+    /// the data directory already holds a cluster. Returns `true` if it created one.
+    @discardableResult
+    public func initializeIfNeeded() throws -> Bool {
+        if FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") { return false }
+        let tools = try Tools.locate()
+        try prepareDirectory(dataDirectory, mode: 0o700)
+        try Subprocess.check(
+            asServerUser([
+                tools.path("initdb"), "-D", dataDirectory, "-U", Self.serverUser, "--auth=trust",
+                "--encoding=UTF8", "--locale=C.UTF-8",
+            ]),
+            what: "initdb of \(dataDirectory)")
+        return true
+    }
+
+    /// Starts the server (`pg_ctl start -w`) unless it is already running.
+    public func start() throws {
+        let tools = try Tools.locate()
+        if try isRunning(tools: tools) { return }
+        try prepareDirectory(socketDirectory, mode: 0o700)
+        try Subprocess.check(
+            asServerUser([
+                tools.path("pg_ctl"), "start", "-w", "-t", "120", "-D", dataDirectory, "-l", logFile,
+                "-o", serverOptions(),
+            ]),
+            what: "starting PostgreSQL in \(dataDirectory) (log: \(logFile))")
+    }
+
+    /// Stops the server (`pg_ctl stop -m fast -w`); does nothing when it is not running.
+    public func stop() throws {
+        let tools = try Tools.locate()
+        guard try isRunning(tools: tools) else { return }
+        try Subprocess.check(
+            asServerUser([tools.path("pg_ctl"), "stop", "-m", "fast", "-w", "-t", "120", "-D", dataDirectory]),
+            what: "stopping PostgreSQL in \(dataDirectory)")
+    }
+
+    /// Stops and starts the server; existing connections are cut.
+    public func restart() throws {
+        try stop()
+        try start()
+    }
+
+    /// Whether a server is running on this data directory (`pg_ctl status`).
+    public func isRunning() throws -> Bool {
+        try isRunning(tools: Tools.locate())
+    }
+
+    // MARK: Internals
+
+    private func isRunning(tools: Tools) throws -> Bool {
+        let result = try Subprocess.run(asServerUser([tools.path("pg_ctl"), "status", "-D", dataDirectory]))
+        switch result.status {
+        case 0: return true
+        case 3: return false
+        default:
+            throw LocalPostgresError(
+                "no usable PostgreSQL data directory at \(dataDirectory)",
+                command: "pg_ctl status -D \(dataDirectory)", output: result.output)
+        }
+    }
+
+    private func serverOptions() -> String {
+        var options = [
+            "-c listen_addresses=''",
+            "-k \(Self.shellQuote(socketDirectory))",
+            "-p \(port)",
+        ]
+        let merged = Self.defaultSettings.merging(settings) { _, new in new }
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            options.append("-c \(key)=\(Self.shellQuote(value))")
+        }
+        return options.joined(separator: " ")
+    }
+
+    private var runningAsRoot: Bool { geteuid() == 0 }
+
+    private func asServerUser(_ arguments: [String]) -> [String] {
+        guard runningAsRoot else { return arguments }
+        return [Tools.runuser(), "-u", Self.serverUser, "--"] + arguments
+    }
+
+    /// Creates `path` (and missing parents), hands it to the server user when
+    /// root, and checks that the server user can reach it.
+    private func prepareDirectory(_ path: String, mode: Int) throws {
+        let fileManager = FileManager.default
+        do {
+            // Missing parents get the default mode (they must stay traversable);
+            // only `path` itself is restricted.
+            let parent = (path as NSString).deletingLastPathComponent
+            try fileManager.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            if !fileManager.fileExists(atPath: path) {
+                try fileManager.createDirectory(atPath: path, withIntermediateDirectories: false)
+            }
+        } catch {
+            throw LocalPostgresError("cannot create directory \(path): \(error)")
+        }
+        chmod(path, mode_t(mode))
+        guard runningAsRoot else { return }
+        guard let user = getpwnam(Self.serverUser) else {
+            throw LocalPostgresError(
+                "running as root, but there is no '\(Self.serverUser)' system user to run PostgreSQL as "
+                    + "(PostgreSQL refuses to run as root); install the postgresql package or run as another user")
+        }
+        if chown(path, user.pointee.pw_uid, user.pointee.pw_gid) != 0 {
+            throw LocalPostgresError("cannot give \(path) to user \(Self.serverUser): \(String(cString: strerror(errno)))")
+        }
+        let probe = try Subprocess.run(asServerUser(["test", "-w", path, "-a", "-x", path]))
+        if probe.status != 0 {
+            throw LocalPostgresError(
+                "the '\(Self.serverUser)' system user cannot reach \(path): a parent directory is not "
+                    + "traversable by it (for example /root is mode 700). PostgreSQL cannot run as root, so "
+                    + "choose a data directory such as /var/lib/dossierd")
+        }
+    }
+
+    static func absolutePath(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: absolute).standardizedFileURL.path
+    }
+
+    /// A libpq conninfo value, quoted when needed.
+    static func quote(_ value: String) -> String {
+        let plain = !value.isEmpty && !value.contains { $0 == " " || $0 == "'" || $0 == "\\" || $0 == "=" }
+        if plain { return value }
+        return "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
+
+    /// A word for the shell that `pg_ctl` runs the postmaster through.
+    static func shellQuote(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Stable 64-bit FNV-1a hash, hex.
+    static func fnv1a(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// Where the PostgreSQL server programs are.
+struct Tools: Sendable {
+    let binDirectory: String
+
+    func path(_ program: String) -> String { binDirectory + "/" + program }
+
+    /// `pg_config --bindir` if it holds `pg_ctl`, else the newest
+    /// `/usr/lib/postgresql/<version>/bin` (Debian keeps server programs off PATH).
+    static func locate() throws -> Tools {
+        let fileManager = FileManager.default
+        if let result = try? Subprocess.run(["pg_config", "--bindir"]), result.status == 0 {
+            let directory = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            if fileManager.isExecutableFile(atPath: directory + "/pg_ctl"),
+                fileManager.isExecutableFile(atPath: directory + "/initdb")
+            {
+                return Tools(binDirectory: directory)
+            }
+        }
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? fileManager.contentsOfDirectory(atPath: root)) ?? [])
+            .compactMap { name -> (Double, String)? in Double(name).map { ($0, name) } }
+            .sorted { $0.0 > $1.0 }
+        for (_, name) in versions {
+            let directory = "\(root)/\(name)/bin"
+            if fileManager.isExecutableFile(atPath: directory + "/pg_ctl") { return Tools(binDirectory: directory) }
+        }
+        throw LocalPostgresError(
+            "cannot find the PostgreSQL server programs (initdb, pg_ctl): neither `pg_config --bindir` "
+                + "nor /usr/lib/postgresql/*/bin has them; install the postgresql package")
+    }
+
+    static func runuser() -> String {
+        for candidate in ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser", "/bin/runuser"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return "runuser"
+    }
+}

@@ -1,0 +1,389 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A snapshot of a pool's counters.
+public struct PoolStatistics: Sendable, Equatable, CustomStringConvertible {
+    /// Configured maximum number of connections (= worker threads).
+    public var size: Int
+    /// Workers running a job.
+    public var busy: Int
+    /// Workers with a connection, waiting for a job.
+    public var idle: Int
+    /// Jobs waiting for a free connection.
+    public var waiting: Int
+    /// Connections opened (first connects and reconnects).
+    public var connectsTotal: Int
+    /// Jobs that gave up waiting after the acquire timeout.
+    public var timeoutsTotal: Int
+
+    public var description: String {
+        "size=\(size) busy=\(busy) idle=\(idle) waiting=\(waiting) connects=\(connectsTotal) timeouts=\(timeoutsTotal)"
+    }
+}
+
+/// A bounded pool of PostgreSQL connections, each owned by its own worker thread.
+///
+/// libpq calls block, so they never run on an event loop or on Swift's
+/// cooperative pool: `withConnection` suspends the caller and runs the body
+/// synchronously on a worker thread that holds a connection. Workers and
+/// connections are created lazily, up to `size`.
+///
+/// Callers wait at most `acquireTimeout` for a free connection, then fail with
+/// `.poolTimeout`; a timed-out job never runs. After the server restarts,
+/// connections notice on their next use: a job whose *first* round trip fails
+/// with a connection error (nothing reached the server) is run once more on
+/// a fresh connection; any later connection error is thrown and the
+/// connection is replaced before the next job.
+///
+/// The decisions live in `PoolStateMachine`; this type only performs them.
+public final class ConnectionPool: Sendable {
+    public struct Configuration: Sendable {
+        /// libpq connection string (URL or `key=value`); empty = PG* environment defaults.
+        public var conninfo: String
+        /// Maximum number of connections and worker threads.
+        public var size: Int
+        /// How long a caller may wait for a free connection.
+        public var acquireTimeout: Duration
+        /// Probe each connection (non-blocking read) before a job; tests turn
+        /// it off to exercise the retry-on-first-round-trip path alone.
+        var checksConnectionBeforeJob = true
+
+        public init(conninfo: String, size: Int = 8, acquireTimeout: Duration = .seconds(5)) {
+            self.conninfo = conninfo
+            self.size = size
+            self.acquireTimeout = acquireTimeout
+        }
+    }
+
+    public let configuration: Configuration
+    private let core: PoolCore
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        self.core = PoolCore(configuration)
+    }
+
+    deinit {
+        // Lets worker threads end; nobody can wait for it any more.
+        core.shutdown(notify: nil)
+    }
+
+    /// Runs `body` on a worker thread that holds a connection and returns its result.
+    ///
+    /// Throws `.poolTimeout` when no connection became free within
+    /// `acquireTimeout`, `.poolClosed` after `shutdown()`, `.connection` when
+    /// the database cannot be reached, or whatever `body` throws.
+    /// The connection must not escape `body`. Cancelling the calling task does
+    /// not abandon a wait for a connection; `acquireTimeout` bounds it.
+    @discardableResult
+    public func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        try Task.checkCancellation()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let job = PoolJob(
+                run: { connection in
+                    do {
+                        continuation.resume(returning: try body(connection))
+                        return nil
+                    } catch {
+                        return error
+                    }
+                },
+                fail: { continuation.resume(throwing: $0) }
+            )
+            core.submit(job)
+        }
+    }
+
+    /// Runs `body` inside `BEGIN … COMMIT` on a pooled connection
+    /// (see `PostgresConnection.transaction(_:)`).
+    @discardableResult
+    public func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            try connection.transaction(body)
+        }
+    }
+
+    public var statistics: PoolStatistics { core.statistics }
+
+    /// Fails waiting and future callers with `.poolClosed`, lets running bodies
+    /// finish, closes all connections and returns once every worker has ended.
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            core.shutdown(notify: continuation)
+        }
+    }
+}
+
+/// A job as the workers see it: `run` resumes the caller on success and
+/// returns the error otherwise, so the worker can decide to retry before
+/// calling `fail`. Exactly one of the caller-resuming paths happens.
+struct PoolJob: Sendable {
+    let run: @Sendable (PostgresConnection) -> (any Error)?
+    let fail: @Sendable (any Error) -> Void
+}
+
+/// One worker thread and its connection.
+///
+/// `@unchecked Sendable`: `connection` is only touched on the worker's own
+/// thread; the semaphore is the only thing other threads use.
+final class PoolWorker: @unchecked Sendable {
+    let id: Int
+    let wakeup = DispatchSemaphore(value: 0)
+    var connection: PostgresConnection?
+
+    init(id: Int) { self.id = id }
+}
+
+/// The I/O shell around `PoolStateMachine`: a mutex, worker threads, timers.
+final class PoolCore: Sendable {
+    private enum Command {
+        case run(PoolJob)
+        case stop
+    }
+
+    private struct State {
+        var machine: PoolStateMachine
+        var nextJobID: PoolStateMachine.JobID = 0
+        /// Jobs waiting for a worker.
+        var waitingJobs: [PoolStateMachine.JobID: PoolJob] = [:]
+        /// Work handed to sleeping workers, picked up when they wake.
+        var mailboxes: [PoolStateMachine.WorkerID: Command] = [:]
+        var workers: [PoolWorker] = []
+        var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
+        var connectsTotal = 0
+    }
+
+    private let configuration: ConnectionPool.Configuration
+    private let state: Mutex<State>
+
+    init(_ configuration: ConnectionPool.Configuration) {
+        self.configuration = configuration
+        self.state = Mutex(State(machine: PoolStateMachine(size: max(1, configuration.size))))
+    }
+
+    var statistics: PoolStatistics {
+        state.withLock { state in
+            PoolStatistics(
+                size: state.machine.size,
+                busy: state.machine.busyCount,
+                idle: state.machine.idleCount,
+                waiting: state.machine.waitingCount,
+                connectsTotal: state.connectsTotal,
+                timeoutsTotal: state.machine.timeoutsTotal)
+        }
+    }
+
+    // MARK: Callers
+
+    func submit(_ job: PoolJob) {
+        enum Next {
+            case wake(PoolWorker)
+            case start(PoolWorker)
+            case wait(PoolStateMachine.JobID)
+            case fail
+        }
+        let next: Next = state.withLock { state in
+            state.nextJobID += 1
+            let id = state.nextJobID
+            switch state.machine.acquire(id) {
+            case .run(_, on: let worker):
+                state.mailboxes[worker] = .run(job)
+                return .wake(state.workers[worker])
+            case .startWorker(let worker, job: _):
+                let newWorker = PoolWorker(id: worker)
+                state.workers.append(newWorker)
+                return .start(newWorker)
+            case .wait(let id):
+                state.waitingJobs[id] = job
+                return .wait(id)
+            case .failClosed:
+                return .fail
+            }
+        }
+        switch next {
+        case .wake(let worker):
+            worker.wakeup.signal()
+        case .start(let worker):
+            let thread = Thread { [self] in self.workerMain(worker, first: job) }
+            thread.name = "postgres-pool-\(worker.id)"
+            thread.start()
+        case .wait(let id):
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.dispatchInterval(configuration.acquireTimeout)) {
+                [weak self] in self?.timedOut(id)
+            }
+        case .fail:
+            job.fail(Self.closedError)
+        }
+    }
+
+    private func timedOut(_ id: PoolStateMachine.JobID) {
+        let job: PoolJob? = state.withLock { state in
+            guard state.machine.waiterTimedOut(id) else { return nil }
+            return state.waitingJobs.removeValue(forKey: id)
+        }
+        job?.fail(
+            PostgresError(
+                kind: .poolTimeout,
+                message: "no database connection free within \(Self.describe(configuration.acquireTimeout)) "
+                    + "(pool size \(configuration.size))"))
+    }
+
+    /// `notify` is resumed once every worker has ended.
+    func shutdown(notify: CheckedContinuation<Void, Never>?) {
+        let (failed, stopping, resumeNow) = state.withLock { state in
+            let action = state.machine.shutdown()
+            let failed = action.failWaiters.compactMap { state.waitingJobs.removeValue(forKey: $0) }
+            let stopping = action.stopWorkers.map { worker in
+                state.mailboxes[worker] = .stop
+                return state.workers[worker]
+            }
+            var resumeNow = false
+            if let notify {
+                if state.machine.lifecycle == .shutDown {
+                    resumeNow = true
+                } else {
+                    state.shutdownWaiters.append(notify)
+                }
+            }
+            return (failed, stopping, resumeNow)
+        }
+        for job in failed { job.fail(Self.closedError) }
+        for worker in stopping { worker.wakeup.signal() }
+        if resumeNow { notify?.resume() }
+    }
+
+    // MARK: Workers
+
+    private func workerMain(_ worker: PoolWorker, first: PoolJob) {
+        var job: PoolJob? = first
+        while let current = job {
+            execute(current, on: worker)
+            job = nextJob(for: worker)
+        }
+        worker.connection?.close()
+        worker.connection = nil
+        let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            guard state.machine.workerStopped(worker.id) else { return [] }
+            defer { state.shutdownWaiters = [] }
+            return state.shutdownWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// The worker's next job, sleeping while idle; `nil` means stop.
+    private func nextJob(for worker: PoolWorker) -> PoolJob? {
+        enum Next {
+            case run(PoolJob)
+            case sleep
+            case stop
+        }
+        let next: Next = state.withLock { state in
+            switch state.machine.jobFinished(worker: worker.id) {
+            case .run(let id):
+                guard let job = state.waitingJobs.removeValue(forKey: id) else {
+                    preconditionFailure("assigned job \(id) has no closure")
+                }
+                return .run(job)
+            case .idle:
+                return .sleep
+            case .stop:
+                return .stop
+            }
+        }
+        switch next {
+        case .run(let job):
+            return job
+        case .stop:
+            return nil
+        case .sleep:
+            worker.wakeup.wait()
+            let command = state.withLock { $0.mailboxes.removeValue(forKey: worker.id) }
+            switch command {
+            case .run(let job): return job
+            case .stop, nil: return nil
+            }
+        }
+    }
+
+    /// Runs one job with the dead-connection rules described on `ConnectionPool`.
+    private func execute(_ job: PoolJob, on worker: PoolWorker) {
+        let connection: PostgresConnection
+        do {
+            connection = try readyConnection(for: worker)
+        } catch {
+            job.fail(error)
+            return
+        }
+        let roundTripsBefore = connection.roundTrips
+        guard let error = job.run(connection) else {
+            cleanUp(connection)
+            return
+        }
+        let firstRoundTripLost =
+            (error as? PostgresError)?.kind == .connection
+            && connection.roundTrips - roundTripsBefore == 1
+        if firstRoundTripLost {
+            // The job's first request never reached a live server: safe to run again.
+            do {
+                try connection.reconnect()
+                countConnect()
+            } catch {
+                job.fail(error)
+                return
+            }
+            if let retryError = job.run(connection) { job.fail(retryError) }
+        } else {
+            job.fail(error)
+        }
+        cleanUp(connection)
+    }
+
+    /// The worker's connection, opened or replaced if it is missing or dead.
+    private func readyConnection(for worker: PoolWorker) throws(PostgresError) -> PostgresConnection {
+        guard let connection = worker.connection else {
+            let connection = try PostgresConnection(conninfo: configuration.conninfo)
+            worker.connection = connection
+            countConnect()
+            return connection
+        }
+        let healthy = configuration.checksConnectionBeforeJob ? connection.checkHealth() : connection.isConnected
+        if !healthy {
+            try connection.reconnect()
+            countConnect()
+        }
+        return connection
+    }
+
+    /// A body that left a transaction open must not hand it to the next job.
+    private func cleanUp(_ connection: PostgresConnection) {
+        if connection.isInTransaction { connection.rollbackIfNeeded() }
+        // Still in a transaction (e.g. mid-COPY or broken): start over next time.
+        if connection.isInTransaction { connection.close() }
+    }
+
+    private func countConnect() {
+        state.withLock { $0.connectsTotal += 1 }
+    }
+
+    // MARK: Helpers
+
+    private static let closedError = PostgresError(kind: .poolClosed, message: "the database connection pool is shut down")
+
+    static func describe(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        if attoseconds == 0 { return "\(seconds) s" }
+        return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000) ms"
+    }
+
+    private static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !nanoseconds.overflow, nanoseconds.partialValue < Int64(Int.max / 2) else { return .never }
+        return .nanoseconds(Int(max(0, nanoseconds.partialValue + attoseconds / 1_000_000_000)))
+    }
+}

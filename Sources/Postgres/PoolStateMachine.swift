@@ -1,0 +1,225 @@
+/// The decisions of `ConnectionPool`, without threads, clocks or I/O.
+///
+/// Events go in (a job arrives, a worker finishes, a wait times out, shutdown),
+/// actions come out (run this job on that worker, start a worker, fail a job).
+/// The pool performs the actions. Invariants kept here:
+/// - at most `size` workers exist; they are started lazily, one per job that
+///   finds no idle worker;
+/// - waiting jobs are assigned in arrival order (FIFO);
+/// - a job that timed out is removed and can never be assigned later;
+/// - every job gets exactly one outcome: run once, or failed once.
+struct PoolStateMachine: Sendable {
+    typealias JobID = UInt64
+    typealias WorkerID = Int
+
+    enum WorkerState: Sendable, Equatable {
+        case idle
+        case busy(JobID)
+        /// Told to stop (or stopping on its own at shutdown); not yet gone.
+        case stopping
+        case stopped
+    }
+
+    enum Lifecycle: Sendable, Equatable {
+        case running
+        case shuttingDown
+        case shutDown
+    }
+
+    enum AcquireAction: Sendable, Equatable {
+        /// Hand the job to this idle worker.
+        case run(JobID, on: WorkerID)
+        /// Create worker `WorkerID` (thread + connection) and give it this job.
+        case startWorker(WorkerID, job: JobID)
+        /// The job waits; arm its timeout.
+        case wait(JobID)
+        /// The pool is closed: fail the job with `.poolClosed`.
+        case failClosed(JobID)
+    }
+
+    enum FinishedAction: Sendable, Equatable {
+        /// The same worker runs this waiting job next.
+        case run(JobID)
+        /// Nothing waits: the worker sleeps until woken.
+        case idle
+        /// Shutting down: the worker closes its connection and ends.
+        case stop
+    }
+
+    struct ShutdownAction: Sendable, Equatable {
+        /// Waiting jobs to fail with `.poolClosed`.
+        var failWaiters: [JobID]
+        /// Idle workers to wake so they stop.
+        var stopWorkers: [WorkerID]
+        /// No worker is left running: shutdown is already complete.
+        var isComplete: Bool
+    }
+
+    let size: Int
+    private(set) var workers: [WorkerState] = []
+    private(set) var lifecycle: Lifecycle = .running
+    /// Idle workers; the most recently used is reused first so its connection stays warm.
+    private var idleWorkers: [WorkerID] = []
+    private var waiters = FIFOSet<JobID>()
+    private(set) var timeoutsTotal = 0
+
+    init(size: Int) {
+        precondition(size > 0, "pool size must be positive")
+        self.size = size
+    }
+
+    // MARK: Events
+
+    mutating func acquire(_ job: JobID) -> AcquireAction {
+        switch lifecycle {
+        case .shuttingDown, .shutDown:
+            return .failClosed(job)
+        case .running:
+            if let worker = idleWorkers.popLast() {
+                workers[worker] = .busy(job)
+                return .run(job, on: worker)
+            }
+            if workers.count < size {
+                let worker = workers.count
+                workers.append(.busy(job))
+                return .startWorker(worker, job: job)
+            }
+            waiters.append(job)
+            return .wait(job)
+        }
+    }
+
+    mutating func jobFinished(worker: WorkerID) -> FinishedAction {
+        switch workers[worker] {
+        case .busy:
+            break
+        case .idle, .stopping, .stopped:
+            preconditionFailure("worker \(worker) finished a job it was not running: \(workers[worker])")
+        }
+        switch lifecycle {
+        case .shuttingDown, .shutDown:
+            workers[worker] = .stopping
+            return .stop
+        case .running:
+            if let next = waiters.popFirst() {
+                workers[worker] = .busy(next)
+                return .run(next)
+            }
+            workers[worker] = .idle
+            idleWorkers.append(worker)
+            return .idle
+        }
+    }
+
+    /// The wait of `job` reached the acquire timeout. Returns `true` when the
+    /// job was still waiting (fail it with `.poolTimeout`); `false` when it was
+    /// already assigned or failed (do nothing).
+    mutating func waiterTimedOut(_ job: JobID) -> Bool {
+        guard waiters.remove(job) else { return false }
+        timeoutsTotal += 1
+        return true
+    }
+
+    mutating func shutdown() -> ShutdownAction {
+        switch lifecycle {
+        case .shuttingDown, .shutDown:
+            return ShutdownAction(failWaiters: [], stopWorkers: [], isComplete: lifecycle == .shutDown)
+        case .running:
+            lifecycle = .shuttingDown
+            let failed = waiters.removeAll()
+            let stopping = idleWorkers
+            idleWorkers = []
+            for worker in stopping { workers[worker] = .stopping }
+            // Workers only stop during shutdown, so with any worker started the
+            // pool completes later, in `workerStopped`.
+            let complete = workers.isEmpty
+            if complete { lifecycle = .shutDown }
+            return ShutdownAction(failWaiters: failed, stopWorkers: stopping, isComplete: complete)
+        }
+    }
+
+    /// A worker closed its connection and ended. Returns `true` when it was the
+    /// last one during shutdown (shutdown is complete).
+    mutating func workerStopped(_ worker: WorkerID) -> Bool {
+        switch workers[worker] {
+        case .stopping:
+            workers[worker] = .stopped
+        case .idle, .busy, .stopped:
+            preconditionFailure("worker \(worker) stopped unexpectedly in state \(workers[worker])")
+        }
+        guard lifecycle == .shuttingDown, workers.allSatisfy({ $0 == .stopped }) else { return false }
+        lifecycle = .shutDown
+        return true
+    }
+
+    // MARK: Statistics
+
+    var busyCount: Int {
+        workers.reduce(0) { count, state in
+            if case .busy = state { return count + 1 }
+            return count
+        }
+    }
+
+    var idleCount: Int { idleWorkers.count }
+    var waitingCount: Int { waiters.count }
+    func isWaiting(_ job: JobID) -> Bool { waiters.contains(job) }
+}
+
+/// A FIFO queue with O(1) removal of arbitrary elements (lazy deletion), for
+/// waiters that may time out anywhere in the queue. Elements must be unique
+/// over the queue's life (job IDs are never reused).
+struct FIFOSet<Element: Hashable & Sendable>: Sendable {
+    private var queue: [Element] = []
+    private var head = 0
+    private var members: Set<Element> = []
+
+    var count: Int { members.count }
+    var isEmpty: Bool { members.isEmpty }
+
+    func contains(_ element: Element) -> Bool { members.contains(element) }
+
+    mutating func append(_ element: Element) {
+        guard members.insert(element).inserted else { return }
+        queue.append(element)
+    }
+
+    mutating func popFirst() -> Element? {
+        while head < queue.count {
+            let element = queue[head]
+            head += 1
+            if members.remove(element) != nil {
+                compactIfNeeded()
+                return element
+            }
+        }
+        compactIfNeeded()
+        return nil
+    }
+
+    /// Returns `true` if the element was present.
+    mutating func remove(_ element: Element) -> Bool {
+        let removed = members.remove(element) != nil
+        if removed, members.isEmpty { queue = []; head = 0 }
+        return removed
+    }
+
+    /// Removes everything, returning the remaining elements in FIFO order.
+    mutating func removeAll() -> [Element] {
+        let remaining = queue[head...].filter { members.contains($0) }
+        queue = []
+        head = 0
+        members = []
+        return remaining
+    }
+
+    private mutating func compactIfNeeded() {
+        if head == queue.count {
+            queue = []
+            head = 0
+        } else if head > 64, head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+    }
+}

@@ -1,0 +1,381 @@
+internal import CLibPQ
+
+/// One libpq connection (`PGconn`).
+///
+/// Not `Sendable`: libpq forbids using a connection from two threads at once,
+/// so a connection belongs to one thread at a time (in the pool: to its worker
+/// thread). All calls block that thread.
+///
+/// Statements sent with `query(_:_:)` are prepared once per connection
+/// (cached by SQL text) and then executed with `PQexecPrepared`, which
+/// roughly doubles throughput on this workload; the cache is dropped on reconnect.
+public final class PostgresConnection {
+    /// The connection string this connection was opened with.
+    public let conninfo: String
+    private var handle: OpaquePointer?
+    /// SQL text → server-side statement name.
+    private var statements: [String: String] = [:]
+    private var statementCounter = 0
+    /// Statements prepared since this object was created (survives reconnects). For tests and metrics.
+    public private(set) var prepareCount = 0
+    /// Round trips attempted since this object was created. The pool compares it
+    /// before and after a job to know whether a connection failure happened on
+    /// the job's first round trip (then nothing of the job reached the server).
+    public private(set) var roundTrips = 0
+
+    /// Bound on cached statements, so dynamic SQL text cannot grow the cache forever.
+    static let statementCacheLimit = 1000
+
+    /// Opens a connection (`PQconnectdb`). `conninfo` is a URL
+    /// (`postgresql://…`) or `key=value` pairs; empty means libpq defaults (PG* variables).
+    public init(conninfo: String) throws(PostgresError) {
+        self.conninfo = conninfo
+        self.handle = try Self.connect(conninfo)
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// `true` while libpq considers the connection usable (`PQstatus == CONNECTION_OK`).
+    /// A server restart is only noticed on the next I/O.
+    public var isConnected: Bool {
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// The server version as an integer, e.g. 150013; 0 when not connected.
+    public var serverVersion: Int {
+        guard let handle else { return 0 }
+        return Int(PQserverVersion(handle))
+    }
+
+    /// The server process ID serving this connection (for `pg_terminate_backend`, logs).
+    public var processID: Int32 {
+        guard let handle else { return 0 }
+        return PQbackendPID(handle)
+    }
+
+    /// `true` inside an open (or failed) transaction block.
+    public var isInTransaction: Bool {
+        guard let handle else { return false }
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+    }
+
+    /// Closes the connection (`PQfinish`). Idempotent.
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+        statements = [:]
+    }
+
+    /// Drops the current connection and opens a new one with the same conninfo.
+    /// Server-side prepared statements die with the old session, so the cache is cleared.
+    public func reconnect() throws(PostgresError) {
+        close()
+        handle = try Self.connect(conninfo)
+    }
+
+    // MARK: Statements
+
+    /// Runs one statement with text parameters (`nil` = NULL) and returns its rows.
+    ///
+    /// The first call with a given SQL text prepares it on this connection; later
+    /// calls only execute. Use explicit casts for parameters (`$1::int8`).
+    @discardableResult
+    public func query(_ sql: String, _ params: [(any PostgresEncodable)?] = []) throws(PostgresError) -> PostgresResult {
+        let conn = try liveHandle()
+        let name = try preparedName(for: sql, conn: conn)
+
+        // One NUL-terminated buffer for all parameter texts; pointers into it
+        // exist only inside the closure below.
+        var buffer = [UInt8]()
+        var offsets = [Int]()
+        offsets.reserveCapacity(params.count)
+        for (position, param) in params.enumerated() {
+            guard let param else {
+                offsets.append(-1)
+                continue
+            }
+            let text = param.postgresText
+            if text.utf8.contains(0) {
+                throw .client("parameter $\(position + 1) contains a NUL byte, which PostgreSQL text cannot hold")
+            }
+            offsets.append(buffer.count)
+            buffer.append(contentsOf: text.utf8)
+            buffer.append(0)
+        }
+        buffer.append(0)  // never empty, so baseAddress is never nil
+
+        roundTrips += 1
+        let sent: Int32 = buffer.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                let base = chars.baseAddress!
+                let pointers: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : UnsafePointer(base + $0) }
+                return pointers.withUnsafeBufferPointer { values in
+                    PQsendQueryPrepared(conn, name, Int32(values.count), values.baseAddress, nil, nil, 0)
+                }
+            }
+        }
+        guard sent == 1 else { throw sendFailure(conn) }
+        do {
+            return try collectResults(conn)
+        } catch {
+            // 26000: the statement vanished (DEALLOCATE/DISCARD ALL); 0A000: its
+            // result type changed under it. Either way prepare afresh next time.
+            if error.sqlState == "26000" || error.sqlState == "0A000" { statements[sql] = nil }
+            throw error
+        }
+    }
+
+    /// Runs trusted SQL, possibly several statements separated by `;`, with the
+    /// simple query protocol (`PQsendQuery`; no parameters, nothing cached).
+    /// Stops at and throws the first error. For migrations and utility commands.
+    public func execute(script: String) throws(PostgresError) {
+        _ = try simpleQuery(script)
+    }
+
+    /// Like `execute(script:)` but returns the result of the last statement.
+    @discardableResult
+    public func simpleQuery(_ sql: String) throws(PostgresError) -> PostgresResult {
+        let conn = try liveHandle()
+        roundTrips += 1
+        guard PQsendQuery(conn, sql) == 1 else { throw sendFailure(conn) }
+        return try collectResults(conn)
+    }
+
+    /// Runs `body` inside `BEGIN … COMMIT`.
+    ///
+    /// When `body` throws, the transaction is rolled back and the body's error is
+    /// rethrown. When `COMMIT` fails (e.g. serialization failure, deferred
+    /// constraint), that error is thrown; the server has then rolled back.
+    /// If `body` swallowed a statement error, the transaction is aborted and
+    /// cannot commit: it is rolled back and a `25P02` error is thrown.
+    @discardableResult
+    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        if isInTransaction {
+            throw PostgresError.client("transaction() called while a transaction is already open on this connection")
+        }
+        try execute(script: "BEGIN")
+        let value: T
+        do {
+            value = try body(self)
+        } catch {
+            rollbackIfNeeded()
+            throw error
+        }
+        if let handle, PQtransactionStatus(handle) == PQTRANS_INERROR {
+            rollbackIfNeeded()
+            throw PostgresError(
+                kind: .client, sqlState: "25P02",
+                message: "the transaction was aborted by an error the body caught; it was rolled back")
+        }
+        try execute(script: "COMMIT")
+        return value
+    }
+
+    /// Rolls back an open transaction, ignoring errors (the connection may be gone).
+    func rollbackIfNeeded() {
+        guard isConnected, isInTransaction else { return }
+        _ = try? simpleQuery("ROLLBACK")
+    }
+
+    /// Cheap, non-blocking check used by the pool before each job: reads
+    /// whatever the server sent while the connection was idle, which reveals a
+    /// socket the server closed (restart, `pg_terminate_backend`).
+    func checkHealth() -> Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        // The first read may return a pending FATAL message, the second the EOF.
+        for _ in 0..<2 {
+            if PQconsumeInput(handle) == 0 { return false }
+            _ = PQisBusy(handle)  // parses buffered messages
+        }
+        while let notify = PQnotifies(handle) { PQfreemem(notify) }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    // MARK: Internals
+
+    private func liveHandle() throws(PostgresError) -> OpaquePointer {
+        guard let handle else { throw PostgresError(kind: .connection, message: "connection is closed") }
+        return handle
+    }
+
+    private func preparedName(for sql: String, conn: OpaquePointer) throws(PostgresError) -> String {
+        if let name = statements[sql] { return name }
+        if statements.count >= Self.statementCacheLimit, !isInTransaction {
+            try execute(script: "DEALLOCATE ALL")
+            statements = [:]
+        }
+        statementCounter += 1
+        let name = "s\(statementCounter)"
+        roundTrips += 1
+        guard PQsendPrepare(conn, name, sql, 0, nil) == 1 else { throw sendFailure(conn) }
+        _ = try collectResults(conn)  // clears every result, also on error
+        statements[sql] = name
+        prepareCount += 1
+        return name
+    }
+
+    /// Reads results until `PQgetResult` returns NULL, clearing each one.
+    /// Returns the last successful result, or throws the first error.
+    private func collectResults(_ conn: OpaquePointer) throws(PostgresError) -> PostgresResult {
+        var failure: PostgresError?
+        var last: PostgresResult?
+        var abandon = false
+        while let result = PQgetResult(conn) {
+            let status = PQresultStatus(result)
+            if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK
+                || status == PGRES_EMPTY_QUERY || status == PGRES_SINGLE_TUPLE
+            {
+                if failure == nil { last = Self.copy(result) }
+            } else if status == PGRES_COPY_IN {
+                // Ends the COPY with an error; the server then reports it as a result.
+                _ = PQputCopyEnd(conn, "COPY FROM STDIN is not supported by this client")
+            } else if status == PGRES_COPY_OUT {
+                var chunk: UnsafeMutablePointer<CChar>?
+                while true {
+                    let length = PQgetCopyData(conn, &chunk, 0)
+                    if let chunk { PQfreemem(chunk) }
+                    chunk = nil
+                    if length < 0 { break }
+                }
+            } else if status == PGRES_COPY_BOTH {
+                failure = failure ?? .client("replication (COPY BOTH) is not supported; connection closed")
+                abandon = true
+            } else {
+                failure = failure ?? Self.error(from: result, conn: conn)
+            }
+            PQclear(result)
+            if abandon { break }
+        }
+        if abandon { close() }
+        if var failure {
+            // The server sends its FATAL report before closing the socket, so
+            // libpq only marks the connection bad after the drain above.
+            if Self.endsSession(failure, conn: conn) { failure.kind = .connection }
+            throw failure
+        }
+        if let last { return last }
+        // No result at all: libpq only does that when the connection broke.
+        throw Self.connectionFailure(conn)
+    }
+
+    private static func copy(_ result: OpaquePointer) -> PostgresResult {
+        let fieldCount = Int(PQnfields(result))
+        let rowCount = Int(PQntuples(result))
+        let names = (0..<fieldCount).map { column in
+            PQfname(result, Int32(column)).map { String(cString: $0) } ?? "?column?"
+        }
+        var values = [String?]()
+        values.reserveCapacity(fieldCount * rowCount)
+        for row in 0..<Int32(rowCount) {
+            for column in 0..<Int32(fieldCount) {
+                if PQgetisnull(result, row, column) == 1 {
+                    values.append(nil)
+                    continue
+                }
+                let length = Int(PQgetlength(result, row, column))
+                let text = PQgetvalue(result, row, column).map { pointer in
+                    UnsafeRawPointer(pointer).withMemoryRebound(to: UInt8.self, capacity: length) {
+                        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+                    }
+                }
+                values.append(text ?? "")
+            }
+        }
+        let columns = PostgresColumns(names)
+        let rows = (0..<rowCount).map { row in
+            PostgresRow(columnInfo: columns, values: values[row * fieldCount..<(row + 1) * fieldCount])
+        }
+        let affected = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
+        let tag = PQcmdStatus(result).map { String(cString: $0) } ?? ""
+        return PostgresResult(columns: names, rows: rows, affectedRows: affected, commandTag: tag)
+    }
+
+    private static func connect(_ conninfo: String) throws(PostgresError) -> OpaquePointer {
+        guard let conn = PQconnectdb(conninfo) else {
+            throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(conn) == CONNECTION_OK else {
+            let message = connectionMessage(conn)
+            PQfinish(conn)
+            throw PostgresError(kind: .connection, message: message)
+        }
+        // libpq prints NOTICEs to stderr by default; a server must not.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
+        // Decoding assumes UTF-8 text and ISO dates; only costs a round trip
+        // when the environment asked for something else.
+        if parameter(conn, "client_encoding") != "UTF8", PQsetClientEncoding(conn, "UTF8") != 0 {
+            let message = connectionMessage(conn)
+            PQfinish(conn)
+            throw PostgresError(kind: .client, message: "cannot set client_encoding to UTF8: \(message)")
+        }
+        if parameter(conn, "DateStyle")?.hasPrefix("ISO") != true {
+            if let result = PQexec(conn, "SET DateStyle TO ISO") { PQclear(result) }
+        }
+        return conn
+    }
+
+    private static func parameter(_ conn: OpaquePointer, _ name: String) -> String? {
+        PQparameterStatus(conn, name).map { String(cString: $0) }
+    }
+
+    private static func connectionMessage(_ conn: OpaquePointer) -> String {
+        let text = PQerrorMessage(conn).map { String(cString: $0) } ?? ""
+        let trimmed = text.trimmingTrailingWhitespace()
+        return trimmed.isEmpty ? "connection failed" : trimmed
+    }
+
+    /// A `PQsend…` call was refused: the connection is broken or misused.
+    private func sendFailure(_ conn: OpaquePointer) -> PostgresError {
+        let message = Self.connectionMessage(conn)
+        let kind: PostgresError.Kind = PQstatus(conn) == CONNECTION_OK ? .client : .connection
+        return PostgresError(kind: kind, message: message)
+    }
+
+    private static func connectionFailure(_ conn: OpaquePointer) -> PostgresError {
+        let kind: PostgresError.Kind = PQstatus(conn) == CONNECTION_OK ? .client : .connection
+        return PostgresError(kind: kind, message: connectionMessage(conn))
+    }
+
+    private static func error(from result: OpaquePointer, conn: OpaquePointer) -> PostgresError {
+        func field(_ code: Unicode.Scalar) -> String? {
+            PQresultErrorField(result, Int32(code.value)).map { String(cString: $0) }
+        }
+        let sqlState = field("C")
+        var message = field("M") ?? ""
+        if message.isEmpty {
+            message = (PQresultErrorMessage(result).map { String(cString: $0) } ?? "").trimmingTrailingWhitespace()
+        }
+        if message.isEmpty { message = connectionMessage(conn) }
+        var error = PostgresError(
+            kind: sqlState == nil ? .client : .server, sqlState: sqlState, message: message,
+            detail: field("D"), hint: field("H"), constraint: field("n"),
+            schema: field("s"), table: field("t"), column: field("c"), severity: field("V") ?? field("S"))
+        if endsSession(error, conn: conn) { error.kind = .connection }
+        return error
+    }
+
+    /// Whether an error means the session is gone: libpq says so, or the
+    /// server reported FATAL/PANIC, a connection exception (class 08) or a
+    /// shutdown (57P01 admin, 57P02 crash, 57P03 cannot connect now).
+    private static func endsSession(_ error: PostgresError, conn: OpaquePointer) -> Bool {
+        if PQstatus(conn) != CONNECTION_OK { return true }
+        if error.severity == "FATAL" || error.severity == "PANIC" { return true }
+        guard let sqlState = error.sqlState else { return false }
+        return sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(sqlState)
+    }
+}
+
+@available(*, unavailable, message: "a PostgresConnection must stay on one thread; use ConnectionPool")
+extension PostgresConnection: Sendable {}
+
+extension String {
+    func trimmingTrailingWhitespace() -> String {
+        var text = Substring(self)
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        return String(text)
+    }
+}

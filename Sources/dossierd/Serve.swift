@@ -1,0 +1,135 @@
+import ArgumentParser
+import DossierServer
+import DossierStore
+import Foundation
+import Logging
+import Postgres
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the line-protocol server (with no database configured: on a private embedded cluster)."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Address to listen on, host:port.")
+    var listen = "127.0.0.1:7878"
+
+    @Option(name: .customLong("pool-size"), help: "Database connections.")
+    var poolSize = 8
+
+    @Option(name: .customLong("max-line-bytes"), help: "Longest request line accepted.")
+    var maxLineBytes = 16 * 1024
+
+    @Option(name: .customLong("max-connections"), help: "Most clients at once.")
+    var maxConnections = 1024
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle client is closed.")
+    var idleTimeout = 15 * 60
+
+    @Option(name: .customLong("shutdown-deadline"), help: "Seconds SIGTERM waits for commands in flight.")
+    var shutdownDeadline = 10
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard ServerConfiguration.parseListen(listen) != nil else { throw ValidationError("--listen must be host:port") }
+        guard poolSize >= 1 else { throw ValidationError("--pool-size must be at least 1") }
+        guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard idleTimeout >= 1, shutdownDeadline >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "dossierd")
+
+        var embedded: EmbeddedDatabase?
+        let conninfo: String
+        switch database.resolve() {
+        case .conninfo(let given):
+            conninfo = given
+        case .embedded(let directory):
+            let local = EmbeddedDatabase(dataDirectory: directory)
+            try local.prepare { logger.info("\($0)") }
+            embedded = local
+            if let password = try local.bootstrapIfEmpty() {
+                // Printed once, on the terminal only: it is not stored anywhere in clear.
+                print("""
+                    First start: created administrator `admin` with one-time password \(password)
+                    Sign in with `AUTH admin \(password)` and change it with `USER PASSWD admin <new>`.
+                    """)
+            }
+            conninfo = local.daemonConninfo
+        }
+
+        do {
+            try DaemonPreflight.check(conninfo: conninfo)
+        } catch let refusal as DaemonPreflight.Refusal {
+            try? embedded?.stop()
+            throw ValidationError(refusal.description)
+        }
+
+        let (host, port) = ServerConfiguration.parseListen(listen)!
+        let pool = ConnectionPool(.init(conninfo: conninfo, size: poolSize))
+        let server = DossierServer(
+            configuration: ServerConfiguration(
+                host: host, port: port, maximumLineLength: maxLineBytes, maximumConnections: maxConnections,
+                idleTimeout: .seconds(idleTimeout)),
+            pool: pool, logger: logger
+        )
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownDeadline)
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        do {
+            try await group.run()
+        } catch {
+            logger.error("server failed", metadata: ["error": "\(error)"])
+            await pool.shutdown()
+            try? embedded?.stop()
+            throw ExitCode.failure
+        }
+        await pool.shutdown()
+        if let embedded {
+            try embedded.stop()
+            logger.info("stopped the embedded PostgreSQL cluster")
+        }
+    }
+}
+
+/// What `serve` checks before it listens: the login may not bypass row-level
+/// security, and the schema must be the one this binary was built for.
+enum DaemonPreflight {
+    struct Refusal: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func check(conninfo: String) throws {
+        let connection = try PostgresConnection(conninfo: conninfo)
+        defer { connection.close() }
+        let role = try connection.query("""
+            SELECT current_user AS login, rolsuper, rolbypassrls,
+                   pg_has_role(current_user, 'dossier_app', 'USAGE') AS is_daemon
+              FROM pg_roles WHERE rolname = current_user
+            """).rows[0]
+        let login = try role.decode("login", as: String.self)
+        if try role.decode("rolsuper", as: Bool.self) || role.decode("rolbypassrls", as: Bool.self) {
+            throw Refusal(description: "refusing to serve as \(login): superusers and BYPASSRLS roles skip row-level security; connect as dossier_app")
+        }
+        let status = try Migrator().status(connection)
+        guard case .current = status else { throw Refusal(description: status.operatorMessage) }
+        if try role.decode("is_daemon", as: Bool.self) == false {
+            throw Refusal(description: "refusing to serve as \(login): it is not dossier_app nor a member of it (GRANT dossier_app TO \(login))")
+        }
+    }
+}

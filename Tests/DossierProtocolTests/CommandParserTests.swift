@@ -1,0 +1,221 @@
+import DossierDomain
+import Testing
+@testable import DossierProtocol
+
+@Suite("Command parser: every verb")
+struct CommandParserTests {
+    /// A realistic line for every verb of PROTOCOL.md and the command it must become.
+    static let examples: [(String, Command)] = [
+        // Session
+        ("PING", .ping),
+        ("AUTH li.na s3cret", .auth(Auth(login: login("li.na"), password: Password("s3cret")))),
+        ("WHOAMI", .whoami),
+        ("FORMAT json", .format(.json)),
+        ("FORMAT text", .format(.text)),
+        ("HELP", .help(.all)),
+        ("HELP dossier", .help(.group("DOSSIER"))),
+        ("help Dossier New", .help(.verb(.dossierNew))),
+        ("HELP ping", .help(.verb(.ping))),
+        ("QUIT", .quit),
+        // Directory
+        ("DEPT ADD SH name=上海销售部", .deptAdd(DeptAdd(code: dept("SH"), name: "上海销售部"))),
+        ("DEPT LIST", .deptList),
+        ("USER ADD li.na name=李娜 dept=SH role=rep password=Init-2026 line=sales",
+         .userAdd(UserAdd(login: login("li.na"), name: "李娜", department: dept("SH"), role: .rep,
+                          password: Password("Init-2026"), line: .sales))),
+        ("USER ADD wang.wu name=\"Wang Wu\" dept=BJ role=archivist password=\"p w=1\"",
+         .userAdd(UserAdd(login: login("wang.wu"), name: "Wang Wu", department: dept("BJ"), role: .archivist,
+                          password: Password("p w=1"), line: nil))),
+        ("USER LIST", .userList(UserList(department: nil))),
+        ("USER LIST dept=SH", .userList(UserList(department: dept("SH")))),
+        ("USER PASSWD li.na n3w-Secret", .userPasswd(UserPasswd(login: login("li.na"), newPassword: Password("n3w-Secret")))),
+        ("USER LEAVE li.na successor=zhang.san", .userLeave(UserLeave(login: login("li.na"), successor: login("zhang.san")))),
+        ("CALENDAR SET 2026-10-01 holiday note=国庆节", .calendarSet(CalendarSet(date: date("2026-10-01"), kind: .holiday, note: "国庆节"))),
+        ("CALENDAR SET 2026-09-27 workday", .calendarSet(CalendarSet(date: date("2026-09-27"), kind: .workday, note: nil))),
+        ("CALENDAR LIST month=2026-10", .calendarList(month: month("2026-10"))),
+        // Customers
+        ("CUSTOMER NEW name=\"上海某某科技有限公司\" kind=company credit_code=91350100M000100Y43 legal_rep=王强 contact=赵敏 phone=021-5555-0101 email=zm@example.com address=\"上海市 浦东新区\" industry=制造 region=华东 grade=VIP credit_limit=500000.00 owner=li.na",
+         .customerNew(CustomerNew(name: "上海某某科技有限公司", kind: .company, creditCode: CreditCode("91350100M000100Y43"),
+                                  legalRep: "王强", contact: "赵敏", phone: "021-5555-0101", email: "zm@example.com",
+                                  address: "上海市 浦东新区", industry: "制造", region: "华东", grade: .vip,
+                                  creditLimit: money("500000.00"), owner: login("li.na")))),
+        ("CUSTOMER NEW name=张三 kind=person", .customerNew(CustomerNew(name: "张三", kind: .person))),
+        ("CUSTOMER SHOW C-2026-00001", .customerShow(customer("C-2026-00001"))),
+        ("CUSTOMER FIND 科技 limit=20", .customerFind(CustomerFind(text: "科技", limit: 20))),
+        ("CUSTOMER FIND \"某某 科技\"", .customerFind(CustomerFind(text: "某某 科技", limit: nil))),
+        ("CUSTOMER LIST owner=li.na grade=A region=华东 limit=50 after=C-2026-00042",
+         .customerList(CustomerList(owner: login("li.na"), grade: .a, region: "华东", limit: 50, after: Cursor("C-2026-00042")))),
+        ("CUSTOMER LIST", .customerList(CustomerList())),
+        ("CUSTOMER SET C-2026-00001 phone=021-5555-0199 grade=B email=\"\" reason=\"客户更换电话\"",
+         .customerSet(CustomerSet(customer: customer("C-2026-00001"),
+                                  changes: [.phone("021-5555-0199"), .grade(.b), .email(nil)], reason: "客户更换电话"))),
+        ("CUSTOMER CLOSE C-2026-00001 date=2026-06-30 reason=终止合作",
+         .customerClose(CustomerClose(customer: customer("C-2026-00001"), date: date("2026-06-30"), reason: "终止合作"))),
+        // Dossiers and items (the example session first)
+        ("DOSSIER NEW customer=C-2026-00001 category=HT title=\"2026 年度框架合同\"",
+         .dossierNew(DossierNew(customer: customer("C-2026-00001"), category: .contract, title: "2026 年度框架合同"))),
+        ("DOSSIER NEW customer=C-2026-00002 category=XY title=授信 level=top_secret scope=company location=A-01-1",
+         .dossierNew(DossierNew(customer: customer("C-2026-00002"), category: .credit, title: "授信", level: .topSecret,
+                                scope: .company, location: "A-01-1"))),
+        ("ITEM ADD D17 title=\"合同正本\" pages=12 medium=paper location=A-03-2 signed_customer=yes signed_internal=yes",
+         .itemAdd(ItemAdd(ref: ref("D17"), title: "合同正本", pages: 12, medium: .paper, location: "A-03-2",
+                          signedCustomer: true, signedInternal: true))),
+        ("ITEM ADD SH-HT-2026-0001 title=扫描件 medium=electronic uri=file:///scan/1.pdf sha256=\(String(repeating: "AB", count: 32)) signed_customer=no",
+         .itemAdd(ItemAdd(ref: ref("SH-HT-2026-0001"), title: "扫描件", medium: .electronic, uri: "file:///scan/1.pdf",
+                          sha256: SHA256Digest(String(repeating: "ab", count: 32)), signedCustomer: false))),
+        ("ITEM LIST D17", .itemList(ref("D17"))),
+        ("DOSSIER SUBMIT D17", .dossierSubmit(ref("D17"))),
+        ("DOSSIER SHOW D17", .dossierShow(DossierShow(ref: ref("D17"), purpose: nil))),
+        ("DOSSIER SHOW SH-HT-2026-0001 purpose=\"核对合同条款\"", .dossierShow(DossierShow(ref: ref("SH-HT-2026-0001"), purpose: "核对合同条款"))),
+        ("DOSSIER LIST customer=C-2026-00001 category=HT status=filed owner=li.na dept=SH limit=100 after=SH-HT-2026-0001",
+         .dossierList(DossierList(customer: customer("C-2026-00001"), category: .contract, status: .filed, owner: login("li.na"),
+                                  department: dept("SH"), limit: 100, after: Cursor("SH-HT-2026-0001")))),
+        ("DOSSIER LIST status=on_loan", .dossierList(DossierList(status: .onLoan))),
+        ("DOSSIER EDIT SH-HT-2026-0001 title=\"2026 年度框架合同（修订）\" level=secret location=\"\" reason=补充协议",
+         .dossierEdit(DossierEdit(ref: ref("SH-HT-2026-0001"), changes: [.title("2026 年度框架合同（修订）"), .level(.secret), .location(nil)],
+                                  reason: "补充协议"))),
+        ("DOSSIER HISTORY SH-HT-2026-0001", .dossierHistory(ref("SH-HT-2026-0001"))),
+        ("DOSSIER DELETE D18 reason=重复建档", .dossierDelete(RefWithReason(ref: ref("D18"), reason: "重复建档"))),
+        ("DOSSIER RESTORE D18", .dossierRestore(ref("D18"))),
+        // Access, loans, approvals
+        ("ACCESS REQUEST SH-HT-2026-0001 purpose=\"审计抽查\" hours=48",
+         .accessRequest(AccessRequest(ref: ref("SH-HT-2026-0001"), purpose: "审计抽查", hours: 48))),
+        ("LOAN REQUEST SH-HT-2026-0001 purpose=续签谈判 days=3 mode=takeout",
+         .loanRequest(LoanRequest(ref: ref("SH-HT-2026-0001"), purpose: "续签谈判", period: .days(3), mode: .takeout))),
+        ("LOAN REQUEST SH-XY-2026-0002 purpose=核对 hours=4 mode=reading_room",
+         .loanRequest(LoanRequest(ref: ref("SH-XY-2026-0002"), purpose: "核对", period: .hours(4), mode: .readingRoom))),
+        ("LOAN REQUEST D17 purpose=x", .loanRequest(LoanRequest(ref: ref("D17"), purpose: "x", period: nil, mode: nil))),
+        ("LOAN CHECKOUT L5", .loanCheckout(loan("L5"))),
+        ("LOAN RETURN L5 complete=no note=\"缺第3页\"", .loanReturn(LoanReturn(loan: loan("L5"), complete: false, note: "缺第3页"))),
+        ("LOAN RETURN L5", .loanReturn(LoanReturn(loan: loan("L5"), complete: nil, note: nil))),
+        ("LOAN EXTEND L5 days=2 reason=谈判延期", .loanExtend(LoanExtend(loan: loan("L5"), period: .days(2), reason: "谈判延期"))),
+        ("LOAN EXTEND L5 hours=2 reason=x", .loanExtend(LoanExtend(loan: loan("L5"), period: .hours(2), reason: "x"))),
+        ("LOAN SHOW L5", .loanShow(loan("L5"))),
+        ("LOAN LIST status=overdue borrower=li.na", .loanList(LoanList(status: .overdue, borrower: login("li.na")))),
+        ("LOAN LIST status=checked_out", .loanList(LoanList(status: .status(.checkedOut), borrower: nil))),
+        ("APPROVAL LIST status=pending kind=customer_edit", .approvalList(ApprovalList(status: .pending, kind: .customerEdit))),
+        ("APPROVAL LIST", .approvalList(ApprovalList(status: nil, kind: nil))),
+        ("APPROVAL SHOW A41", .approvalShow(approval("A41"))),
+        ("APPROVE A41 comment=同意", .approve(Approve(approval: approval("A41"), comment: "同意"))),
+        ("approve A41", .approve(Approve(approval: approval("A41"), comment: nil))),
+        ("REJECT A41 reason=\"缺客户签字\"", .reject(Reject(approval: approval("A41"), reason: "缺客户签字"))),
+        ("WITHDRAW A41", .withdraw(approval("A41"))),
+        // Retention
+        ("RETENTION LIST", .retentionList),
+        ("RETENTION SET KH years=5 trigger=closed", .retentionSet(RetentionSet(category: .customerProfile, years: 5, trigger: .closed))),
+        ("RETENTION DUE before=2031-12-31 limit=10", .retentionDue(RetentionDue(before: date("2031-12-31"), limit: 10))),
+        ("HOLD PLACE SH-HT-2026-0001 reason=诉讼保全", .holdPlace(RefWithReason(ref: ref("SH-HT-2026-0001"), reason: "诉讼保全"))),
+        ("HOLD RELEASE SH-HT-2026-0001 reason=结案", .holdRelease(RefWithReason(ref: ref("SH-HT-2026-0001"), reason: "结案"))),
+        ("DESTROY SH-BJ-2020-0003 reason=保管期满 method=shred",
+         .destroy(Destroy(ref: ref("SH-BJ-2020-0003"), reason: "保管期满", method: .shred))),
+        ("DESTRUCTION LIST year=2026", .destructionList(DestructionList(year: 2026))),
+        ("DESTRUCTION LIST", .destructionList(DestructionList(year: nil))),
+        // Penalties
+        ("PENALTY RULES", .penaltyRules),
+        ("PENALTY RECORD li.na rule=LOST_OR_DAMAGED ref=SH-HT-2026-0001 qty=1 amount=100.00 note=污损",
+         .penaltyRecord(PenaltyRecord(user: login("li.na"), rule: PenaltyRuleCode("LOST_OR_DAMAGED")!, ref: ref("SH-HT-2026-0001"),
+                                      quantity: 1, amount: money("100.00"), note: "污损"))),
+        ("PENALTY RECORD li.na rule=ACCOUNT_SHARING", .penaltyRecord(PenaltyRecord(user: login("li.na"), rule: .accountSharing))),
+        ("PENALTY LIST user=li.na dept=SH month=2026-03",
+         .penaltyList(PenaltyList(user: login("li.na"), department: dept("SH"), month: month("2026-03")))),
+        ("PENALTY WAIVE P9 reason=系统故障", .penaltyWaive(PenaltyWaive(penalty: penalty("P9"), reason: "系统故障"))),
+        ("PENALTY SWEEP date=2026-03-02", .penaltySweep(PenaltySweep(date: date("2026-03-02")))),
+        ("PENALTY SWEEP", .penaltySweep(PenaltySweep(date: nil))),
+        ("PENALTY REPORT month=2026-03", .penaltyReport(month: month("2026-03"))),
+        // Audit and operations
+        ("AUDIT LIST ref=D17 user=li.na since=2026-03-01T09:00:00+08:00 limit=100",
+         .auditList(AuditList(ref: ref("D17"), user: login("li.na"), since: TimeBound("2026-03-01T09:00:00+08:00"), limit: 100))),
+        ("AUDIT LIST since=2026-03-01", .auditList(AuditList(since: .date(date("2026-03-01"))))),
+        ("AUDIT VERIFY", .auditVerify),
+        ("STATS", .stats),
+    ]
+
+    @Test func everyExampleParses() throws {
+        for (line, expected) in Self.examples {
+            let command = try CommandParser.parse(line)
+            #expect(command == expected, "\(line)")
+        }
+    }
+
+    @Test func everyVerbHasAnExample() {
+        let covered = Set(Self.examples.map(\.1.verb))
+        let missing = Verb.allCases.filter { !covered.contains($0) }
+        #expect(missing.isEmpty, "no example for \(missing)")
+    }
+
+    @Test func exampleSessionFromProtocol() throws {
+        let session = [
+            "AUTH li.na s3cret",
+            "DOSSIER NEW customer=C-2026-00001 category=HT title=\"2026 年度框架合同\"",
+            "ITEM ADD D17 title=\"合同正本\" pages=12 medium=paper location=A-03-2 signed_customer=yes signed_internal=yes",
+            "DOSSIER SUBMIT D17",
+            "DOSSIER SHOW D17",
+        ]
+        let verbs = try session.map { try #require(try CommandParser.parse($0)).verb }
+        #expect(verbs == [.auth, .dossierNew, .itemAdd, .dossierSubmit, .dossierShow])
+    }
+
+    @Test func verbsAndSubverbsAreCaseInsensitive() throws {
+        #expect(try CommandParser.parse("ping") == .ping)
+        #expect(try CommandParser.parse("Loan Checkout L5") == .loanCheckout(loan("L5")))
+        #expect(try CommandParser.parse("penalty sweep") == .penaltySweep(PenaltySweep(date: nil)))
+    }
+
+    @Test func blankLineIsNil() throws {
+        #expect(try CommandParser.parse("") == nil)
+        #expect(try CommandParser.parse(" \t ") == nil)
+    }
+
+    @Test func unknownVerbs() {
+        #expect(parseError("FROB")?.code == .unknown)
+        #expect(parseError("DOSSIER")?.code == .unknown)
+        #expect(parseError("DOSSIER FROB D1")?.code == .unknown)
+        #expect(parseError("DOSSIER")?.message.contains("NEW") == true)
+        #expect(parseError("NEW DOSSIER")?.code == .unknown)
+        #expect(parseError("a=b")?.code == .unknown)
+        #expect(parseError("HELP FROB")?.code == .unknown)
+        #expect(parseError("HELP DOSSIER FROB")?.code == .unknown)
+        // Unknown words are not echoed back.
+        #expect(parseError("hunter2")?.message.contains("hunter2") == false)
+        #expect(parseError("HELP hunter2")?.message.contains("HUNTER2") == false)
+    }
+
+    @Test func beforeLoginOnlyFourVerbs() {
+        for line in ["PING", "AUTH li.na x", "HELP", "HELP DOSSIER NEW", "QUIT"] {
+            #expect(parseError(line, authenticated: false) == nil, "\(line)")
+        }
+        #expect(parseError("WHOAMI", authenticated: false) == .loginRequired)
+        #expect(parseError("FORMAT json", authenticated: false) == .loginRequired)
+        // AUTH comes before argument checks: nothing about arguments leaks.
+        #expect(parseError("DOSSIER NEW", authenticated: false) == .loginRequired)
+        #expect(parseError("DOSSIER NEW colour=red", authenticated: false) == .loginRequired)
+        let anonymous = CommandTable.all.filter(\.access.allowsAnonymous).map(\.verb)
+        #expect(Set(anonymous) == [.ping, .auth, .help, .quit])
+    }
+
+    @Test func accessGates() {
+        #expect(Verb.userAdd.spec.access.permits(.admin))
+        #expect(!Verb.userAdd.spec.access.permits(.rep))
+        #expect(!Verb.userAdd.spec.access.permits(nil))
+        #expect(Verb.ping.spec.access.permits(nil))
+        #expect(Verb.loanCheckout.spec.access.permits(.archivist))
+        #expect(!Verb.dossierShow.spec.access.permits(.admin))
+    }
+
+    @Test func customerChangesKeepOrderAndWireValues() throws {
+        let command = try CommandParser.parse("CUSTOMER SET C-2026-00001 credit_limit=12.5 owner=wang.wu credit_code=\"\" reason=r")
+        guard case .customerSet(let set)? = command else { Issue.record("not a CUSTOMER SET"); return }
+        #expect(set.changes.map(\.field) == ["credit_limit", "owner", "credit_code"])
+        #expect(set.changes.map(\.wireValue) == ["12.50", "wang.wu", ""])
+    }
+
+    @Test func tokensGivenAsKeysWithPositionalFallback() throws {
+        // `Title=x` is not a key, so it is a (surplus) positional.
+        #expect(parseError("DOSSIER SHOW D1 Title=x")?.code == .args)
+        // A base64-ish password with `=` padding and an uppercase start is a positional.
+        #expect(try CommandParser.parse("AUTH li.na QUJD=") == .auth(Auth(login: login("li.na"), password: Password("QUJD="))))
+        // A lowercase `a=b` password must be quoted.
+        #expect(parseError("AUTH li.na abc=def") == .unknownArgument("abc"))
+        #expect(try CommandParser.parse("AUTH li.na \"abc=def\"") == .auth(Auth(login: login("li.na"), password: Password("abc=def"))))
+    }
+}

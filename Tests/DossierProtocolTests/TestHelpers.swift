@@ -1,0 +1,36 @@
+import DossierDomain
+@testable import DossierProtocol
+
+func login(_ text: String) -> Login { Login(text)! }
+func dept(_ text: String) -> DepartmentCode { DepartmentCode(text)! }
+func customer(_ text: String) -> CustomerNumber { CustomerNumber(text)! }
+func ref(_ text: String) -> DossierRef { DossierRef(text)! }
+func approval(_ text: String) -> ApprovalID { ApprovalID(text)! }
+func loan(_ text: String) -> LoanID { LoanID(text)! }
+func penalty(_ text: String) -> PenaltyID { PenaltyID(text)! }
+func date(_ text: String) -> CalendarDate { CalendarDate(text)! }
+func month(_ text: String) -> YearMonth { YearMonth(text)! }
+func money(_ text: String) -> Money { Money(text)! }
+
+/// The error a line produces, or nil if it parses.
+func parseError(_ line: String, authenticated: Bool = true) -> ProtocolError? {
+    do {
+        _ = try CommandParser.parse(line, authenticated: authenticated)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// A small deterministic generator, so property tests reproduce.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

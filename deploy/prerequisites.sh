@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what building and running dossierd needs, when missing:
+# libpq (headers + pkg-config) and a PostgreSQL server with its contrib modules.
+set -euo pipefail
+need=()
+pkg-config --exists libpq 2>/dev/null || need+=(libpq-dev pkg-config)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "installing: ${need[*]}" >&2
+    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
