@@ -12,7 +12,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -46,7 +45,6 @@ let package = Package(
                 "DossierProtocol", "DossierDomain", "DossierStore", "Postgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -62,10 +60,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The console client's logic without I/O: display width, tables, line editing.
+        .target(name: "DossierConsole", dependencies: ["DossierProtocol"], swiftSettings: strict),
         .executableTarget(
             name: "dossier",
             dependencies: [
-                "DossierProtocol",
+                "DossierConsole", "DossierProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(name: "DossierStoreTests", dependencies: ["DossierStore", "Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DossierDomainTests", dependencies: ["DossierDomain"], swiftSettings: strict),
         .testTarget(name: "DossierProtocolTests", dependencies: ["DossierProtocol"], swiftSettings: strict),
+        .testTarget(name: "DossierConsoleTests", dependencies: ["DossierConsole", "DossierProtocol"], swiftSettings: strict),
         .testTarget(name: "DossierServerTests", dependencies: ["DossierServer", "TestSupport", "Postgres"], swiftSettings: strict),
     ]
 )

@@ -14,6 +14,10 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dossier_app') THEN
         CREATE ROLE dossier_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+        -- A role setting holds in every database of the cluster, also in copies
+        -- of this one, which do not inherit ALTER DATABASE settings. (Function
+        -- bodies qualify every name anyway, whatever the caller's search_path.)
+        ALTER ROLE dossier_app SET search_path = dossier, public;
     END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dossier_bi') THEN
         CREATE ROLE dossier_bi NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
@@ -29,10 +33,6 @@ BEGIN
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO dossier_app, dossier_bi', current_database());
     EXECUTE format('ALTER DATABASE %I SET search_path = dossier, public', current_database());
 END $$;
--- Roles are cluster-wide, so this holds in every database of the cluster (and
--- in copies of this one, which do not inherit ALTER DATABASE settings).
--- Function bodies below qualify every name, whatever the caller's search_path.
-ALTER ROLE dossier_app SET search_path = dossier, public;
 
 CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;  -- crypt()/gen_salt('bf'): salted slow password hashes
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;   -- substring search, three characters and more

@@ -1,7 +1,6 @@
 import DossierProtocol
 import Logging
 import NIOCore
-import NIOExtras
 import NIOPosix
 import Postgres
 import ServiceLifecycle
@@ -49,7 +48,7 @@ public final class DossierServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let quiesce = ServerQuiescingHelper(group: group)
+        let registry = ConnectionRegistry()
         let limits = ProtocolLimits(maximumLineLength: configuration.maximumLineLength)
         let idle = TimeAmount.nanoseconds(
             configuration.idleTimeout.components.seconds * 1_000_000_000
@@ -59,15 +58,11 @@ public final class DossierServer: Service, Sendable {
             server = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
-                    }
-                }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .bind(host: configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        registry.register(channel)
                         try channel.pipeline.syncOperations.addHandlers([
                             IdleStateHandler(readTimeout: idle),
                             RequestFramingHandler(limits: limits),
@@ -106,7 +101,9 @@ public final class DossierServer: Service, Sendable {
         } onGracefulShutdown: { [self] in
             logger.info("shutting down: no new connections, finishing commands in flight")
             shuttingDown.store(true, ordering: .relaxed)
-            quiesce.initiateShutdown(promise: nil)
+            // Stop accepting; the accept loop ends, then the task group waits for every connection.
+            server.channel.close(promise: nil)
+            registry.quiesceAll()
         }
         logger.info("server stopped")
     }
@@ -119,6 +116,12 @@ public final class DossierServer: Service, Sendable {
             return
         }
         defer { limiter.release() }
+        guard !shuttingDown.load(ordering: .relaxed) else {
+            try? await connection.executeThenClose { _, outbound in
+                try await outbound.write(ByteBuffer(string: "ERR SHUTDOWN server is stopping\n"))
+            }
+            return
+        }
         let session = ConnectionSession(
             id: id, channel: connection, executor: executor, greeting: configuration.greeting,
             isShuttingDown: { [self] in shuttingDown.load(ordering: .relaxed) }, logger: logger

@@ -67,6 +67,7 @@ struct Serve: AsyncParsableCommand {
                     First start: created administrator `admin` with one-time password \(password)
                     Sign in with `AUTH admin \(password)` and change it with `USER PASSWD admin <new>`.
                     """)
+                fflush(nil)  // all C streams; stdout is not concurrency-safe to name
             }
             conninfo = local.daemonConninfo
         }

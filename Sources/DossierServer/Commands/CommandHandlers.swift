@@ -14,6 +14,20 @@ struct CommandHandlers: Sendable {
             return .ok("\(actor.login) role=\(actor.role.rawValue) dept=\(actor.departmentCode)")
         case .stats:
             return .rows(statistics.rows(pool: poolStatistics()))
+        case .deptAdd(let command):
+            return try Departments.add(command, on: connection)
+        case .deptList:
+            return try Departments.list(on: connection)
+        case .userAdd(let command):
+            return try Users.add(command, on: connection)
+        case .userList(let command):
+            return try Users.list(command, on: connection)
+        case .userPasswd(let command):
+            return try Users.changePassword(command, actor: actor, on: connection)
+        case .calendarSet(let command):
+            return try CompanyCalendar.set(command, actor: actor, on: connection)
+        case .calendarList(let month):
+            return try CompanyCalendar.list(month: month, on: connection)
         default:
             // Parsed and understood, but not executed by this version: say so
             // rather than pretend.

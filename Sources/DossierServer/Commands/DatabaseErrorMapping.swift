@@ -5,6 +5,15 @@ import Postgres
 /// Maps what went wrong under a command to the protocol's error codes. Details
 /// of unexpected failures go to the server log only.
 enum DatabaseErrorMapping {
+    /// Unique constraints a user can run into, said in their words.
+    static let duplicateMessages: [String: String] = [
+        "departments_code_key": "department exists already",
+        "users_login_key": "login exists already",
+        "customer_details_credit_code_key": "a customer with this credit code exists already",
+        "loans_one_active_per_dossier": "dossier already has an active loan",
+        "legal_holds_one_active": "dossier is already on hold",
+    ]
+
     static func protocolError(for error: any Error, logger: Logger) -> ProtocolError {
         if let error = error as? ProtocolError { return error }
         guard let error = error as? PostgresError else {
@@ -21,7 +30,7 @@ enum DatabaseErrorMapping {
         case .server:
             switch error.sqlState {
             case "23505":
-                return ProtocolError(.conflict, "duplicate: \(error.constraint ?? "already exists")")
+                return ProtocolError(.conflict, duplicateMessages[error.constraint ?? ""] ?? "duplicate: \(error.constraint ?? "already exists")")
             case "23514" where error.constraint == "dossiers_legal_hold":
                 return ProtocolError(.conflict, "on legal hold")
             case "40001", "40P01", "55P03":

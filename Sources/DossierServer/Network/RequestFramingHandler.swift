@@ -1,6 +1,6 @@
 import DossierProtocol
 import NIOCore
-import NIOExtras
+
 
 /// Turns bytes into `ConnectionEvent`s with the pure `LineFramer`, and user
 /// events (idle timeout, quiesce) into events the session loop can see.
@@ -26,18 +26,24 @@ final class RequestFramingHandler: ChannelInboundHandler, RemovableChannelHandle
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case let idle as IdleStateHandler.IdleStateEvent where idle == .read:
-            context.fireChannelRead(wrapInboundOut(.idle))
+            deliver(.idle, context: context)
         case is ChannelShouldQuiesceEvent:
-            context.fireChannelRead(wrapInboundOut(.shutdown))
+            deliver(.shutdown, context: context)
         case ChannelEvent.inputClosed:
             // `printf PING | nc`: a last line without a newline still counts.
             if let last = framer.finish() {
-                context.fireChannelRead(wrapInboundOut(Self.connectionEvent(last)))
+                deliver(Self.connectionEvent(last), context: context)
             }
             context.fireUserInboundEventTriggered(event)
         default:
             context.fireUserInboundEventTriggered(event)
         }
+    }
+
+    /// A read of our own making; `NIOAsyncChannel` hands reads over on read-complete.
+    private func deliver(_ event: ConnectionEvent, context: ChannelHandlerContext) {
+        context.fireChannelRead(wrapInboundOut(event))
+        context.fireChannelReadComplete()
     }
 
     private static func connectionEvent(_ event: LineFramer.Event) -> ConnectionEvent {

@@ -1,0 +1,93 @@
+import DossierProtocol
+
+/// Lays out the data lines of one response as an aligned table: the keys as column
+/// headers, a rule, then one line per row, columns padded by display width so
+/// Chinese values line up.
+///
+/// Rows of one response usually share their keys. When they do not (a record and
+/// its detail rows), the columns are the union of the keys in first-seen order and
+/// a row leaves the columns it lacks blank, so the rows keep their order.
+///
+/// A single row wider than `maximumWidth` (e.g. `DOSSIER SHOW`, 14 fields) is shown
+/// as a record instead, one `key  value` line per field, because a table that wraps
+/// in the terminal cannot be read.
+public struct TableRenderer: Sendable {
+    /// Between two columns.
+    public var columnSeparator = "  "
+    /// The terminal width, if known; nil never switches to the record layout.
+    public var maximumWidth: Int?
+
+    public init(maximumWidth: Int? = nil) {
+        self.maximumWidth = maximumWidth
+    }
+
+    /// The lines to print, without newlines; empty for no rows.
+    public func render(_ rows: [Row]) -> [String] {
+        guard !rows.isEmpty else { return [] }
+        let keys = Self.columns(of: rows)
+        let cells = rows.map { row in keys.map { key in row[key].map(Self.cellText) ?? "" } }
+        var widths = keys.map { DisplayWidth.of($0) }
+        for line in cells {
+            for (column, cell) in line.enumerated() { widths[column] = max(widths[column], DisplayWidth.of(cell)) }
+        }
+        let tableWidth = widths.reduce(0, +) + columnSeparator.count * (widths.count - 1)
+        if rows.count == 1, let maximumWidth, tableWidth > maximumWidth {
+            return record(keys: keys, values: cells[0])
+        }
+        var lines = [line(keys, widths), line(widths.map { String(repeating: "-", count: $0) }, widths)]
+        for row in cells { lines.append(line(row, widths)) }
+        return lines
+    }
+
+    /// One line per field, keys padded to the longest key.
+    func record(keys: [String], values: [String]) -> [String] {
+        let keyWidth = keys.map { DisplayWidth.of($0) }.max() ?? 0
+        return zip(keys, values).map { key, value in
+            value.isEmpty ? key : DisplayWidth.pad(key, to: keyWidth) + columnSeparator + value
+        }
+    }
+
+    /// Cells padded to their column's width; the last one is not padded, so lines
+    /// carry no trailing spaces.
+    func line(_ cells: [String], _ widths: [Int]) -> String {
+        var out = ""
+        for (column, cell) in cells.enumerated() {
+            if column > 0 { out += columnSeparator }
+            out += column == cells.count - 1 ? cell : DisplayWidth.pad(cell, to: widths[column])
+        }
+        while out.hasSuffix(" ") { out.removeLast() }
+        return out
+    }
+
+    /// Every key of `rows`, in first-seen order, each once.
+    static func columns(of rows: [Row]) -> [String] {
+        var seen = Set<String>()
+        var keys: [String] = []
+        for row in rows {
+            for field in row.fields where seen.insert(field.key).inserted { keys.append(field.key) }
+        }
+        return keys
+    }
+
+    /// A value as shown in a cell: unquoted, but with control characters written as
+    /// escapes (`\n`, `\t`, `\u{1B}`), because a raw newline or escape sequence
+    /// would break the table (or the terminal).
+    public static func cellText(_ value: String) -> String {
+        guard value.unicodeScalars.contains(where: \.isControlCharacter) else { return value }
+        var out = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\n": out.append(contentsOf: #"\n"#.unicodeScalars)
+            case "\t": out.append(contentsOf: #"\t"#.unicodeScalars)
+            case "\r": out.append(contentsOf: #"\r"#.unicodeScalars)
+            default:
+                if scalar.isControlCharacter {
+                    out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+                } else {
+                    out.append(scalar)
+                }
+            }
+        }
+        return String(out)
+    }
+}

@@ -1,0 +1,80 @@
+import DossierStore
+import Foundation
+import LocalPostgres
+import Postgres
+import Testing
+import TestSupport
+
+/// `dossierd` as an operator runs it: the embedded default, and the start-up
+/// checks against a configured database.
+@Suite struct DaemonBinaryTests {
+    @Test func embeddedDefaultCreatesClusterServesAndStopsCleanly() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dossierd-embedded-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = try LineClient.freePort()
+        let daemon = try DaemonProcess(arguments: ["serve", "--data-dir", directory, "--listen", "127.0.0.1:\(port)"],
+                                       environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+        #expect(await daemon.waitForOutput(containing: "listening"), "\(daemon.text)")
+        let password = try #require(daemon.text.firstMatch(of: /one-time password (\S+)/)?.1)
+
+        let client = try await LineClient(port: port)
+        #expect(try await client.readLine() == "OK DOSSIER/1 dossierd ready")
+        #expect(try await client.request("PING") == ["OK PONG"])
+        #expect(try await client.request("WHOAMI") == ["ERR AUTH login required"])
+        #expect(try await client.request("AUTH admin \(password)") == ["OK admin role=admin dept=HQ"])
+        #expect(try await client.request("WHOAMI") == ["OK admin role=admin dept=HQ"])
+
+        daemon.terminate()
+        #expect(try await client.readLine() == "ERR SHUTDOWN server is stopping")
+        #expect(await daemon.waitForExit() == 0, "\(daemon.text)")
+        let cluster = LocalCluster(dataDirectory: directory + "/pgdata")
+        #expect(try cluster.isRunning() == false)
+
+        // A second start reuses the cluster and prints no new password.
+        let again = try DaemonProcess(arguments: ["serve", "--data-dir", directory, "--listen", "127.0.0.1:\(port)"])
+        #expect(await again.waitForOutput(containing: "listening"), "\(again.text)")
+        #expect(!again.text.contains("one-time password"))
+        again.interrupt()
+        #expect(await again.waitForExit() == 0)
+    }
+
+    @Test func serveRefusesASchemaThatIsBehind() async throws {
+        let (name, adminConninfo) = try MigratedDatabase.createEmpty()
+        let admin = try PostgresConnection(conninfo: adminConninfo)
+        try Migrator(migrations: Array(MigrationCatalog.all.prefix(3))).migrate(admin)
+        try DatabaseLogins.enableDaemonLogin(admin, password: nil)
+        admin.close()
+        let cluster = try TestPostgres.shared()
+        let daemon = try DaemonProcess(arguments: [
+            "serve", "--database-url", cluster.conninfo(user: "dossier_app", database: name),
+            "--listen", "127.0.0.1:\(try LineClient.freePort())",
+        ])
+        let status = await daemon.waitForExit()
+        #expect(status != nil && status != 0)
+        #expect(daemon.text.contains("run `dossierd migrate`"), "\(daemon.text)")
+    }
+
+    @Test func serveRefusesALoginThatBypassesRowSecurity() async throws {
+        let database = try MigratedDatabase.create()
+        let daemon = try DaemonProcess(arguments: [
+            "serve", "--database-url", database.adminConninfo, "--listen", "127.0.0.1:\(try LineClient.freePort())",
+        ])
+        let status = await daemon.waitForExit()
+        #expect(status != nil && status != 0)
+        #expect(daemon.text.contains("superusers and BYPASSRLS roles skip row-level security"), "\(daemon.text)")
+    }
+
+    @Test func biLoginCommandScopesALogin() async throws {
+        let database = try MigratedDatabase.create()
+        let admin = try database.admin()
+        defer { admin.close() }
+        _ = try RecordsFixture.load(into: admin)
+        let name = "bi_cmd_\(database.name)"
+        let command = try DaemonProcess(arguments: ["bi-login", name, "--dept", "BJ", "--database-url", database.adminConninfo])
+        #expect(await command.waitForExit() == 0, "\(command.text)")
+        let bi = try PostgresConnection(conninfo: database.conninfo(user: name))
+        defer { bi.close() }
+        let departments = try bi.query("SELECT DISTINCT d.code FROM dossier.dossiers x JOIN dossier.departments d ON d.id = x.dept_id")
+        #expect(try departments.rows.map { try $0.decode(0, as: String.self) } == ["BJ"])
+    }
+}

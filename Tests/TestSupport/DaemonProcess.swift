@@ -1,0 +1,63 @@
+import Foundation
+
+/// A `dossierd` child process with its output captured, for tests of the
+/// binary as an operator runs it.
+public final class DaemonProcess: @unchecked Sendable {
+    public let process = Process()
+    private let output = Pipe()
+    private let lock = NSLock()
+    private var collected = Data()
+
+    public init(arguments: [String], environment: [String: String]? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: try DossierdBinary.path())
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = output
+        process.standardError = output
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            self.lock.lock()
+            self.collected.append(data)
+            self.lock.unlock()
+        }
+        try process.run()
+    }
+
+    /// Everything printed so far (stdout and stderr).
+    public var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: collected, as: UTF8.self)
+    }
+
+    /// Waits until the output contains `needle` (or the process ends, or time runs out).
+    @discardableResult
+    public func waitForOutput(containing needle: String, seconds: Double = 120) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if text.contains(needle) { return true }
+            if !process.isRunning { return text.contains(needle) }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    /// Waits for the process to exit; returns its status (nil if it is still running after `seconds`).
+    public func waitForExit(seconds: Double = 60) async -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { return nil }
+        // Let the last output arrive.
+        try? await Task.sleep(for: .milliseconds(100))
+        return process.terminationStatus
+    }
+
+    public func terminate() { process.terminate() }  // SIGTERM
+
+    public func interrupt() { process.interrupt() }  // SIGINT
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
