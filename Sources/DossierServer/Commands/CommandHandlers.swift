@@ -28,6 +28,14 @@ struct CommandHandlers: Sendable {
             return try CompanyCalendar.set(command, actor: actor, on: connection)
         case .calendarList(let month):
             return try CompanyCalendar.list(month: month, on: connection)
+        case .customerNew(let command):
+            return try Customers.create(command, actor: actor, on: connection)
+        case .customerShow(let number):
+            return try Customers.show(number, actor: actor, on: connection)
+        case .customerFind(let command):
+            return try Customers.find(command, actor: actor, on: connection)
+        case .customerList(let command):
+            return try Customers.list(command, actor: actor, on: connection)
         default:
             // Parsed and understood, but not executed by this version: say so
             // rather than pretend.
