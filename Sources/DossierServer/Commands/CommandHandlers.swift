@@ -28,6 +28,28 @@ struct CommandHandlers: Sendable {
             return try CompanyCalendar.set(command, actor: actor, on: connection)
         case .calendarList(let month):
             return try CompanyCalendar.list(month: month, on: connection)
+        case .dossierNew(let command):
+            return try Dossiers.create(command, actor: actor, on: connection)
+        case .dossierSubmit(let ref):
+            return try Dossiers.submit(ref, actor: actor, on: connection)
+        case .dossierShow(let command):
+            return try Dossiers.show(command, actor: actor, on: connection)
+        case .dossierList(let command):
+            return try Dossiers.list(command, actor: actor, on: connection)
+        case .itemAdd(let command):
+            return try Items.add(command, actor: actor, on: connection)
+        case .itemList(let ref):
+            return try Items.list(ref, actor: actor, on: connection)
+        case .approvalList(let command):
+            return try ApprovalListing.list(command, actor: actor, on: connection)
+        case .approvalShow(let approval):
+            return try ApprovalListing.show(approval, on: connection)
+        case .approve(let command):
+            return try ApprovalEngine.approve(command, actor: actor, on: connection)
+        case .reject(let command):
+            return try ApprovalEngine.reject(command, actor: actor, on: connection)
+        case .withdraw(let approval):
+            return try ApprovalEngine.withdraw(approval, actor: actor, on: connection)
         case .customerNew(let command):
             return try Customers.create(command, actor: actor, on: connection)
         case .customerShow(let number):

@@ -1,0 +1,34 @@
+import DossierDomain
+import DossierProtocol
+import Postgres
+
+/// What an approval does when its last step approves it, and what a rejection
+/// or withdrawal puts back — per kind, in the deciding transaction.
+enum ApprovalEffects {
+    static func apply(_ approval: ApprovalEngine.Pending, actor: Actor, on connection: PostgresConnection) throws {
+        switch approval.kind {
+        case .file:
+            try Filing.approve(dossierID: try target(approval.dossierID), approval: approval, on: connection)
+        case .edit, .customerEdit, .delete, .access, .loan, .extend, .destroy, .waive:
+            // No command of this version files requests of these kinds.
+            throw ProtocolError(.internal, "approvals of kind \(approval.kind.rawValue) are not available in this version")
+        }
+    }
+
+    static func undo(_ approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws {
+        switch approval.kind {
+        case .file:
+            // A rejected or withdrawn submission returns to draft.
+            try connection.query(
+                "UPDATE dossiers SET status = 'draft', submitted_at = NULL, updated_at = now() WHERE id = $1::int8 AND status = 'submitted'",
+                [try target(approval.dossierID)])
+        case .edit, .customerEdit, .delete, .access, .loan, .extend, .destroy, .waive:
+            break
+        }
+    }
+
+    private static func target(_ id: Int64?) throws -> Int64 {
+        guard let id else { throw ProtocolError(.internal, "approval without its target") }
+        return id
+    }
+}

@@ -1,0 +1,156 @@
+import DossierDomain
+import DossierProtocol
+import Postgres
+
+/// One approval mechanism for every kind of request: a chain of steps from
+/// `ApprovalPolicy`, decisions kept for ever, and the change applied by the
+/// last approval in the same transaction.
+enum ApprovalEngine {
+    /// What a request acts on (PROTOCOL.md: an approval row's `target`).
+    struct Target {
+        var dossierID: Int64? = nil
+        var customerID: Int64? = nil
+        var loanID: Int64? = nil
+        var penaltyID: Int64? = nil
+    }
+
+    /// Files a request and returns its id.
+    static func request(
+        _ kind: ApprovalKind, chain: [ApproverRole], departmentID: Int64, target: Target,
+        payload: String = "{}", reason: String? = nil, actor: Actor, on connection: PostgresConnection
+    ) throws -> ApprovalID {
+        let row = try connection.query("""
+            INSERT INTO approvals (kind, dept_id, requester_id, dossier_id, customer_id, loan_id, penalty_id,
+                                   payload, reason, step_count)
+            VALUES ($1::text, $2::int8, $3::int8, $4::int8, $5::int8, $6::int8, $7::int8, $8::jsonb, $9::text, $10::int4)
+            RETURNING id
+            """, [kind.rawValue, departmentID, actor.userID, target.dossierID, target.customerID, target.loanID,
+                  target.penaltyID, payload, reason, chain.count]).rows[0]
+        let id = try row.decode("id", as: Int64.self)
+        try connection.query("""
+            INSERT INTO approval_steps (approval_id, step_no, approver_role, approver_dept_id, requester_id)
+            SELECT $1::int8, t.ord, t.role, CASE t.role WHEN 'manager' THEN $2::int8 END, $3::int8
+              FROM unnest($4::text[]) WITH ORDINALITY AS t(role, ord)
+            """, [id, departmentID, actor.userID, "{" + chain.map(\.rawValue).joined(separator: ",") + "}"])
+        let approval = ApprovalID(id)!
+        try Audit.record(connection, action: "approval.request", target: approval.description, detail: kind.rawValue)
+        return approval
+    }
+
+    /// The state of a pending request, locked for a decision.
+    struct Pending {
+        let id: Int64
+        let kind: ApprovalKind
+        let status: String
+        let departmentID: Int64
+        let requesterID: Int64
+        let currentStep: Int
+        let stepCount: Int
+        let dossierID: Int64?
+        let customerID: Int64?
+        let loanID: Int64?
+        let penaltyID: Int64?
+        let payload: String
+        let reason: String?
+        let approverRole: ApproverRole
+        let approverDepartmentID: Int64?
+
+        var approvalID: ApprovalID { ApprovalID(id)! }
+    }
+
+    static func lock(_ approval: ApprovalID, on connection: PostgresConnection) throws -> Pending {
+        guard let row = try connection.query("""
+            SELECT a.id, a.kind, a.status, a.dept_id, a.requester_id, a.current_step, a.step_count, a.dossier_id,
+                   a.customer_id, a.loan_id, a.penalty_id, a.payload::text AS payload, a.reason,
+                   s.approver_role, s.approver_dept_id
+              FROM approvals a JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
+             WHERE a.id = $1::int8
+               FOR UPDATE OF a
+            """, [approval.value]).first
+        else { throw ProtocolError(.notFound, "no approval \(approval)") }
+        return Pending(
+            id: try row.decode("id", as: Int64.self),
+            kind: ApprovalKind(rawValue: try row.decode("kind", as: String.self))!,
+            status: try row.decode("status", as: String.self),
+            departmentID: try row.decode("dept_id", as: Int64.self),
+            requesterID: try row.decode("requester_id", as: Int64.self),
+            currentStep: try row.decode("current_step", as: Int.self),
+            stepCount: try row.decode("step_count", as: Int.self),
+            dossierID: try row.decode("dossier_id", as: Int64?.self),
+            customerID: try row.decode("customer_id", as: Int64?.self),
+            loanID: try row.decode("loan_id", as: Int64?.self),
+            penaltyID: try row.decode("penalty_id", as: Int64?.self),
+            payload: try row.decode("payload", as: String.self),
+            reason: try row.decode("reason", as: String?.self),
+            approverRole: ApproverRole(rawValue: try row.decode("approver_role", as: String.self))!,
+            approverDepartmentID: try row.decode("approver_dept_id", as: Int64?.self)
+        )
+    }
+
+    /// May `actor` decide the current step? Role (and department for a
+    /// manager's step) must match, and nobody decides their own request.
+    static func requireDecider(_ pending: Pending, _ actor: Actor) throws {
+        guard pending.status == "pending" else {
+            throw ProtocolError(.conflict, "\(pending.approvalID) is \(pending.status)")
+        }
+        guard pending.requesterID != actor.userID else {
+            throw ProtocolError(.denied, "nobody approves their own request")
+        }
+        let matches: Bool
+        switch pending.approverRole {
+        case .director: matches = actor.role == .director
+        case .manager: matches = actor.role == .manager && pending.approverDepartmentID == actor.departmentID
+        }
+        guard matches else {
+            throw ProtocolError(.denied, "\(pending.approvalID) waits for a \(pending.approverRole.rawValue), step \(pending.currentStep)")
+        }
+    }
+
+    static func approve(_ command: Approve, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let pending = try lock(command.approval, on: connection)
+        try requireDecider(pending, actor)
+        try recordDecision(pending, "approved", comment: command.comment, actor: actor, on: connection)
+        guard pending.currentStep == pending.stepCount else {
+            try connection.query("UPDATE approvals SET current_step = current_step + 1 WHERE id = $1::int8", [pending.id])
+            let role = try connection.query(
+                "SELECT approver_role FROM approval_steps WHERE approval_id = $1::int8 AND step_no = $2::int4",
+                [pending.id, pending.currentStep + 1]).rows[0].decode("approver_role", as: String.self)
+            try Audit.record(connection, action: "approval.approve", target: pending.approvalID.description,
+                             detail: "step \(pending.currentStep)")
+            return .ok("\(pending.approvalID) next=\(role)")
+        }
+        try connection.query("UPDATE approvals SET status = 'approved', decided_at = now() WHERE id = $1::int8", [pending.id])
+        try ApprovalEffects.apply(pending, actor: actor, on: connection)
+        try Audit.record(connection, action: "approval.approve", target: pending.approvalID.description, detail: "final")
+        return .ok("\(pending.approvalID) approved")
+    }
+
+    static func reject(_ command: Reject, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let pending = try lock(command.approval, on: connection)
+        try requireDecider(pending, actor)
+        try recordDecision(pending, "rejected", comment: command.reason, actor: actor, on: connection)
+        try connection.query("UPDATE approvals SET status = 'rejected', decided_at = now() WHERE id = $1::int8", [pending.id])
+        try ApprovalEffects.undo(pending, on: connection)
+        try Audit.record(connection, action: "approval.reject", target: pending.approvalID.description, purpose: command.reason)
+        return .ok("\(pending.approvalID) rejected")
+    }
+
+    static func withdraw(_ approval: ApprovalID, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let pending = try lock(approval, on: connection)
+        guard pending.requesterID == actor.userID else { throw ProtocolError(.denied, "only the requester withdraws \(approval)") }
+        guard pending.status == "pending" else { throw ProtocolError(.conflict, "\(approval) is \(pending.status)") }
+        try connection.query("UPDATE approvals SET status = 'withdrawn', decided_at = now() WHERE id = $1::int8", [pending.id])
+        try ApprovalEffects.undo(pending, on: connection)
+        try Audit.record(connection, action: "approval.withdraw", target: approval.description)
+        return .ok("\(approval) withdrawn")
+    }
+
+    private static func recordDecision(
+        _ pending: Pending, _ decision: String, comment: String?, actor: Actor, on connection: PostgresConnection
+    ) throws {
+        try connection.query("""
+            UPDATE approval_steps SET decision = $3::text, decided_by = $4::int8, comment = $5::text, decided_at = now()
+             WHERE approval_id = $1::int8 AND step_no = $2::int4
+            """, [pending.id, pending.currentStep, decision, actor.userID, comment])
+    }
+}

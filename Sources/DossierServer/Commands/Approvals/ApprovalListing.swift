@@ -1,0 +1,82 @@
+import DossierDomain
+import DossierProtocol
+import Postgres
+
+/// `APPROVAL LIST`, `APPROVAL SHOW`: what waits for the caller, what they
+/// asked for, and every decision taken.
+enum ApprovalListing {
+    /// The common columns of a listing row.
+    private static let select = """
+        SELECT a.id, a.kind, a.status, a.current_step, a.step_count,
+               CASE WHEN a.kind IN ('loan', 'extend') THEN 'L' || a.loan_id
+                    WHEN a.kind = 'waive' THEN 'P' || a.penalty_id
+                    WHEN a.kind = 'customer_edit' THEN c.number
+                    ELSE coalesce(d.number, 'D' || a.dossier_id) END AS target,
+               u.login AS requester,
+               CASE WHEN a.status = 'pending' THEN s.approver_role || coalesce(':' || sd.code, '') ELSE '' END AS waiting_for,
+               to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created,
+               a.reason
+          FROM approvals a
+          JOIN users u ON u.id = a.requester_id
+          LEFT JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
+          LEFT JOIN departments sd ON sd.id = s.approver_dept_id
+          LEFT JOIN dossiers d ON d.id = a.dossier_id
+          LEFT JOIN customers c ON c.id = a.customer_id
+        """
+
+    static func list(_ command: ApprovalList, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let filter = command.status ?? .pending
+        let rows = try connection.query(select + """
+             WHERE ($1::text IS NULL OR a.kind = $1::text)
+               AND CASE $2::text
+                     WHEN 'pending' THEN a.status = 'pending' AND a.requester_id <> $3::int8 AND s.approver_role = $4::text
+                                         AND (s.approver_dept_id IS NULL OR s.approver_dept_id = $5::int8)
+                     WHEN 'mine' THEN a.requester_id = $3::int8
+                     ELSE true END
+             ORDER BY a.id
+             LIMIT 1000
+            """, [command.kind?.rawValue, filter.rawValue, actor.userID, actor.role.rawValue, actor.departmentID]).rows
+        return .rows(try rows.map(row))
+    }
+
+    static func show(_ approval: ApprovalID, on connection: PostgresConnection) throws -> Response {
+        guard let head = try connection.query(select + " WHERE a.id = $1::int8", [approval.value]).first else {
+            throw ProtocolError(.notFound, "no approval \(approval)")
+        }
+        var rows = [try row(head)]
+        let steps = try connection.query("""
+            SELECT s.step_no, s.approver_role, coalesce(sd.code, '') AS dept, coalesce(s.decision, '') AS decision,
+                   coalesce(u.login, '') AS decided_by, coalesce(s.comment, '') AS comment,
+                   coalesce(to_char(s.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS at
+              FROM approval_steps s
+              LEFT JOIN departments sd ON sd.id = s.approver_dept_id
+              LEFT JOIN users u ON u.id = s.decided_by
+             WHERE s.approval_id = $1::int8 ORDER BY s.step_no
+            """, [approval.value]).rows
+        for step in steps {
+            var out = Row()
+            out.append("step", String(try step.decode("step_no", as: Int.self)))
+            out.append("approver", try step.decode("approver_role", as: String.self))
+            out.append("dept", try step.decode("dept", as: String.self))
+            out.append("decision", try step.decode("decision", as: String.self))
+            out.append("by", try step.decode("decided_by", as: String.self))
+            out.append("comment", try step.decode("comment", as: String.self))
+            out.append("at", try step.decode("at", as: String.self))
+            rows.append(out)
+        }
+        return .rows(rows)
+    }
+
+    private static func row(_ row: PostgresRow) throws -> Row {
+        var out = Row()
+        out.append("id", "A\(try row.decode("id", as: Int64.self))")
+        out.append("kind", try row.decode("kind", as: String.self))
+        out.append("target", try row.decode("target", as: String?.self) ?? "")
+        out.append("requester", try row.decode("requester", as: String.self))
+        out.append("status", try row.decode("status", as: String.self))
+        out.append("step", "\(try row.decode("current_step", as: Int.self))/\(try row.decode("step_count", as: Int.self))")
+        out.append("waiting_for", try row.decode("waiting_for", as: String?.self) ?? "")
+        out.append("created", try row.decode("created", as: String.self))
+        return out
+    }
+}

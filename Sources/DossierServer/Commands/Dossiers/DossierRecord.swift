@@ -1,0 +1,77 @@
+import DossierDomain
+import DossierProtocol
+import Postgres
+
+/// A dossier's register card as the caller sees it, found by `D<n>` or by
+/// archive number through row-level security: what the caller may not see in
+/// the register is `NOTFOUND`, exactly like what does not exist.
+struct DossierRecord: Sendable {
+    let id: Int64
+    let departmentID: Int64
+    let departmentCode: String
+    let category: String
+    let level: Level
+    let scope: Scope
+    let status: String
+    let ownerID: Int64
+    let owner: String
+    let number: String?
+    /// The caller may read the content (row-level security on dossier_contents).
+    let contentVisible: Bool
+
+    var reference: String { number ?? "D\(id)" }
+
+    private static let columns = """
+        SELECT d.id, d.dept_id, dp.code AS dept, d.category, d.level, d.scope, d.status, d.owner_id,
+               u.login AS owner, d.number,
+               EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = d.id) AS content_visible
+          FROM dossiers d JOIN departments dp ON dp.id = d.dept_id JOIN users u ON u.id = d.owner_id
+        """
+
+    /// Finds the dossier; `lock` takes a row lock for a state change.
+    static func find(_ ref: DossierRef, on connection: PostgresConnection, lock: Bool = false) throws -> DossierRecord {
+        let suffix = lock ? " FOR UPDATE OF d" : ""
+        let rows: [PostgresRow]
+        switch ref {
+        case .draft(let draft):
+            rows = try connection.query(columns + " WHERE d.id = $1::int8" + suffix, [draft.value]).rows
+        case .archive(let number):
+            rows = try connection.query(columns + " WHERE d.number = $1::text" + suffix, [number.description]).rows
+        }
+        guard let row = rows.first else { throw ProtocolError(.notFound, "no dossier \(ref)") }
+        return try DossierRecord(row)
+    }
+
+    static func find(id: Int64, on connection: PostgresConnection, lock: Bool = false) throws -> DossierRecord {
+        try find(.draft(DraftID(id)!), on: connection, lock: lock)
+    }
+
+    private init(_ row: PostgresRow) throws {
+        id = try row.decode("id", as: Int64.self)
+        departmentID = try row.decode("dept_id", as: Int64.self)
+        departmentCode = try row.decode("dept", as: String.self)
+        category = try row.decode("category", as: String.self)
+        level = Level(rawValue: try row.decode("level", as: String.self)) ?? .topSecret
+        scope = Scope(rawValue: try row.decode("scope", as: String.self)) ?? .company
+        status = try row.decode("status", as: String.self)
+        ownerID = try row.decode("owner_id", as: Int64.self)
+        owner = try row.decode("owner", as: String.self)
+        number = try row.decode("number", as: String?.self)
+        contentVisible = try row.decode("content_visible", as: Bool.self)
+    }
+
+    /// Content refused for an entry the caller can see is `DENIED`.
+    func requireContent() throws {
+        guard contentVisible else { throw ProtocolError(.denied, "\(reference): only the register entry is visible to you") }
+    }
+
+    /// Only the owner changes a draft.
+    func requireOwner(_ actor: Actor, toDo what: String) throws {
+        try requireContent()
+        guard ownerID == actor.userID else { throw ProtocolError(.denied, "only the owner \(owner) may \(what)") }
+    }
+
+    func requireStatus(_ allowed: String..., toDo what: String) throws {
+        guard allowed.contains(status) else { throw ProtocolError(.conflict, "\(reference) is \(status); cannot \(what)") }
+    }
+}

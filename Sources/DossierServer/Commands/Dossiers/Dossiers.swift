@@ -1,0 +1,119 @@
+import DossierDomain
+import DossierProtocol
+import Postgres
+
+/// `DOSSIER NEW/SUBMIT/SHOW/LIST`: a customer's dossiers from draft to filed.
+enum Dossiers {
+    static func create(_ command: DossierNew, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        guard let customer = try connection.query(
+            "SELECT id, dept_id, owner_id FROM customers WHERE number = $1::text", [command.customer.description]).first
+        else { throw ProtocolError(.notFound, "no customer \(command.customer)") }
+        let departmentID = try customer.decode("dept_id", as: Int64.self)
+        let ownsCustomer = try customer.decode("owner_id", as: Int64.self) == actor.userID
+        let managesIt = actor.role == .manager && actor.departmentID == departmentID
+        guard ownsCustomer || managesIt || actor.role == .director else {
+            throw ProtocolError(.denied, "only the customer's owner, its department's manager or a director opens its dossiers")
+        }
+        let id = try connection.query("""
+            INSERT INTO dossiers (dept_id, category, level, scope, owner_id)
+            VALUES ($1::int8, $2::text, $3::text, $4::text, $5::int8) RETURNING id
+            """, [departmentID, command.category.rawValue, (command.level ?? .internal).rawValue,
+                  (command.scope ?? .personal).rawValue, actor.userID]).rows[0].decode("id", as: Int64.self)
+        try connection.query("""
+            INSERT INTO dossier_contents (dossier_id, customer_id, title, location) VALUES ($1::int8, $2::int8, $3::text, $4::text)
+            """, [id, try customer.decode("id", as: Int64.self), command.title, command.location ?? ""])
+        try Audit.record(connection, action: "dossier.new", target: "D\(id)", detail: command.customer.description)
+        return .ok("D\(id)")
+    }
+
+    static func submit(_ ref: DossierRef, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let dossier = try DossierRecord.find(ref, on: connection, lock: true)
+        try dossier.requireOwner(actor, toDo: "submit it")
+        try dossier.requireStatus("draft", toDo: "submit")
+        let items = try connection.query("SELECT count(*)::int8 AS n FROM items WHERE dossier_id = $1::int8", [dossier.id])
+        guard try items.rows[0].decode("n", as: Int.self) > 0 else {
+            throw ProtocolError(.conflict, "\(dossier.reference) has no items; add at least one before submitting")
+        }
+        try connection.query(
+            "UPDATE dossiers SET status = 'submitted', submitted_at = now(), updated_at = now() WHERE id = $1::int8", [dossier.id])
+        let chain = try ApprovalPolicy.chain(for: .file, .init(
+            level: dossier.level, scope: dossier.scope, requester: actor.role,
+            requesterManagesDepartment: actor.role == .manager && actor.departmentID == dossier.departmentID))
+        let approval = try ApprovalEngine.request(
+            .file, chain: chain, departmentID: dossier.departmentID, target: .init(dossierID: dossier.id),
+            actor: actor, on: connection)
+        return .ok(approval.description)
+    }
+
+    /// The content, one row; the read is logged with its purpose in the same transaction.
+    static func show(_ command: DossierShow, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let dossier = try DossierRecord.find(command.ref, on: connection)
+        try dossier.requireContent()
+        guard let row = try connection.query("""
+            SELECT d.id, coalesce(d.number, '') AS number, cu.number AS customer, d.category, c.title, d.level, d.scope,
+                   d.status, u.login AS owner, dp.code AS dept, c.location,
+                   coalesce(to_char(d.filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS filed_at,
+                   coalesce(to_char(d.retain_until, 'YYYY-MM-DD'), '') AS retain_until,
+                   EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL) AS hold
+              FROM dossiers d
+              JOIN dossier_contents c ON c.dossier_id = d.id
+              JOIN customers cu ON cu.id = c.customer_id
+              JOIN users u ON u.id = d.owner_id
+              JOIN departments dp ON dp.id = d.dept_id
+             WHERE d.id = $1::int8
+            """, [dossier.id]).first
+        else { throw ProtocolError(.notFound, "no dossier \(command.ref)") }
+        try Audit.record(connection, action: "dossier.show", target: dossier.reference, purpose: command.purpose ?? "")
+        var out = Row()
+        out.append("ref", "D\(try row.decode("id", as: Int64.self))")
+        for column in ["number", "customer", "category", "title", "level", "scope", "status", "owner", "dept", "location",
+                       "filed_at", "retain_until"] {
+            out.append(column, try row.decode(column, as: String.self))
+        }
+        out.append("hold", try row.decode("hold", as: Bool.self))
+        return .rows([out])
+    }
+
+    /// Register entries the caller can see, oldest first, by keyset (`after=`).
+    static func list(_ command: DossierList, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let limit = command.limit ?? 50
+        var after: Int64 = 0
+        if let cursor = command.after {
+            guard cursor.rawValue.hasPrefix("d"), let value = Int64(cursor.rawValue.dropFirst()) else {
+                throw ProtocolError.invalid("after", "not a cursor returned by DOSSIER LIST")
+            }
+            after = value
+        }
+        let rows = try connection.query("""
+            SELECT d.id, coalesce(d.number, '') AS number, d.category, dp.code AS dept, d.level, d.scope, d.status,
+                   u.login AS owner, coalesce(d.filed_year::text, '') AS year,
+                   coalesce(d.register_title, '') AS title, coalesce(cu.number, '') AS customer
+              FROM dossiers d
+              JOIN departments dp ON dp.id = d.dept_id
+              JOIN users u ON u.id = d.owner_id
+              LEFT JOIN customers cu ON cu.id = d.register_customer_id
+             WHERE d.id > $1::int8
+               AND ($2::text IS NULL OR d.category = $2::text)
+               AND ($3::text IS NULL OR d.status = $3::text)
+               AND ($4::text IS NULL OR u.login = $4::text)
+               AND ($5::text IS NULL OR dp.code = $5::text)
+               AND ($6::text IS NULL OR cu.number = $6::text)
+             ORDER BY d.id
+             LIMIT $7::int4
+            """, [after, command.category?.rawValue, command.status?.rawValue, command.owner?.rawValue,
+                  command.department?.rawValue, command.customer?.description, limit + 1]).rows
+        var out: [Row] = []
+        for row in rows.prefix(limit) {
+            var line = Row()
+            line.append("ref", "D\(try row.decode("id", as: Int64.self))")
+            for column in ["number", "category", "dept", "level", "scope", "status", "owner", "year", "title", "customer"] {
+                line.append(column, try row.decode(column, as: String.self))
+            }
+            out.append(line)
+        }
+        if rows.count > limit, let last = rows.prefix(limit).last {
+            return .rows(out, suffix: "next=d\(try last.decode("id", as: Int64.self))")
+        }
+        return .rows(out)
+    }
+}

@@ -1,0 +1,44 @@
+import DossierDomain
+import DossierProtocol
+import Postgres
+
+/// 入档: the last approval of a filing assigns the archive number
+/// `DEPT-CAT-YYYY-NNNN` in the approving transaction. The counter row of
+/// (department, category, year) is locked by the upsert until commit, so
+/// numbers are unique and gapless under concurrent approvals from any number
+/// of daemons, and a rolled-back approval gives its number back.
+enum Filing {
+    static func approve(dossierID: Int64, approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws {
+        guard let dossier = try connection.query("""
+            SELECT d.dept_id, dp.code AS dept, d.category, d.status
+              FROM dossiers d JOIN departments dp ON dp.id = d.dept_id
+             WHERE d.id = $1::int8 FOR UPDATE OF d
+            """, [dossierID]).first
+        else { throw ProtocolError(.notFound, "no dossier D\(dossierID)") }
+        guard try dossier.decode("status", as: String.self) == "submitted" else {
+            throw ProtocolError(.conflict, "D\(dossierID) is not submitted")
+        }
+        let category = try dossier.decode("category", as: String.self)
+        let counter = try connection.query("""
+            INSERT INTO archive_counters (dept_id, category, year, last_no)
+            VALUES ($1::int8, $2::text, extract(year FROM now())::int4, 1)
+            ON CONFLICT (dept_id, category, year) DO UPDATE SET last_no = archive_counters.last_no + 1
+            RETURNING year, last_no
+            """, [try dossier.decode("dept_id", as: Int64.self), category]).rows[0]
+        let year = try counter.decode("year", as: Int.self)
+        let sequence = try counter.decode("last_no", as: Int.self)
+        guard let department = DepartmentCode(try dossier.decode("dept", as: String.self)),
+              let category = Category(rawValue: category),
+              let number = ArchiveNumber(department: department, category: category, year: year, sequence: sequence)
+        else { throw ProtocolError(.internal, "cannot form an archive number for D\(dossierID)") }
+        try connection.query("""
+            UPDATE dossiers
+               SET status = 'filed', number = $2::text, filed_year = $3::int4, filed_seq = $4::int4,
+                   filed_at = now(), updated_at = now(),
+                   retain_until = (SELECT CASE r.trigger WHEN 'filed' THEN (now() + make_interval(years => r.years))::date END
+                                     FROM retention_rules r WHERE r.category = dossiers.category)
+             WHERE id = $1::int8
+            """, [dossierID, number.description, year, sequence])
+        try Audit.record(connection, action: "dossier.file", target: number.description, detail: "D\(dossierID)")
+    }
+}
