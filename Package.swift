@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "dossierd", targets: ["dossierd"]),
         .executable(name: "dossier", targets: ["dossier"]),
+        .executable(name: "dossier-bench", targets: ["dossier-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -67,6 +68,15 @@ let package = Package(
             dependencies: [
                 "DossierConsole", "DossierProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // Load generator for the network-layer benchmark (deploy/bench/network.sh).
+        .executableTarget(
+            name: "dossier-bench",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -53,7 +53,7 @@ public final class DossierServer: Service, Sendable {
         let idle = TimeAmount.nanoseconds(
             configuration.idleTimeout.components.seconds * 1_000_000_000
                 + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
-        let server: NIOAsyncChannel<NIOAsyncChannel<ConnectionEvent, ByteBuffer>, Never>
+        let server: NIOAsyncChannel<NIOAsyncChannel<[ConnectionEvent], ByteBuffer>, Never>
         do {
             server = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
@@ -67,7 +67,7 @@ public final class DossierServer: Service, Sendable {
                             IdleStateHandler(readTimeout: idle),
                             RequestFramingHandler(limits: limits),
                         ])
-                        return try NIOAsyncChannel<ConnectionEvent, ByteBuffer>(
+                        return try NIOAsyncChannel<[ConnectionEvent], ByteBuffer>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(backPressureStrategy: .init(lowWatermark: 4, highWatermark: 64))
                         )
@@ -108,7 +108,7 @@ public final class DossierServer: Service, Sendable {
         logger.info("server stopped")
     }
 
-    private func serve(_ connection: NIOAsyncChannel<ConnectionEvent, ByteBuffer>, id: Int, executor: CommandExecutor) async {
+    private func serve(_ connection: NIOAsyncChannel<[ConnectionEvent], ByteBuffer>, id: Int, executor: CommandExecutor) async {
         guard limiter.admit() else {
             try? await connection.executeThenClose { _, outbound in
                 try await outbound.write(ByteBuffer(string: "ERR LIMIT too many connections\n"))

@@ -23,40 +23,63 @@ final class CommandExecutor: Sendable {
         var close = false
     }
 
-    func handle(line: String, session: inout SessionState) async -> Outcome? {
+    /// What to do with a request line: nothing (blank), an answer that needs
+    /// no database, or a command to run against the database.
+    enum Step: Sendable {
+        case nothing
+        case answered(Outcome)
+        case needsDatabase(Command)
+    }
+
+    /// Parses once and answers what needs no database: parse errors, PING,
+    /// HELP, FORMAT, QUIT, and everything refused before login.
+    func prepare(line: String, session: inout SessionState) -> Step {
         let started = ContinuousClock.now
         let command: Command
         do {
-            guard let parsed = try CommandParser.parse(line, authenticated: session.user != nil) else { return nil }
+            guard let parsed = try CommandParser.parse(line, authenticated: session.user != nil) else { return .nothing }
             command = parsed
         } catch {
-            statistics.recordCommand(failed: true)
-            log(session, verb: "-", code: error.code.rawValue, since: started)
-            return Outcome(response: .error(error))
+            return .answered(finish(Outcome(response: .error(error)), verb: "-", session: session, since: started))
         }
-        let outcome = await execute(command, session: &session)
-        statistics.recordCommand(failed: !outcome.response.isOK)
-        log(session, verb: command.verb.spec.name, code: outcome.response.outcomeCode, since: started)
-        return outcome
-    }
-
-    private func execute(_ command: Command, session: inout SessionState) async -> Outcome {
+        let outcome: Outcome
         switch command {
         case .ping:
-            return Outcome(response: .ok("PONG"))
+            outcome = Outcome(response: .ok("PONG"))
         case .quit:
-            return Outcome(response: .ok("bye"), close: true)
+            outcome = Outcome(response: .ok("bye"), close: true)
         case .help(let topic):
-            return Outcome(response: Help.response(for: topic))
+            outcome = Outcome(response: Help.response(for: topic))
         case .format(let format):
             session.format = format
-            return Outcome(response: .ok())
-        case .auth(let auth):
-            return Outcome(response: await authenticate(auth, session: &session))
+            outcome = Outcome(response: .ok())
         default:
-            guard let user = session.user else { return Outcome(response: .error(.loginRequired)) }
-            return Outcome(response: await run(command, as: user))
+            return .needsDatabase(command)
         }
+        return .answered(finish(outcome, verb: command.verb.spec.name, session: session, since: started))
+    }
+
+    /// Runs a command that needs the database, in one transaction.
+    func execute(_ command: Command, session: inout SessionState) async -> Outcome {
+        let started = ContinuousClock.now
+        let outcome: Outcome
+        switch command {
+        case .auth(let auth):
+            outcome = Outcome(response: await authenticate(auth, session: &session))
+        default:
+            if let user = session.user {
+                outcome = Outcome(response: await run(command, as: user))
+            } else {
+                outcome = Outcome(response: .error(.loginRequired))
+            }
+        }
+        return finish(outcome, verb: command.verb.spec.name, session: session, since: started)
+    }
+
+    private func finish(_ outcome: Outcome, verb: String, session: SessionState, since started: ContinuousClock.Instant) -> Outcome {
+        statistics.recordCommand(failed: !outcome.response.isOK)
+        log(session, verb: verb, code: outcome.response.outcomeCode, since: started)
+        return outcome
     }
 
     private func authenticate(_ auth: Auth, session: inout SessionState) async -> Response {

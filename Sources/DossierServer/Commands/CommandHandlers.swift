@@ -36,6 +36,18 @@ struct CommandHandlers: Sendable {
             return try Dossiers.show(command, actor: actor, on: connection)
         case .dossierList(let command):
             return try Dossiers.list(command, actor: actor, on: connection)
+        case .dossierEdit(let command):
+            return try DossierEdits.request(command, actor: actor, on: connection)
+        case .dossierHistory(let ref):
+            return try DossierEdits.history(ref, on: connection)
+        case .dossierDelete(let command):
+            return try DossierRemoval.request(command, actor: actor, on: connection)
+        case .dossierRestore(let ref):
+            return try DossierRemoval.restore(ref, actor: actor, on: connection)
+        case .accessRequest(let command):
+            return try AccessGrants.request(command, actor: actor, on: connection)
+        case .userLeave(let command):
+            return try Handover.leave(command, actor: actor, on: connection)
         case .itemAdd(let command):
             return try Items.add(command, actor: actor, on: connection)
         case .itemList(let ref):

@@ -7,9 +7,13 @@ import NIOCore
 /// shutdown, or the client leaving. Reading stops while a command runs, so a
 /// client that sends without reading cannot make the server buffer without
 /// bound (`NIOAsyncChannel`'s back pressure).
+///
+/// The answers to the requests of one socket read leave in one write, except
+/// that whatever is ready goes out before a command waits for the database,
+/// so no answer is held back behind a slower one.
 struct ConnectionSession {
     let id: Int
-    let channel: NIOAsyncChannel<ConnectionEvent, ByteBuffer>
+    let channel: NIOAsyncChannel<[ConnectionEvent], ByteBuffer>
     let executor: CommandExecutor
     let greeting: String
     let isShuttingDown: @Sendable () -> Bool
@@ -19,31 +23,48 @@ struct ConnectionSession {
         do {
             try await channel.executeThenClose { inbound, outbound in
                 var session = SessionState(connectionID: id)
-                try await outbound.write(encode(.ok("DOSSIER/1 \(greeting)"), .text))
-                for try await event in inbound {
-                    let close: Bool
-                    switch event {
-                    case .line(let line):
-                        if isShuttingDown() {
-                            try await outbound.write(encode(.error(.shutdown, "server is stopping"), session.format))
-                            return
+                var pending = channel.channel.allocator.buffer(capacity: 512)
+                append(.ok("DOSSIER/1 \(greeting)"), .text, to: &pending)
+                try await outbound.write(pending)
+                for try await batch in inbound {
+                    pending.clear()
+                    var close = false
+                    for event in batch where !close {
+                        switch event {
+                        case .line(let line):
+                            if isShuttingDown() {
+                                append(.error(.shutdown, "server is stopping"), session.format, to: &pending)
+                                close = true
+                                break
+                            }
+                            switch executor.prepare(line: line, session: &session) {
+                            case .nothing:
+                                break
+                            case .answered(let outcome):
+                                append(outcome.response, session.format, to: &pending)
+                                close = outcome.close
+                            case .needsDatabase(let command):
+                                if pending.readableBytes > 0 {
+                                    try await outbound.write(pending)
+                                    pending.clear()
+                                }
+                                let outcome = await executor.execute(command, session: &session)
+                                append(outcome.response, session.format, to: &pending)
+                                close = outcome.close
+                            }
+                        case .tooLong:
+                            append(.error(.lineTooLong), session.format, to: &pending)
+                        case .invalid(let why):
+                            append(.error(why.error), session.format, to: &pending)
+                        case .idle:
+                            append(.error(.limit, "idle timeout"), session.format, to: &pending)
+                            close = true
+                        case .shutdown:
+                            append(.error(.shutdown, "server is stopping"), session.format, to: &pending)
+                            close = true
                         }
-                        guard let outcome = await executor.handle(line: line, session: &session) else { continue }
-                        try await outbound.write(encode(outcome.response, session.format))
-                        close = outcome.close
-                    case .tooLong:
-                        try await outbound.write(encode(.error(.lineTooLong), session.format))
-                        close = false
-                    case .invalid(let why):
-                        try await outbound.write(encode(.error(why.error), session.format))
-                        close = false
-                    case .idle:
-                        try await outbound.write(encode(.error(.limit, "idle timeout"), session.format))
-                        close = true
-                    case .shutdown:
-                        try await outbound.write(encode(.error(.shutdown, "server is stopping"), session.format))
-                        close = true
                     }
+                    if pending.readableBytes > 0 { try await outbound.write(pending) }
                     if close { return }
                 }
             }
@@ -53,9 +74,9 @@ struct ConnectionSession {
         }
     }
 
-    private func encode(_ response: Response, _ format: OutputFormat) -> ByteBuffer {
-        var text = ResponseEncoder(format: format).encode(response)
-        if !text.hasSuffix("\n") { text += "\n" }
-        return ByteBuffer(string: text)
+    private func append(_ response: Response, _ format: OutputFormat, to buffer: inout ByteBuffer) {
+        let text = ResponseEncoder(format: format).encode(response)
+        buffer.writeString(text)
+        if !text.hasSuffix("\n") { buffer.writeInteger(UInt8(ascii: "\n")) }
     }
 }

@@ -6,7 +6,9 @@ import NIOCore
 /// events (idle timeout, quiesce) into events the session loop can see.
 final class RequestFramingHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
-    typealias InboundOut = ConnectionEvent
+    /// All events of one socket read travel together, so their answers can
+    /// leave in one write.
+    typealias InboundOut = [ConnectionEvent]
 
     private var framer: LineFramer
 
@@ -18,8 +20,8 @@ final class RequestFramingHandler: ChannelInboundHandler, RemovableChannelHandle
         let buffer = unwrapInboundIn(data)
         let events = buffer.readableBytesView.withContiguousStorageIfAvailable { framer.feed($0) }
             ?? framer.feed(Array(buffer.readableBytesView))
-        for event in events {
-            context.fireChannelRead(wrapInboundOut(Self.connectionEvent(event)))
+        if !events.isEmpty {
+            context.fireChannelRead(wrapInboundOut(events.map(Self.connectionEvent)))
         }
     }
 
@@ -42,7 +44,7 @@ final class RequestFramingHandler: ChannelInboundHandler, RemovableChannelHandle
 
     /// A read of our own making; `NIOAsyncChannel` hands reads over on read-complete.
     private func deliver(_ event: ConnectionEvent, context: ChannelHandlerContext) {
-        context.fireChannelRead(wrapInboundOut(event))
+        context.fireChannelRead(wrapInboundOut([event]))
         context.fireChannelReadComplete()
     }
 

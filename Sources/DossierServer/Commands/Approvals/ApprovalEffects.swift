@@ -9,7 +9,13 @@ enum ApprovalEffects {
         switch approval.kind {
         case .file:
             try Filing.approve(dossierID: try target(approval.dossierID), approval: approval, on: connection)
-        case .edit, .customerEdit, .delete, .access, .loan, .extend, .destroy, .waive:
+        case .edit:
+            try DossierEdits.apply(approval, approver: actor, on: connection)
+        case .delete:
+            try DossierRemoval.apply(approval, on: connection)
+        case .access:
+            try AccessGrants.apply(approval, on: connection)
+        case .customerEdit, .loan, .extend, .destroy, .waive:
             // No command of this version files requests of these kinds.
             throw ProtocolError(.internal, "approvals of kind \(approval.kind.rawValue) are not available in this version")
         }
@@ -23,6 +29,7 @@ enum ApprovalEffects {
                 "UPDATE dossiers SET status = 'draft', submitted_at = NULL, updated_at = now() WHERE id = $1::int8 AND status = 'submitted'",
                 [try target(approval.dossierID)])
         case .edit, .customerEdit, .delete, .access, .loan, .extend, .destroy, .waive:
+            // Nothing was changed before the approval.
             break
         }
     }

@@ -71,6 +71,21 @@ struct DossierRecord: Sendable {
         guard ownerID == actor.userID else { throw ProtocolError(.denied, "only the owner \(owner) may \(what)") }
     }
 
+    /// The owner, the department's manager or a director.
+    func requireManager(_ actor: Actor, toDo what: String) throws {
+        try requireContent()
+        let manages = actor.role == .manager && actor.departmentID == departmentID
+        guard ownerID == actor.userID || manages || actor.role == .director else {
+            throw ProtocolError(.denied, "only the owner, the department's manager or a director may \(what)")
+        }
+    }
+
+    /// What the approval chain of a request about this dossier depends on.
+    func policySubject(_ actor: Actor) -> ApprovalPolicy.Subject {
+        .init(level: level, scope: scope, requester: actor.role,
+              requesterManagesDepartment: actor.role == .manager && actor.departmentID == departmentID)
+    }
+
     func requireStatus(_ allowed: String..., toDo what: String) throws {
         guard allowed.contains(status) else { throw ProtocolError(.conflict, "\(reference) is \(status); cannot \(what)") }
     }

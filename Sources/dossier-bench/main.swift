@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// dossier-bench: load generator for the network-layer benchmark
+// (deploy/bench/network.sh). Targets one host:port; every loop is bounded by a
+// request count and a time limit and stops by itself.
+
+let usage = """
+    usage:
+      dossier-bench ping --port N [--host 127.0.0.1] [--connections 50] [--requests 200000]
+                         [--pipeline 1] [--duration-limit 60] [--threads 1] [--label dossierd]
+                         [--request PING] [--expect "OK PONG"] [--greeting "OK DOSSIER/1"|none]
+          N connections, each keeping --pipeline requests in flight, until --requests
+          responses or --duration-limit seconds; prints one line:
+          <label> ping conns= pipeline= requests= completed= errors= seconds= rps= p50_ms= p99_ms= ...
+          (against redis: --label redis --expect +PONG --greeting none)
+      dossier-bench idle --port N --pid P [--host 127.0.0.1] [--connections 1000] [--hold 2]
+          opens and holds N connections (greeted), reports VmRSS of process P before and
+          after, checks that each still answers PING, closes; prints one line:
+          idle conns= greeted= pong= rss_before_mb= rss_after_mb= rss_after_ping_mb= per_conn_kb=
+    """
+
+let arguments = CommandLine.arguments.dropFirst()
+do {
+    let ok: Bool
+    switch arguments.first {
+    case "ping":
+        ok = try await PingCommand(Options(arguments.dropFirst(), known: PingCommand.options)).run()
+    case "idle":
+        ok = try await IdleCommand(Options(arguments.dropFirst(), known: IdleCommand.options)).run()
+    case "-h", "--help", "help":
+        print(usage)
+        ok = true
+    default:
+        standardError(usage)
+        exit(64)
+    }
+    exit(ok ? 0 : 1)
+} catch let error as UsageError {
+    standardError("dossier-bench: \(error)")
+    exit(64)
+} catch {
+    standardError("dossier-bench: \(error)")
+    exit(1)
+}
