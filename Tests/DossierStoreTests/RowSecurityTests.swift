@@ -6,34 +6,12 @@ import TestSupport
 /// The visibility table of RULES.md, checked at SQL level: as the daemon's role
 /// with each user's settings, and as BI logins that never touch the daemon.
 @Suite struct RowSecurityTests {
-    /// RULES.md restated, independently of the SQL: may `user` see the register entry of `dossier`?
     static func expectsRegister(_ user: RecordsFixture.User, _ dossier: RecordsFixture.Dossier) -> Bool {
-        switch user.role {
-        case "director": return true
-        case "admin": return false
-        default:
-            if dossier.owner == user.login { return true }
-            if dossier.level == "top_secret" { return false }
-            if dossier.status == "filed" { return true }
-            return user.role == "manager" && dossier.dept == user.dept
-        }
+        VisibilityOracle.register(user, dossier)
     }
 
-    /// …and its content?
     static func expectsContent(_ user: RecordsFixture.User, _ dossier: RecordsFixture.Dossier, _ fixture: RecordsFixture) -> Bool {
-        switch user.role {
-        case "director": return true
-        case "auditor", "admin": return false
-        default:
-            if dossier.owner == user.login { return true }
-            if user.login == "rep2.sh" && (dossier.id == fixture.grantedToRep2 || dossier.id == fixture.lentToRep2) { return true }
-            guard dossier.dept == user.dept, dossier.level != "top_secret" else { return false }
-            switch user.role {
-            case "manager": return true
-            case "archivist": return dossier.status == "filed" || dossier.status == "on_loan"
-            default: return false
-            }
-        }
+        VisibilityOracle.content(user, dossier, fixture)
     }
 
     @Test func everyRoleSeesWhatRulesSay() throws {
