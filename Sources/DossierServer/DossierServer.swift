@@ -85,13 +85,18 @@ public final class DossierServer: Service, Sendable {
         logger.info("listening", metadata: ["address": "\(address)"])
 
         let executor = CommandExecutor(pool: pool, statistics: statistics, logger: logger)
+        let loopExecutors = group.makeIterator().map { EventLoopTaskExecutor(eventLoop: $0) }
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { inbound in
                 await withDiscardingTaskGroup { group in
                     do {
                         for try await connection in inbound {
                             let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
-                            group.addTask { await self.serve(connection, id: id, executor: executor) }
+                            let loop = connection.channel.eventLoop
+                            let preferred = loopExecutors.first { $0.eventLoop === loop } ?? EventLoopTaskExecutor(eventLoop: loop)
+                            group.addTask(executorPreference: preferred) {
+                                await self.serve(connection, id: id, executor: executor)
+                            }
                         }
                     } catch {
                         logger.error("accept loop failed", metadata: ["error": "\(error)"])
