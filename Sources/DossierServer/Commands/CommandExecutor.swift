@@ -121,16 +121,15 @@ final class CommandExecutor: Sendable {
         }
     }
 
+    /// One line per command: `command conn=… login=… verb=… outcome=… us=…`.
+    /// Preformatted rather than swift-log metadata: this runs for every request,
+    /// PING included, and a metadata dictionary per command costs more than the
+    /// command. Never a password or an argument list.
     private func log(_ session: SessionState, verb: String, code: String, since started: ContinuousClock.Instant) {
+        guard logger.logLevel <= .info else { return }
         let elapsed = ContinuousClock.now - started
         let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
-        logger.info("command", metadata: [
-            "conn": "\(session.connectionID)",
-            "login": "\(session.user?.login ?? "-")",
-            "verb": "\(verb)",
-            "outcome": "\(code)",
-            "us": "\(micros)",
-        ])
+        logger.info("command conn=\(session.connectionID) login=\(session.user?.login ?? "-") verb=\(verb.contains(" ") ? "\"\(verb)\"" : verb) outcome=\(code) us=\(micros)")
     }
 }
 

@@ -62,6 +62,8 @@ struct CommandHandlers: Sendable {
             return try ApprovalEngine.reject(command, actor: actor, on: connection)
         case .withdraw(let approval):
             return try ApprovalEngine.withdraw(approval, actor: actor, on: connection)
+        case .customerSet(let command):
+            return try CustomerChanges.request(command, actor: actor, on: connection)
         case .customerNew(let command):
             return try Customers.create(command, actor: actor, on: connection)
         case .customerShow(let number):

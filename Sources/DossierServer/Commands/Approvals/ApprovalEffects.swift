@@ -15,7 +15,9 @@ enum ApprovalEffects {
             try DossierRemoval.apply(approval, on: connection)
         case .access:
             try AccessGrants.apply(approval, on: connection)
-        case .customerEdit, .loan, .extend, .destroy, .waive:
+        case .customerEdit:
+            try CustomerChanges.apply(approval, approver: actor, on: connection)
+        case .loan, .extend, .destroy, .waive:
             // No command of this version files requests of these kinds.
             throw ProtocolError(.internal, "approvals of kind \(approval.kind.rawValue) are not available in this version")
         }

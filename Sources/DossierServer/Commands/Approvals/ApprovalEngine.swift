@@ -37,6 +37,27 @@ enum ApprovalEngine {
         return approval
     }
 
+    /// A change made on the caller's own authority (they are the approver the
+    /// chain would ask): recorded as an approval that is approved from the
+    /// start, with no one else's decision, so the change record still names it.
+    static func recordApplied(
+        _ kind: ApprovalKind, approver: ApproverRole, departmentID: Int64, target: Target,
+        payload: String, reason: String?, actor: Actor, on connection: PostgresConnection
+    ) throws -> ApprovalID {
+        let id = try connection.query("""
+            INSERT INTO approvals (kind, status, dept_id, requester_id, dossier_id, customer_id, payload, reason, step_count,
+                                   decided_at)
+            VALUES ($1::text, 'approved', $2::int8, $3::int8, $4::int8, $5::int8, $6::jsonb, $7::text, 1, now())
+            RETURNING id
+            """, [kind.rawValue, departmentID, actor.userID, target.dossierID, target.customerID, payload, reason])
+            .rows[0].decode("id", as: Int64.self)
+        try connection.query("""
+            INSERT INTO approval_steps (approval_id, step_no, approver_role, approver_dept_id, requester_id)
+            VALUES ($1::int8, 1, $2::text, $3::int8, $4::int8)
+            """, [id, approver.rawValue, approver == .manager ? departmentID : nil, actor.userID])
+        return ApprovalID(id)!
+    }
+
     /// The state of a pending request, locked for a decision.
     struct Pending {
         let id: Int64

@@ -1,0 +1,106 @@
+import DossierDomain
+import DossierProtocol
+import Postgres
+
+/// `CUSTOMER FIND` and `CUSTOMER LIST`.
+///
+/// FIND: substring match (case-insensitive, Chinese included) on the name over
+/// the whole directory, and on credit code, contact and phone among customers
+/// whose details the caller sees. The index lookups run in
+/// `dossier.customer_name_hits` / `dossier.customer_detail_hits` (migration
+/// 0008): under row-level security PostgreSQL does not use an index for `@>`
+/// (not LEAKPROOF), so those functions only produce candidate ids and this
+/// query joins them back to `customers` / `customer_details` under the
+/// caller's policies, which decide what is shown.
+///
+/// LIST: the directory in number order, keyset-paged; the cursor is the last
+/// customer number of the page (`next=C-2026-00050`), so rows inserted between
+/// pages never shift or repeat a page.
+enum CustomerSearch {
+    static let defaultFindLimit = 20
+    static let defaultListLimit = 50
+
+    /// The candidates are materialized first and carry their number key, so the
+    /// plan (also the generic plan of the prepared statement) joins a few dozen
+    /// ids to `customers` by primary key instead of walking the whole directory
+    /// in number order through its policy.
+    static let findSQL = """
+        WITH hits AS MATERIALIZED (
+            SELECT h.id, h.number_key FROM dossier.customer_name_hits($1::text, $2::int) h
+            UNION
+            SELECT h.id, h.number_key FROM dossier.customer_detail_hits($1::text, $2::int) h
+              JOIN customer_details v ON v.customer_id = h.id
+        )
+        SELECT c.number, c.name, u.login AS owner, d.code AS dept,
+               cd.customer_id IS NOT NULL AS details, cd.grade, cd.region
+          FROM hits m
+          JOIN customers c ON c.id = m.id
+          JOIN users u ON u.id = c.owner_id
+          JOIN departments d ON d.id = c.dept_id
+          LEFT JOIN customer_details cd ON cd.customer_id = c.id
+         ORDER BY m.number_key
+         LIMIT $2::int
+        """
+
+    static func find(_ command: CustomerFind, on connection: PostgresConnection) throws -> Response {
+        let limit = command.limit ?? defaultFindLimit
+        let rows = try connection.query(findSQL, [command.text, limit]).rows.map(directoryRow)
+        return .rows(rows)
+    }
+
+    static func list(_ command: CustomerList, on connection: PostgresConnection) throws -> Response {
+        let limit = command.limit ?? defaultListLimit
+        var conditions: [String] = []
+        var params: [(any PostgresEncodable)?] = []
+        func parameter(_ value: any PostgresEncodable, _ type: String) -> String {
+            params.append(value)
+            return "$\(params.count)::\(type)"
+        }
+        if let login = command.owner {
+            guard let row = try connection.query("SELECT id FROM users WHERE login = $1::text", [login.rawValue]).first else {
+                throw ProtocolError(.notFound, "no user \(login.rawValue)")
+            }
+            conditions.append("c.owner_id = \(parameter(try row.decode("id", as: Int64.self), "int8"))")
+        }
+        // Details the caller may not see are not joined (row-level security), so
+        // these filters match only customers whose details the caller sees.
+        if let grade = command.grade { conditions.append("cd.grade = \(parameter(grade.rawValue, "text"))") }
+        if let region = command.region { conditions.append("cd.region = \(parameter(region, "text"))") }
+        if let cursor = command.after {
+            guard let last = CustomerNumber(cursor.rawValue) else {
+                throw ProtocolError.invalid("after", "expected the next= cursor of a previous listing")
+            }
+            conditions.append(
+                "dossier.customer_number_key(c.number) > dossier.customer_number_key(\(parameter(last.description, "text")))")
+        }
+        let sql = """
+            SELECT c.number, c.name, u.login AS owner, d.code AS dept,
+                   cd.customer_id IS NOT NULL AS details, cd.grade, cd.region
+              FROM customers c
+              JOIN users u ON u.id = c.owner_id
+              JOIN departments d ON d.id = c.dept_id
+              LEFT JOIN customer_details cd ON cd.customer_id = c.id
+            \(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+             ORDER BY dossier.customer_number_key(c.number)
+             LIMIT \(parameter(limit + 1, "int"))
+            """
+        var rows = try connection.query(sql, params).rows.map(directoryRow)
+        guard rows.count > limit else { return .rows(rows) }
+        rows.removeLast(rows.count - limit)
+        return .rows(rows, suffix: "next=\(rows[rows.count - 1]["id"] ?? "")")
+    }
+
+    /// `id= name= owner= dept=`, plus `grade= region=` where the caller sees the details.
+    static func directoryRow(_ row: PostgresRow) throws -> Row {
+        var out = Row()
+        out.append("id", try row.decode("number", as: String.self))
+        out.append("name", try row.decode("name", as: String.self))
+        out.append("owner", try row.decode("owner", as: String.self))
+        out.append("dept", try row.decode("dept", as: String.self))
+        if try row.decode("details", as: Bool.self) {
+            out.append("grade", try row.decodeIfPresent("grade", as: String.self))
+            out.append("region", try row.decodeIfPresent("region", as: String.self))
+        }
+        return out
+    }
+}
