@@ -64,6 +64,8 @@ struct CommandHandlers: Sendable {
             return try ApprovalEngine.withdraw(approval, actor: actor, on: connection)
         case .customerSet(let command):
             return try CustomerChanges.request(command, actor: actor, on: connection)
+        case .customerClose(let command):
+            return try CustomerClosing.close(command, actor: actor, on: connection)
         case .customerNew(let command):
             return try Customers.create(command, actor: actor, on: connection)
         case .customerShow(let number):
