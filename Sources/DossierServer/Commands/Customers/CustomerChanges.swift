@@ -9,22 +9,10 @@ import Postgres
 /// requester, approver, time) and counts as the customer's monthly refresh.
 enum CustomerChanges {
     static func request(_ command: CustomerSet, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        guard let customer = try connection.query("""
-            SELECT c.id, c.dept_id, c.owner_id,
-                   EXISTS (SELECT 1 FROM customer_details d WHERE d.customer_id = c.id) AS details
-              FROM customers c WHERE c.number = $1::text FOR UPDATE OF c
-            """, [command.customer.description]).first
-        else { throw ProtocolError(.notFound, "no customer \(command.customer)") }
-        guard try customer.decode("details", as: Bool.self) else {
-            throw ProtocolError(.denied, "\(command.customer): only the directory entry is visible to you")
-        }
-        let id = try customer.decode("id", as: Int64.self)
-        let department = try customer.decode("dept_id", as: Int64.self)
-        let isOwner = try customer.decode("owner_id", as: Int64.self) == actor.userID
-        let manages = actor.role == .manager && actor.departmentID == department
-        guard isOwner || manages || actor.role == .director else {
-            throw ProtocolError(.denied, "only the owner, the department's manager or a director changes \(command.customer)")
-        }
+        let customer = try CustomerRecord.forChange(command.customer, actor: actor, toDo: "changes", on: connection)
+        let (id, department) = (customer.id, customer.departmentID)
+        let isOwner = customer.isOwned(by: actor)
+        let manages = customer.isManaged(by: actor)
         let payload = ChangeSet.payload(command.changes)
         if isOwner {
             let chain = try ApprovalPolicy.chain(for: .customerEdit, .init(
