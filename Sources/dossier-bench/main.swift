@@ -6,9 +6,9 @@ import Musl
 import Darwin
 #endif
 
-// dossier-bench: load generator for the network-layer benchmark
-// (deploy/bench/network.sh). Targets one host:port; every loop is bounded by a
-// request count and a time limit and stops by itself.
+// dossier-bench: load generator for the benchmarks in deploy/bench
+// (network.sh: ping, idle; dossier-show.sh: command). Targets one host:port;
+// every loop is bounded by a request count and a time limit and stops by itself.
 
 let usage = """
     usage:
@@ -23,6 +23,16 @@ let usage = """
           opens and holds N connections (greeted), reports VmRSS of process P before and
           after, checks that each still answers PING, closes; prints one line:
           idle conns= greeted= pong= rss_before_mb= rss_after_mb= rss_after_ping_mb= per_conn_kb=
+      dossier-bench command --port N --auth <login> --password <pw> --line "DOSSIER SHOW D1 purpose=bench"
+                            [--lines-file F] [--host 127.0.0.1] [--connections 8] [--requests 10000]
+                            [--duration-limit 60] [--threads 1] [--label dossierd] [--greeting "OK DOSSIER/1"]
+          N connections, each signs in with AUTH (not timed), then sends one request at a
+          time (no pipelining) until --requests responses or --duration-limit seconds;
+          requests are --line and the lines of --lines-file, used round-robin. A response
+          is data lines `* …` and a final OK/ERR line; ERR responses are counted as errors.
+          Prints one line:
+          <label> command conns= requests= completed= errors= unexpected= seconds= rps= p50_ms= p99_ms= ...
+          exit status 1 when any response was ERR, a line was unexpected or a connection was lost
     """
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -31,6 +41,8 @@ do {
     switch arguments.first {
     case "ping":
         ok = try await PingCommand(Options(arguments.dropFirst(), known: PingCommand.options)).run()
+    case "command":
+        ok = try await CommandLoadCommand(Options(arguments.dropFirst(), known: CommandLoadCommand.options)).run()
     case "idle":
         ok = try await IdleCommand(Options(arguments.dropFirst(), known: IdleCommand.options)).run()
     case "-h", "--help", "help":
