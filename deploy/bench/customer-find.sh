@@ -23,6 +23,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# The report (stdout) is also kept under deploy/bench/results/.
+mkdir -p "$ROOT/deploy/bench/results"
+exec > >(tee "$ROOT/deploy/bench/results/customer-find-$(date -u +%F).txt")
 ROWS=${ROWS:-1000000}
 SECONDS_PER_NEEDLE=${SECONDS_PER_NEEDLE:-5}
 LIMIT=${LIMIT:-20}
