@@ -71,8 +71,12 @@ public enum DatabaseLogins {
     /// Runs a utility statement whose identifiers and literals PostgreSQL itself
     /// quotes with format(%I, %L); the values still travel as parameters.
     private static func runFormatted(_ connection: PostgresConnection, _ template: String, _ values: [String]) throws {
-        let placeholders = values.indices.map { ", $\($0 + 2)::text" }.joined()
-        let statement = try connection.query("SELECT format($1::text\(placeholders)) AS sql", [template] + values)
+        let statement: PostgresResult
+        switch values.count {
+        case 1: statement = try connection.query("SELECT format($1::text, $2::text) AS sql", [template] + values)
+        case 2: statement = try connection.query("SELECT format($1::text, $2::text, $3::text) AS sql", [template] + values)
+        default: preconditionFailure("runFormatted takes one or two values")
+        }
         try connection.execute(script: try statement.rows[0].decode("sql", as: String.self))
     }
 }
