@@ -64,6 +64,16 @@ struct CommandHandlers: Sendable {
             return try ApprovalEngine.withdraw(approval, actor: actor, on: connection)
         case .customerSet(let command):
             return try CustomerChanges.request(command, actor: actor, on: connection)
+        case .retentionList:
+            return try RetentionRules.list(on: connection)
+        case .retentionSet(let command):
+            return try RetentionRules.set(command, actor: actor, on: connection)
+        case .retentionDue(let command):
+            return try RetentionRules.due(command, actor: actor, on: connection)
+        case .holdPlace(let command):
+            return try LegalHolds.place(command, actor: actor, on: connection)
+        case .holdRelease(let command):
+            return try LegalHolds.release(command, actor: actor, on: connection)
         case .customerClose(let command):
             return try CustomerClosing.close(command, actor: actor, on: connection)
         case .customerNew(let command):
