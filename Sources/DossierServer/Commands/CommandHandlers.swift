@@ -64,6 +64,18 @@ struct CommandHandlers: Sendable {
             return try ApprovalEngine.withdraw(approval, actor: actor, on: connection)
         case .customerSet(let command):
             return try CustomerChanges.request(command, actor: actor, on: connection)
+        case .loanRequest(let command):
+            return try Loans.request(command, actor: actor, on: connection)
+        case .loanCheckout(let loan):
+            return try Loans.checkout(loan, actor: actor, on: connection)
+        case .loanReturn(let command):
+            return try Loans.giveBack(command, actor: actor, on: connection)
+        case .loanExtend(let command):
+            return try Loans.extend(command, actor: actor, on: connection)
+        case .loanShow(let loan):
+            return try Loans.show(loan, on: connection)
+        case .loanList(let command):
+            return try Loans.list(command, on: connection)
         case .retentionList:
             return try RetentionRules.list(on: connection)
         case .retentionSet(let command):

@@ -13,6 +13,7 @@ public enum MigrationCatalog {
             ("0007_row_security.sql", PackageResources._007_row_security_sql),
             ("0008_customer_search.sql", PackageResources._008_customer_search_sql),
             ("0009_inline_row_security.sql", PackageResources._009_inline_row_security_sql),
+            ("0011_penalty_visibility.sql", PackageResources._011_penalty_visibility_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }

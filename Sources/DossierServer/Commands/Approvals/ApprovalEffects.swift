@@ -17,20 +17,25 @@ enum ApprovalEffects {
             try AccessGrants.apply(approval, on: connection)
         case .customerEdit:
             try CustomerChanges.apply(approval, approver: actor, on: connection)
-        case .loan, .extend, .destroy, .waive:
+        case .loan, .extend:
+            try Loans.approved(approval, on: connection)
+        case .destroy, .waive:
             // No command of this version files requests of these kinds.
             throw ProtocolError(.internal, "approvals of kind \(approval.kind.rawValue) are not available in this version")
         }
     }
 
-    static func undo(_ approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws {
+    /// `status`: `rejected` or `withdrawn`.
+    static func undo(_ approval: ApprovalEngine.Pending, status: String, on connection: PostgresConnection) throws {
         switch approval.kind {
         case .file:
             // A rejected or withdrawn submission returns to draft.
             try connection.query(
                 "UPDATE dossiers SET status = 'draft', submitted_at = NULL, updated_at = now() WHERE id = $1::int8 AND status = 'submitted'",
                 [try target(approval.dossierID)])
-        case .edit, .customerEdit, .delete, .access, .loan, .extend, .destroy, .waive:
+        case .loan, .extend:
+            try Loans.ended(approval, status: status, on: connection)
+        case .edit, .customerEdit, .delete, .access, .destroy, .waive:
             // Nothing was changed before the approval.
             break
         }

@@ -151,7 +151,7 @@ enum ApprovalEngine {
         try requireDecider(pending, actor)
         try recordDecision(pending, "rejected", comment: command.reason, actor: actor, on: connection)
         try connection.query("UPDATE approvals SET status = 'rejected', decided_at = now() WHERE id = $1::int8", [pending.id])
-        try ApprovalEffects.undo(pending, on: connection)
+        try ApprovalEffects.undo(pending, status: "rejected", on: connection)
         try Audit.record(connection, action: "approval.reject", target: pending.approvalID.description, purpose: command.reason)
         return .ok("\(pending.approvalID) rejected")
     }
@@ -161,7 +161,7 @@ enum ApprovalEngine {
         guard pending.requesterID == actor.userID else { throw ProtocolError(.denied, "only the requester withdraws \(approval)") }
         guard pending.status == "pending" else { throw ProtocolError(.conflict, "\(approval) is \(pending.status)") }
         try connection.query("UPDATE approvals SET status = 'withdrawn', decided_at = now() WHERE id = $1::int8", [pending.id])
-        try ApprovalEffects.undo(pending, on: connection)
+        try ApprovalEffects.undo(pending, status: "withdrawn", on: connection)
         try Audit.record(connection, action: "approval.withdraw", target: approval.description)
         return .ok("\(approval) withdrawn")
     }
