@@ -76,6 +76,10 @@ struct CommandHandlers: Sendable {
             return try Loans.show(loan, on: connection)
         case .loanList(let command):
             return try Loans.list(command, on: connection)
+        case .destroy(let command):
+            return try Destruction.request(command, actor: actor, on: connection)
+        case .destructionList(let command):
+            return try Destruction.register(command, on: connection)
         case .retentionList:
             return try RetentionRules.list(on: connection)
         case .retentionSet(let command):

@@ -19,7 +19,9 @@ enum ApprovalEffects {
             try CustomerChanges.apply(approval, approver: actor, on: connection)
         case .loan, .extend:
             try Loans.approved(approval, on: connection)
-        case .destroy, .waive:
+        case .destroy:
+            try Destruction.apply(approval, on: connection)
+        case .waive:
             // No command of this version files requests of these kinds.
             throw ProtocolError(.internal, "approvals of kind \(approval.kind.rawValue) are not available in this version")
         }

@@ -1,0 +1,102 @@
+import DossierDomain
+import DossierProtocol
+import Postgres
+
+/// 销毁: a dossier past retention, not on hold and not on loan, is destroyed
+/// through approval (manager for `internal`, director for classified). The
+/// last approval, in one transaction, purges the content (and the customer's
+/// personal data once none of their dossiers remain), keeps the dossier as a
+/// tombstone with its number — numbers are never reused — and writes the
+/// permanent register row, which no role of the product can change.
+enum Destruction {
+    static func request(_ command: Destroy, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let dossier = try DossierRecord.find(command.ref, on: connection, lock: true)
+        try dossier.requireContent()
+        switch dossier.status {
+        case "filed": break
+        case "on_loan": throw ProtocolError(.conflict, "\(dossier.reference) is on loan")
+        default: throw ProtocolError(.conflict, "\(dossier.reference) is \(dossier.status); only filed dossiers are destroyed")
+        }
+        try DossierRemoval.requireNoHold(dossier, on: connection)
+        let due = try connection.query("""
+            SELECT retain_until IS NOT NULL AND retain_until < current_date AS due,
+                   coalesce(to_char(retain_until, 'YYYY-MM-DD'), 'unknown') AS until
+              FROM dossiers WHERE id = $1::int8
+            """, [dossier.id]).rows[0]
+        guard try due.decode("due", as: Bool.self) else {
+            throw ProtocolError(.conflict, "\(dossier.reference) is kept until \(try due.decode("until", as: String.self))")
+        }
+        let pending = try connection.query(
+            "SELECT 1 FROM approvals WHERE dossier_id = $1::int8 AND kind = 'destroy' AND status = 'pending'", [dossier.id])
+        guard pending.rows.isEmpty else { throw ProtocolError(.conflict, "\(dossier.reference) already has a pending destruction") }
+        let chain = try ApprovalPolicy.chain(for: .destroy, dossier.policySubject(actor))
+        var payload = "{\"method\":"
+        JSONResponseEncoder.appendString((command.method ?? .shred).rawValue, to: &payload)
+        payload += "}"
+        let approval = try ApprovalEngine.request(
+            .destroy, chain: chain, departmentID: dossier.departmentID, target: .init(dossierID: dossier.id),
+            payload: payload, reason: command.reason, actor: actor, on: connection)
+        return .ok("\(approval) pending")
+    }
+
+    static func apply(_ approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws {
+        guard let dossierID = approval.dossierID else { throw ProtocolError(.internal, "destruction without a dossier") }
+        let dossier = try DossierRecord.find(id: dossierID, on: connection, lock: true)
+        try dossier.requireStatus("filed", toDo: "destroy")
+        guard let number = dossier.number else { throw ProtocolError(.internal, "filed dossier without a number") }
+        let customer = try connection.query(
+            "SELECT customer_id FROM dossier_contents WHERE dossier_id = $1::int8", [dossierID]).first?.decode("customer_id", as: Int64.self)
+        // The register row first, while the description can still be read.
+        try connection.query("""
+            INSERT INTO destructions (dossier_id, number, category, level, dept_id, what, reason, method,
+                                      requested_by, approved_by, approval_id)
+            SELECT d.id, d.number, d.category, d.level, d.dept_id,
+                   d.number || ' ' || d.category || ' ' || d.level || ' filed ' || coalesce(d.filed_year::text, '')
+                       || ', ' || (SELECT count(*) FROM items i WHERE i.dossier_id = d.id) || ' item(s)',
+                   $2::text, $3::jsonb ->> 'method', $4::int8,
+                   (SELECT array_agg(s.decided_by ORDER BY s.step_no) FROM approval_steps s
+                     WHERE s.approval_id = $5::int8 AND s.decision = 'approved'),
+                   $5::int8
+              FROM dossiers d WHERE d.id = $1::int8
+            """, [dossierID, approval.reason ?? "", approval.payload, approval.requesterID, approval.id])
+        try connection.query("DELETE FROM items WHERE dossier_id = $1::int8", [dossierID])
+        try connection.query("DELETE FROM dossier_contents WHERE dossier_id = $1::int8", [dossierID])
+        try connection.query("""
+            UPDATE dossiers SET status = 'destroyed', destroyed_at = now(), updated_at = now(),
+                                register_title = NULL, register_customer_id = NULL
+             WHERE id = $1::int8
+            """, [dossierID])
+        if let customer {
+            // Personal data goes once no dossier of the customer keeps content.
+            try connection.query("""
+                UPDATE customer_details SET legal_rep = NULL, contact = NULL, phone = NULL, email = NULL, address = NULL
+                 WHERE customer_id = $1::int8
+                   AND NOT EXISTS (SELECT 1 FROM dossier_contents c WHERE c.customer_id = $1::int8)
+                """, [customer])
+            try connection.query("""
+                UPDATE customers SET purged_at = now()
+                 WHERE id = $1::int8 AND NOT EXISTS (SELECT 1 FROM dossier_contents c WHERE c.customer_id = $1::int8)
+                """, [customer])
+        }
+        try Audit.record(connection, action: "dossier.destroy", target: number, purpose: approval.reason ?? "")
+    }
+
+    static func register(_ command: DestructionList, on connection: PostgresConnection) throws -> Response {
+        let rows = try connection.query("""
+            SELECT x.number, x.category, x.level, dp.code AS dept, x.what, x.reason, x.method, r.login AS requested_by,
+                   coalesce((SELECT string_agg(u.login, ',' ORDER BY a.ord) FROM unnest(x.approved_by) WITH ORDINALITY a(id, ord)
+                              JOIN users u ON u.id = a.id), '') AS approved_by,
+                   to_char(x.destroyed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at
+              FROM destructions x JOIN departments dp ON dp.id = x.dept_id JOIN users r ON r.id = x.requested_by
+             WHERE $1::int4 IS NULL OR extract(year FROM x.destroyed_at)::int = $1::int4
+             ORDER BY x.id
+            """, [command.year]).rows
+        return .rows(try rows.map { row in
+            var out = Row()
+            for column in ["number", "category", "level", "dept", "what", "reason", "method", "requested_by", "approved_by", "at"] {
+                out.append(column, try row.decode(column, as: String.self))
+            }
+            return out
+        })
+    }
+}
