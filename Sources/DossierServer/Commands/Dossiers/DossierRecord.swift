@@ -62,6 +62,9 @@ struct DossierRecord: Sendable {
 
     /// Content refused for an entry the caller can see is `DENIED`.
     func requireContent() throws {
+        if status == "destroyed" || status == "purged" {
+            throw ProtocolError(.conflict, "\(reference) is \(status); only its register entry remains")
+        }
         guard contentVisible else { throw ProtocolError(.denied, "\(reference): only the register entry is visible to you") }
     }
 
