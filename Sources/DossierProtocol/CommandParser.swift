@@ -181,7 +181,8 @@ public enum CommandParser {
         case .retentionSet:
             return .retentionSet(RetentionSet(
                 category: try a.required("category", as: Category.self), years: try a.required("years", \.integer),
-                trigger: try a.required("trigger", as: RetentionTrigger.self)))
+                trigger: try a.required("trigger", as: RetentionTrigger.self),
+                dryRun: try a.optional("dry_run", \.bool) ?? false))
         case .retentionDue:
             return .retentionDue(RetentionDue(before: try a.optional("before", \.date), limit: try a.optional("limit", \.integer)))
         case .holdPlace:

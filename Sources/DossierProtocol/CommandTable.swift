@@ -255,7 +255,8 @@ public enum CommandTable {
             CommandSpec(verb, "RETENTION SET", "Change a category's retention rule.", access: admin,
                         positionals: [PositionalSpec("category", .choice(of: Category.self), placeholder: "<category>")],
                         keys: [KeySpec("years", .integer(1...100), required: true),
-                               KeySpec("trigger", .choice(of: RetentionTrigger.self), required: true)])
+                               KeySpec("trigger", .choice(of: RetentionTrigger.self), required: true),
+                               KeySpec("dry_run", .yesNo)])
         case .retentionDue:
             CommandSpec(verb, "RETENTION DUE", "List dossiers past retention and not on hold.",
                         access: .roles([.archivist, .manager, .director]),

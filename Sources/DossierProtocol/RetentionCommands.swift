@@ -1,11 +1,15 @@
 import DossierDomain
 
-/// `RETENTION SET <category> years= trigger=`.
+/// `RETENTION SET <category> years= trigger= [dry_run=yes|no]`.
 public struct RetentionSet: Hashable, Sendable {
     public var category: Category
     public var years: Int
     public var trigger: RetentionTrigger
-    public init(category: Category, years: Int, trigger: RetentionTrigger) { self.category = category; self.years = years; self.trigger = trigger }
+    /// Report what would change without changing anything.
+    public var dryRun: Bool
+    public init(category: Category, years: Int, trigger: RetentionTrigger, dryRun: Bool = false) {
+        self.category = category; self.years = years; self.trigger = trigger; self.dryRun = dryRun
+    }
 }
 
 /// `RETENTION DUE [before=] [limit=]`.

@@ -103,6 +103,7 @@ struct CommandParserTests {
         // Retention
         ("RETENTION LIST", .retentionList),
         ("RETENTION SET KH years=5 trigger=closed", .retentionSet(RetentionSet(category: .customerProfile, years: 5, trigger: .closed))),
+        ("RETENTION SET HT years=7 trigger=filed dry_run=yes", .retentionSet(RetentionSet(category: .contract, years: 7, trigger: .filed, dryRun: true))),
         ("RETENTION DUE before=2031-12-31 limit=10", .retentionDue(RetentionDue(before: date("2031-12-31"), limit: 10))),
         ("HOLD PLACE SH-HT-2026-0001 reason=诉讼保全", .holdPlace(RefWithReason(ref: ref("SH-HT-2026-0001"), reason: "诉讼保全"))),
         ("HOLD RELEASE SH-HT-2026-0001 reason=结案", .holdRelease(RefWithReason(ref: ref("SH-HT-2026-0001"), reason: "结案"))),

@@ -46,7 +46,9 @@ public final class BlockingLineSocket: @unchecked Sendable {
         public init(description: String) { self.description = description }
     }
 
-    private let fd: Int32
+    /// -1 once closed: a descriptor is closed exactly once, or a number the
+    /// kernel already reused (an NIO or libpq socket) would be closed instead.
+    private var fd: Int32
     private var buffer: [UInt8] = []
 
     public init(host: String = "127.0.0.1", port: Int, timeoutSeconds: Int = 30) throws {
@@ -62,12 +64,16 @@ public final class BlockingLineSocket: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
+            let failure = errno
             close(fd)
-            throw Failure(description: "connect to \(host):\(port) failed: errno \(errno)")
+            fd = -1
+            throw Failure(description: "connect to \(host):\(port) failed: errno \(failure)")
         }
     }
 
-    deinit { close(fd) }
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
 
     /// Sends raw bytes as they are.
     public func send(bytes: [UInt8]) throws {

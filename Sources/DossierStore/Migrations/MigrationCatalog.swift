@@ -13,6 +13,7 @@ public enum MigrationCatalog {
             ("0007_row_security.sql", PackageResources._007_row_security_sql),
             ("0008_customer_search.sql", PackageResources._008_customer_search_sql),
             ("0009_inline_row_security.sql", PackageResources._009_inline_row_security_sql),
+            ("0010_working_days.sql", PackageResources._010_working_days_sql),
             ("0011_penalty_visibility.sql", PackageResources._011_penalty_visibility_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
