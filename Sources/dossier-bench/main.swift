@@ -33,6 +33,14 @@ let usage = """
           Prints one line:
           <label> command conns= requests= completed= errors= unexpected= seconds= rps= p50_ms= p99_ms= ...
           exit status 1 when any response was ERR, a line was unexpected or a connection was lost
+      dossier-bench loan-cycle --port N --borrower <login> --manager <login> --archivist <login> --password <pw>
+                               --refs-file F [--connections 8] [--cycles 1000] [--duration-limit 60]
+                               [--threads 1] [--host 127.0.0.1] [--label dossierd] [--greeting "OK DOSSIER/1"]
+          N workers, each with three connections (borrower, manager, archivist; AUTH not timed)
+          and its own dossier (line i of F, e.g. D17), run full loan cycles one at a time:
+          LOAN REQUEST <ref> purpose=bench; APPROVAL LIST kind=loan (the manager finds the
+          approval of L<n>); APPROVE A<m>; LOAN CHECKOUT L<n>; LOAN RETURN L<n>. Prints one line:
+          <label> loan-cycle workers= connections= cycles= completed= errors= seconds= cps= p50_ms= p99_ms= ...
     """
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -43,6 +51,8 @@ do {
         ok = try await PingCommand(Options(arguments.dropFirst(), known: PingCommand.options)).run()
     case "command":
         ok = try await CommandLoadCommand(Options(arguments.dropFirst(), known: CommandLoadCommand.options)).run()
+    case "loan-cycle":
+        ok = try await LoanCycleCommand(Options(arguments.dropFirst(), known: LoanCycleCommand.options)).run()
     case "idle":
         ok = try await IdleCommand(Options(arguments.dropFirst(), known: IdleCommand.options)).run()
     case "-h", "--help", "help":

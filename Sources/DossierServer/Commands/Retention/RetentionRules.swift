@@ -23,17 +23,25 @@ enum RetentionRules {
     /// Every filed (or lent) dossier of the category with its current and its
     /// recomputed `retain_until` under the rule `$1` category, `$2` years, `$3` trigger.
     /// Counting from closing gives NULL (never due) while the customer is open.
-    private static let targets = """
-        SELECT d.id, d.retain_until AS old,
-               CASE $3::text
-                   WHEN 'filed' THEN (d.filed_at + make_interval(years => $2::int4))::date
-                   ELSE (cu.closed_on + make_interval(years => $2::int4))::date
-               END AS new
-          FROM dossiers d
-          JOIN dossier_contents c ON c.dossier_id = d.id
-          JOIN customers cu ON cu.id = c.customer_id
-         WHERE d.category = $1::text AND d.status IN ('filed', 'on_loan')
-        """
+    private static func targets(_ trigger: RetentionTrigger) -> String {
+        switch trigger {
+        case .filed:
+            // Counting from filing needs nothing but the register card.
+            """
+            SELECT d.id, d.retain_until AS old, (d.filed_at + make_interval(years => $2::int4))::date AS new
+              FROM dossiers d
+             WHERE d.category = $1::text AND d.status IN ('filed', 'on_loan') AND $3::text = 'filed'
+            """
+        case .closed:
+            """
+            SELECT d.id, d.retain_until AS old, (cu.closed_on + make_interval(years => $2::int4))::date AS new
+              FROM dossiers d
+              JOIN dossier_contents c ON c.dossier_id = d.id
+              JOIN customers cu ON cu.id = c.customer_id
+             WHERE d.category = $1::text AND d.status IN ('filed', 'on_loan') AND $3::text = 'closed'
+            """
+        }
+    }
 
     /// Counts over `diff(old, new)`: the dossiers whose date changes; `earlier`
     /// includes "never" → a date, `later` a date → "never"; `now_due` those the
@@ -53,7 +61,7 @@ enum RetentionRules {
         let statement: String
         if command.dryRun {
             statement = """
-                WITH target AS (\(targets)),
+                WITH target AS (\(targets(command.trigger))),
                      diff AS (SELECT old, new FROM target WHERE old IS DISTINCT FROM new)
                 \(counts)
                 """
@@ -66,7 +74,7 @@ enum RetentionRules {
             try Audit.record(connection, action: "retention.set", target: category,
                              detail: "years=\(command.years) trigger=\(command.trigger.rawValue)")
             statement = """
-                WITH target AS (\(targets) FOR UPDATE OF d),
+                WITH target AS (\(targets(command.trigger))),
                      diff AS (UPDATE dossiers d SET retain_until = t.new, updated_at = now()
                                 FROM target t
                                WHERE d.id = t.id AND t.old IS DISTINCT FROM t.new

@@ -1,0 +1,371 @@
+#!/usr/bin/env bash
+# Loan-cycle benchmark (issue 5): one full loan cycle — request, approve,
+# check out, return — by three users (borrower, manager, archivist) through
+# dossierd, side by side in the same run with pgbench executing the identical
+# SQL directly (the ceiling) at 8/32 concurrent cycles; prints the table (cycles
+# per second) and the ratios dossierd/pgbench. Everything runs on 127.0.0.1 and
+# the cluster's Unix socket; every load is bounded by time and count.
+#
+#   deploy/bench/loan-cycle.sh
+#
+# Knobs (environment): CONNS="8 32" SECS=10 ROUNDS=3 DOSSIERS=200 POOL_SIZE=8
+# DURATION_LIMIT (default SECS), DOSSIERD_ARGS (extra `dossierd serve` options).
+# The report is also written to deploy/bench/results/loan-cycle-<date>.txt.
+#
+# One cycle (C = concurrent cycles; each runs on its own dossier, never shared):
+#   dossierd: `dossier-bench loan-cycle`, C workers with three connections each
+#   (rep.bench, mgr.bench, arc.bench; AUTH once, untimed), one command at a time:
+#     LOAN REQUEST D<id> purpose=bench        -> OK L<n> pending
+#     APPROVAL LIST kind=loan                 -> the manager finds A<m> (target=L<n>)
+#     APPROVE A<m>                            -> OK A<m> approved
+#     LOAN CHECKOUT L<n>                      -> OK L<n> due=…
+#     LOAN RETURN L<n>                        -> OK L<n>
+#   The approval id is in no response of LOAN REQUEST (OK L<n> pending), so the
+#   manager reads it from the pending list, as a manager's client does; this
+#   fifth command is part of the cycle on both sides.
+#   pgbench: one script = the whole cycle = five transactions, each BEGIN;
+#   begin_command(<acting user>); <the daemon's statements>; COMMIT, ids carried
+#   with \gset; `-M prepared` as dossier_app, client i on dossier id_lo+i.
+# Statement texts are those of Loans.request/find/checkout/giveBack,
+# ApprovalEngine.request/lock/approve/recordDecision, Loans.approved,
+# ApprovalListing.list, DossierRecord.find, Audit.record. Differences, none of
+# which changes a plan: pgbench cannot bind NULL or '' or build 'A'||id in
+# \set, so those parameters are literals (NULL::int8, ''::text, 'A' || :id).
+#
+# Goal (from issue 5): dossierd >= 0.8 of pgbench's cycles per second.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+CONNS=${CONNS:-8 32}
+SECS=${SECS:-10}
+ROUNDS=${ROUNDS:-3}
+DOSSIERS=${DOSSIERS:-200}
+POOL_SIZE=${POOL_SIZE:-8}
+DURATION_LIMIT=${DURATION_LIMIT:-$SECS}
+RATE_GOAL=0.80
+BORROWER=rep.bench
+MANAGER=mgr.bench
+ARCHIVIST=arc.bench
+OWNER=rep.owner
+BENCH_PASSWORD=bench-secret
+
+# --- prerequisites and build (not part of the report) ------------------------
+deploy/prerequisites.sh
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+PGBENCH=$(command -v pgbench || echo "$pgbin/pgbench")
+PSQL=$(command -v psql || echo "$pgbin/psql")
+[ -x "$PGBENCH" ] && [ -x "$PSQL" ] || { echo "pgbench/psql not found (package postgresql-client / postgresql-contrib)" >&2; exit 1; }
+echo "building (release)..." >&2
+swift build -c release --product dossierd >&2
+swift build -c release --product dossier-bench >&2
+bin=$(swift build -c release --show-bin-path)
+
+max_conns=0
+for c in $CONNS; do [ "$c" -gt "$max_conns" ] && max_conns=$c; done
+
+# --- processes, cleaned up on any exit ---------------------------------------
+work=$(mktemp -d /tmp/dossier-bench.XXXXXX)
+chmod 755 "$work"  # the embedded cluster's `postgres` user must reach it when root
+daemon_pid=
+cleanup() {
+    set +e
+    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+        # SIGTERM: graceful shutdown, which also stops the embedded cluster.
+        kill -TERM "$daemon_pid"
+        for _ in $(seq 150); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$daemon_pid" 2>/dev/null
+        wait "$daemon_pid" 2>/dev/null
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    local port
+    for _ in $(seq 100); do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+    done
+    echo "no free port found" >&2
+    return 1
+}
+dossier_port=$(free_port)
+
+# dossierd on the embedded default (a private cluster in the temp dir), with
+# its default (info) logging: the per-command log line is part of the product.
+env -u DOSSIER_DATABASE_URL -u PGHOST -u PGHOSTADDR -u PGPORT -u PGDATABASE -u PGUSER -u PGSERVICE \
+    "$bin/dossierd" serve --data-dir "$work/data" --listen "127.0.0.1:$dossier_port" \
+    --pool-size "$POOL_SIZE" --max-connections $((3 * max_conns + 24)) ${DOSSIERD_ARGS:-} >"$work/dossierd.log" 2>&1 &
+daemon_pid=$!
+for i in $(seq 1200); do
+    if grep -q "listening" "$work/dossierd.log"; then break; fi
+    if ! kill -0 "$daemon_pid" 2>/dev/null || [ "$i" -eq 1200 ]; then
+        echo "dossierd did not start:" >&2; cat "$work/dossierd.log" >&2; exit 1
+    fi
+    sleep 0.1
+done
+
+# The embedded cluster: its socket directory and port from postmaster.pid.
+pidfile="$work/data/pgdata/postmaster.pid"
+pg_port=$(sed -n 4p "$pidfile")
+pg_sock=$(sed -n 5p "$pidfile")
+sql() {  # as the superuser, on the database `dossier`
+    env -u PGSERVICE PGOPTIONS= "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$pg_sock" -p "$pg_port" -U postgres -d dossier "$@"
+}
+
+# --- data: a department, borrower/manager/archivist, an owner, DOSSIERS filed
+# internal dossiers (personal scope, owned by another rep) ---------------------
+echo "loading $DOSSIERS dossiers..." >&2
+sql >/dev/null <<SQL
+SET search_path = dossier, public;
+BEGIN;
+INSERT INTO departments (code, name) VALUES ('SH', '上海办事处') ON CONFLICT (code) DO NOTHING;
+INSERT INTO users (login, name, dept_id, role, password_hash)
+SELECT v.login, v.name, d.id, v.role, crypt('$BENCH_PASSWORD', gen_salt('bf', 4))
+  FROM departments d,
+       (VALUES ('$BORROWER', '压测 借阅人', 'rep'), ('$MANAGER', '压测 经理', 'manager'),
+               ('$ARCHIVIST', '压测 档案员', 'archivist'), ('$OWNER', '压测 业务员', 'rep')) AS v(login, name, role)
+ WHERE d.code = 'SH';
+INSERT INTO customers (number, name, owner_id, dept_id)
+SELECT 'C-2026-00001', '上海 压测客户 有限公司', u.id, u.dept_id FROM users u WHERE u.login = '$OWNER';
+INSERT INTO customer_details (customer_id, phone) SELECT id, '13800000000' FROM customers WHERE number = 'C-2026-00001';
+INSERT INTO dossiers (dept_id, category, level, scope, status, owner_id, number, filed_year, filed_seq,
+                      submitted_at, filed_at, retain_until)
+SELECT u.dept_id, 'HT', 'internal', 'personal', 'filed', u.id, 'SH-HT-2026-' || lpad(g::text, 4, '0'), 2026, g,
+       now() - interval '2 days', now() - interval '1 day', DATE '2056-12-31'
+  FROM users u, generate_series(1, $DOSSIERS) g WHERE u.login = '$OWNER'
+ ORDER BY g;
+INSERT INTO dossier_contents (dossier_id, customer_id, title, location)
+SELECT d.id, c.id, '2026 年度框架合同 ' || d.number, 'A-03-' || (d.filed_seq % 40 + 1)
+  FROM dossiers d, customers c WHERE c.number = 'C-2026-00001';
+INSERT INTO items (dossier_id, item_no, title, pages, location, signed_customer, signed_internal)
+SELECT d.id, 1, '合同正本', 12, 'A-03-2', true, true FROM dossiers d;
+COMMIT;
+VACUUM ANALYZE;
+SQL
+read -r id_lo id_hi <<<"$(sql -At -F ' ' -c "SELECT min(d.id), max(d.id) FROM dossier.dossiers d JOIN dossier.users u ON u.id = d.owner_id WHERE u.login = '$OWNER'")"
+[ "$((id_hi - id_lo + 1))" -eq "$DOSSIERS" ] || { echo "dossier ids are not contiguous ($id_lo..$id_hi)" >&2; exit 1; }
+[ "$DOSSIERS" -ge "$max_conns" ] || { echo "DOSSIERS ($DOSSIERS) < max connections ($max_conns): cycles would share dossiers" >&2; exit 1; }
+uid() { sql -At -c "SELECT id FROM dossier.users WHERE login = '$1'"; }
+rep_id=$(uid "$BORROWER"); mgr_id=$(uid "$MANAGER"); arc_id=$(uid "$ARCHIVIST")
+dept_id=$(sql -At -c "SELECT id FROM dossier.departments WHERE code = 'SH'")
+
+# The daemon's workers: worker i on dossier id_lo+i (the same as pgbench's client i).
+seq "$id_lo" "$id_hi" | sed 's/^/D/' >"$work/refs.txt"
+
+# pgbench: the identical statements, `:name` for `$n`; the colons of to_char's
+# format are written \x3a (pgbench would take `:MI` for a variable).
+cat >"$work/cycle.sql" <<'SQL'
+\set id :id_lo + :client_id
+-- 1. borrower: LOAN REQUEST D<id> purpose=bench
+BEGIN;
+SELECT * FROM dossier.begin_command(:rep::int8);
+SELECT d.id, d.dept_id, dp.code AS dept, d.category, d.level, d.scope, d.status, d.owner_id,
+       u.login AS owner, d.number,
+       EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = d.id) AS content_visible
+  FROM dossiers d JOIN departments dp ON dp.id = d.dept_id JOIN users u ON u.id = d.owner_id WHERE d.id = :id::int8 FOR UPDATE OF d
+\gset d_
+SELECT lendable, mode, extract(epoch FROM max_duration)::int8 AS seconds, same_day FROM loan_rules WHERE level = :d_level::text
+\gset r_
+INSERT INTO loans (dossier_id, dept_id, borrower_id, purpose, mode, requested_duration)
+VALUES (:d_id::int8, :d_dept_id::int8, :rep::int8, :purpose::text, :r_mode::text, make_interval(secs => :r_seconds::int8))
+RETURNING id
+\gset loan_
+INSERT INTO approvals (kind, dept_id, requester_id, dossier_id, customer_id, loan_id, penalty_id,
+                       payload, reason, step_count)
+VALUES (:kind::text, :d_dept_id::int8, :rep::int8, :d_id::int8, NULL::int8, :loan_id::int8, NULL::int8, '{}'::jsonb, :purpose::text, 1::int4)
+RETURNING id
+\gset appr_
+INSERT INTO approval_steps (approval_id, step_no, approver_role, approver_dept_id, requester_id)
+SELECT :appr_id::int8, t.ord, t.role, CASE t.role WHEN 'manager' THEN :d_dept_id::int8 END, :rep::int8
+  FROM unnest('{manager}'::text[]) WITH ORDINALITY AS t(role, ord);
+SELECT dossier.audit('approval.request'::text, ('A' || :appr_id::int8)::text, ''::text, :kind::text);
+UPDATE loans SET approval_id = :appr_id::int8 WHERE id = :loan_id::int8;
+COMMIT;
+-- 2. manager: APPROVAL LIST kind=loan (status pending)
+BEGIN;
+SELECT * FROM dossier.begin_command(:mgr::int8);
+SELECT a.id, a.kind, a.status, a.current_step, a.step_count,
+       CASE WHEN a.kind IN ('loan', 'extend') THEN 'L' || a.loan_id
+            WHEN a.kind = 'waive' THEN 'P' || a.penalty_id
+            WHEN a.kind = 'customer_edit' THEN c.number
+            ELSE coalesce(d.number, 'D' || a.dossier_id) END AS target,
+       u.login AS requester,
+       CASE WHEN a.status = 'pending' THEN s.approver_role || coalesce(':' || sd.code, '') ELSE '' END AS waiting_for,
+       to_char(a.created_at AT TIME ZONE 'UTC', E'YYYY-MM-DD"T"HH24\x3aMI\x3aSS"Z"') AS created,
+       a.reason
+  FROM approvals a
+  JOIN users u ON u.id = a.requester_id
+  LEFT JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
+  LEFT JOIN departments sd ON sd.id = s.approver_dept_id
+  LEFT JOIN dossiers d ON d.id = a.dossier_id
+  LEFT JOIN customers c ON c.id = a.customer_id
+ WHERE (:kind::text IS NULL OR a.kind = :kind::text)
+   AND CASE :pending::text
+         WHEN 'pending' THEN a.status = 'pending' AND a.requester_id <> :mgr::int8 AND s.approver_role = :mgr_role::text
+                             AND (s.approver_dept_id IS NULL OR s.approver_dept_id = :dept::int8)
+         WHEN 'mine' THEN a.requester_id = :mgr::int8
+         ELSE true END
+ ORDER BY a.id
+ LIMIT 1000;
+COMMIT;
+-- 3. manager: APPROVE A<m>
+BEGIN;
+SELECT * FROM dossier.begin_command(:mgr::int8);
+SELECT a.id, a.kind, a.status, a.dept_id, a.requester_id, a.current_step, a.step_count, a.dossier_id,
+       a.customer_id, a.loan_id, a.penalty_id, a.payload::text AS payload, a.reason,
+       s.approver_role, s.approver_dept_id
+  FROM approvals a JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
+ WHERE a.id = :appr_id::int8
+   FOR UPDATE OF a
+\gset p_
+UPDATE approval_steps SET decision = :approved::text, decided_by = :mgr::int8, comment = NULL::text, decided_at = now()
+ WHERE approval_id = :p_id::int8 AND step_no = :p_current_step::int4;
+UPDATE approvals SET status = 'approved', decided_at = now() WHERE id = :p_id::int8;
+UPDATE loans SET status = 'approved', approved_at = now() WHERE id = :p_loan_id::int8 AND status = 'requested';
+SELECT dossier.audit('approval.approve'::text, ('A' || :p_id::int8)::text, ''::text, 'final'::text);
+COMMIT;
+-- 4. archivist: LOAN CHECKOUT L<n>
+BEGIN;
+SELECT * FROM dossier.begin_command(:arc::int8);
+SELECT l.id, l.dossier_id, l.dept_id, l.borrower_id, l.status, d.level, coalesce(d.number, 'D' || d.id) AS reference
+  FROM loans l JOIN dossiers d ON d.id = l.dossier_id
+ WHERE l.id = :loan_id::int8 FOR UPDATE OF l
+\gset l_
+SELECT lendable, mode, extract(epoch FROM max_duration)::int8 AS seconds, same_day FROM loan_rules WHERE level = :l_level::text
+\gset r_
+UPDATE loans
+   SET status = 'out', checked_out_at = now(), checked_out_by = :arc::int8,
+       due_at = CASE WHEN :r_same_day::bool THEN least(now() + requested_duration, date_trunc('day', now()) + interval '1 day')
+                     ELSE now() + requested_duration END
+ WHERE id = :l_id::int8
+RETURNING to_char(due_at AT TIME ZONE 'UTC', E'YYYY-MM-DD"T"HH24\x3aMI\x3aSS"Z"') AS due
+\gset
+UPDATE dossiers SET status = 'on_loan', updated_at = now() WHERE id = :l_dossier_id::int8;
+SELECT dossier.audit('loan.checkout'::text, ('L' || :l_id::int8)::text, ''::text, :l_reference::text);
+COMMIT;
+-- 5. archivist: LOAN RETURN L<n>
+BEGIN;
+SELECT * FROM dossier.begin_command(:arc::int8);
+SELECT l.id, l.dossier_id, l.dept_id, l.borrower_id, l.status, d.level, coalesce(d.number, 'D' || d.id) AS reference
+  FROM loans l JOIN dossiers d ON d.id = l.dossier_id
+ WHERE l.id = :loan_id::int8 FOR UPDATE OF l
+\gset l_
+UPDATE loans SET status = 'returned', returned_at = now(), returned_by = :arc::int8, return_complete = true::bool,
+                 return_note = NULL::text
+ WHERE id = :l_id::int8;
+UPDATE dossiers SET status = 'filed', updated_at = now() WHERE id = :l_dossier_id::int8 AND status = 'on_loan';
+SELECT dossier.audit('loan.return'::text, ('L' || :l_id::int8)::text, ''::text, 'complete'::text);
+COMMIT;
+SQL
+pgbench_conn=(-h "$pg_sock" -p "$pg_port" -U dossier_app)
+pgbench_vars=(-D rep="$rep_id" -D mgr="$mgr_id" -D arc="$arc_id" -D dept="$dept_id" -D id_lo="$id_lo"
+              -D purpose=bench -D kind=loan -D pending=pending -D mgr_role=manager -D approved=approved)
+bench_users=(--borrower "$BORROWER" --manager "$MANAGER" --archivist "$ARCHIVIST" --password "$BENCH_PASSWORD")
+
+# Sanity (not timed): one cycle each way, and the dossiers are filed again after it.
+"$bin/dossier-bench" loan-cycle --port "$dossier_port" --connections 1 --cycles 1 "${bench_users[@]}" \
+    --refs-file "$work/refs.txt" >"$work/check.txt" 2>&1 || { echo "dossierd cannot run a loan cycle:" >&2; cat "$work/check.txt" >&2; exit 1; }
+env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared "${pgbench_conn[@]}" "${pgbench_vars[@]}" -f "$work/cycle.sql" \
+    -c 1 -t 1 dossier >"$work/pgbench-check.txt" 2>&1 || { echo "pgbench cannot run cycle.sql:" >&2; cat "$work/pgbench-check.txt" >&2; exit 1; }
+grep -q "number of failed transactions: 0" "$work/pgbench-check.txt" || { echo "pgbench cycle failed:" >&2; cat "$work/pgbench-check.txt" >&2; exit 1; }
+check=$(sql -At -c "SELECT count(*) FILTER (WHERE status = 'returned') || ' ' || count(*) FROM dossier.loans")
+[ "$check" = "2 2" ] || { echo "after the sanity cycles, loans returned/total = $check (want 2 2)" >&2; exit 1; }
+
+# --- the runs ------------------------------------------------------------------
+# pgbench with a per-transaction log (-l): one "transaction" is one cycle; tps
+# from its summary (excluding connection time), p50/p99 from the log (µs).
+# Prints "cps p50 p99".
+pgbench_run() {  # conns
+    local c=$1 out tps logdir="$work/pglog.$1.$RANDOM"
+    mkdir -p "$logdir"
+    out=$(cd "$logdir" && timeout $((SECS + 60)) env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared \
+        "${pgbench_conn[@]}" "${pgbench_vars[@]}" -f "$work/cycle.sql" -c "$c" -j 2 -T "$SECS" -l dossier 2>&1) || {
+        echo "pgbench failed: $out" >&2; return 1; }
+    grep -q "number of failed transactions: 0" <<<"$out" || { echo "pgbench: failed cycles: $out" >&2; return 1; }
+    tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' <<<"$out")
+    [ -n "$tps" ] || tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | tail -1)
+    echo "  pgbench raw: $(grep -E '^(number of failed|number of transactions actually|latency average|tps)' <<<"$out" | tr '\n' ';')" >&2
+    cat "$logdir"/pgbench_log.* | awk '{ print $3 }' | sort -n | awk -v tps="$tps" '
+        { v[NR] = $1 } END {
+            if (NR == 0) { printf "%.1f n/a n/a\n", tps; exit }
+            i50 = int(NR * 0.50 + 0.999999); i99 = int(NR * 0.99 + 0.999999)
+            printf "%.1f %.3f %.3f\n", tps, v[i50] / 1000, v[i99] / 1000 }'
+    rm -rf "$logdir"
+}
+
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+dossier_run() {  # conns
+    local line
+    line=$("$bin/dossier-bench" loan-cycle --host 127.0.0.1 --port "$dossier_port" --connections "$1" \
+        --cycles 100000000 --duration-limit "$DURATION_LIMIT" "${bench_users[@]}" \
+        --refs-file "$work/refs.txt" 2>"$work/bench.err") || {
+        echo "dossier-bench failed: $line $(cat "$work/bench.err")" >&2; return 1; }
+    echo "  dossierd raw: $line" >&2
+    echo "$(field "$line" cps) $(field "$line" p50_ms) $(field "$line" p99_ms)"
+}
+
+median() { sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
+
+mkdir -p deploy/bench/results
+report="deploy/bench/results/loan-cycle-$(date +%Y-%m-%d).txt"
+exec > >(tee "$report") 2>&1
+
+echo "# dossierd loan-cycle benchmark (request, approve, check out, return), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "# host: $(uname -srm), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(swift --version 2>/dev/null | head -1)"
+echo "# $("$PGBENCH" --version); server $(sql -At -c 'SHOW server_version')" \
+    "(fsync=$(sql -At -c 'SHOW fsync'), synchronous_commit=$(sql -At -c 'SHOW synchronous_commit'))"
+echo "# dossierd serve --pool-size $POOL_SIZE --max-connections $((3 * max_conns + 24)) ${DOSSIERD_ARGS:-(default info logging)}"
+echo "# one cycle = 5 commands / 5 transactions: LOAN REQUEST, APPROVAL LIST kind=loan, APPROVE, LOAN CHECKOUT, LOAN RETURN"
+echo "# C concurrent cycles, each on its own dossier (internal, filed); dossierd: C workers x 3 connections"
+echo "# SECS=$SECS per run, ROUNDS=$ROUNDS (median by cycles/s reported; runs interleaved pgbench/dossierd)"
+echo "# pgbench -n -M prepared -c C -j 2 -T $SECS -l as dossier_app over the Unix socket; dossier-bench loan-cycle"
+echo
+
+# Warm-up (not reported): prepared statements in every pooled connection, caches.
+"$bin/dossier-bench" loan-cycle --port "$dossier_port" --connections "$max_conns" --cycles 300 --duration-limit 20 \
+    "${bench_users[@]}" --refs-file "$work/refs.txt" >/dev/null 2>&1 || true
+env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared "${pgbench_conn[@]}" "${pgbench_vars[@]}" -f "$work/cycle.sql" \
+    -c 8 -j 2 -T 2 dossier >/dev/null 2>&1 || true
+
+declare -A result
+for c in $CONNS; do
+    p_runs=(); d_runs=()
+    for round in $(seq "$ROUNDS"); do
+        echo "round $round, $c concurrent cycles (load $(cut -d' ' -f1 /proc/loadavg)):" >&2
+        p=$(pgbench_run "$c"); echo "  pgbench:  $p (cycles/s p50_ms p99_ms)" >&2; p_runs+=("$p")
+        d=$(dossier_run "$c"); echo "  dossierd: $d (cycles/s p50_ms p99_ms)" >&2; d_runs+=("$d")
+    done
+    result[pgbench,$c]=$(printf '%s\n' "${p_runs[@]}" | median)
+    result[dossierd,$c]=$(printf '%s\n' "${d_runs[@]}" | median)
+done
+read -r loans_total loans_open <<<"$(sql -At -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE status <> 'returned') FROM dossier.loans")"
+
+echo
+printf '%-36s %10s %9s %9s %12s\n' "loan cycle, ${SECS}s per run" "cycles/s" "p50_ms" "p99_ms" "commands/s"
+for c in $CONNS; do
+    read -r pr pp50 pp99 <<<"${result[pgbench,$c]}"
+    read -r dr dp50 dp99 <<<"${result[dossierd,$c]}"
+    printf '%-36s %10s %9s %9s %12s\n' "pgbench  (same SQL)  cycles=$c" "$pr" "$pp50" "$pp99" "$(awk -v r="$pr" 'BEGIN { printf "%d", r * 5 }')"
+    printf '%-36s %10s %9s %9s %12s\n' "dossierd (protocol)  cycles=$c" "$dr" "$dp50" "$dp99" "$(awk -v r="$dr" 'BEGIN { printf "%d", r * 5 }')"
+done
+echo
+met=yes
+for c in $CONNS; do
+    read -r pr _ pp99 <<<"${result[pgbench,$c]}"
+    read -r dr _ dp99 <<<"${result[dossierd,$c]}"
+    verdict=$(awk -v d="$dr" -v p="$pr" -v g="$RATE_GOAL" 'BEGIN { print (p > 0 && d / p >= g) ? "met" : "NOT met" }')
+    [ "$verdict" = met ] || met=no
+    awk -v c="$c" -v d="$dr" -v p="$pr" -v dp="$dp99" -v pp="$pp99" -v g="$RATE_GOAL" -v v="$verdict" 'BEGIN {
+        line = sprintf("ratio dossierd/pgbench cycles=%-3s rate %.2f", c, p > 0 ? d / p : 0)
+        if (pp + 0 > 0) line = line sprintf("  p99 %.2fx pgbench", dp / pp)
+        print line sprintf("  goal >= %.2f: %s", g, v)
+    }'
+done
+echo "goal (dossierd >= $RATE_GOAL of pgbench at every concurrency): $([ "$met" = yes ] && echo met || echo 'NOT met')"
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg); loans written by the run: $loans_total, not returned: $loans_open"
+echo
+echo "# written to $report"

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# RETENTION SET over many dossiers, one command: loads DOSSIERS filed dossiers
+# (default 5,000,000) into a private embedded cluster, then times, through the
+# daemon over the protocol, a dry run and a real `RETENTION SET` whose
+# set-based recomputation touches every one of them (goal: under 60 s), and a
+# second real SET back. The report is also written to
+# deploy/bench/results/retention-set-<date>.txt.
+#
+#   deploy/bench/retention-set.sh            # DOSSIERS=5000000
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+DOSSIERS=${DOSSIERS:-5000000}
+GOAL_SECONDS=60
+mkdir -p "$ROOT/deploy/bench/results"
+exec > >(tee "$ROOT/deploy/bench/results/retention-set-$(date -u +%F).txt")
+
+deploy/prerequisites.sh >&2
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PSQL=$(command -v psql || echo "$pgbin/psql")
+echo "building (release)..." >&2
+swift build -c release --product dossierd >&2
+swift build -c release --product dossier >&2
+bin=$(swift build -c release --show-bin-path)
+
+work=$(mktemp -d /tmp/dossier-bench.XXXXXX)
+chmod 755 "$work"
+daemon_pid=
+cleanup() {
+    set +e
+    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+        kill -TERM "$daemon_pid"
+        for _ in $(seq 300); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$daemon_pid" 2>/dev/null
+        wait "$daemon_pid" 2>/dev/null
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port=$((20000 + RANDOM % 40000))
+env -u DOSSIER_DATABASE_URL -u PGHOST -u PGHOSTADDR -u PGPORT -u PGDATABASE -u PGUSER -u PGSERVICE \
+    "$bin/dossierd" serve --data-dir "$work/data" --listen "127.0.0.1:$port" --log-level warning \
+    >"$work/stdout.log" 2>"$work/dossierd.log" &
+daemon_pid=$!
+for i in $(seq 1200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    if ! kill -0 "$daemon_pid" 2>/dev/null || [ "$i" -eq 1200 ]; then
+        echo "dossierd did not start:" >&2; cat "$work/dossierd.log" >&2; exit 1
+    fi
+    sleep 0.1
+done
+password=$(grep -o 'one-time password [A-Za-z0-9]*' "$work/stdout.log" | awk '{print $3}')
+pidfile="$work/data/pgdata/postmaster.pid"
+pg_port=$(sed -n 4p "$pidfile")
+pg_sock=$(sed -n 5p "$pidfile")
+sql() { env -u PGSERVICE PGOPTIONS= "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$pg_sock" -p "$pg_port" -U postgres -d dossier "$@"; }
+dossier() { DOSSIER_PASSWORD="$password" "$bin/dossier" --port "$port" --auth admin --raw -c "$1"; }
+now() { date +%s.%N; }
+
+echo "retention-set benchmark $(date -u +%FT%TZ)"
+echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$PSQL" --version)"
+start=$(now)
+sql >/dev/null <<SQL
+SET search_path = dossier, public;
+INSERT INTO departments (code, name) VALUES ('SH', '上海办事处');
+INSERT INTO users (login, name, dept_id, role, line, password_hash)
+SELECT 'bench.rep', 'bench', d.id, 'rep', 'sales', crypt('x', gen_salt('bf', 4)) FROM departments d WHERE d.code = 'SH';
+INSERT INTO customers (number, name, owner_id, dept_id)
+SELECT 'C-2026-00001', '上海 压测客户 有限公司', u.id, u.dept_id FROM users u WHERE u.login = 'bench.rep';
+INSERT INTO customer_details (customer_id) SELECT id FROM customers;
+-- Filed contract dossiers with their content, as filing leaves them.
+INSERT INTO dossiers (dept_id, category, level, scope, status, owner_id, number, filed_year, filed_seq, filed_at, retain_until)
+SELECT u.dept_id, 'HT', 'internal', 'personal', 'filed', u.id, 'SH-HT-2026-' || CASE WHEN g < 10000 THEN lpad(g::text, 4, '0') ELSE g::text END, 2026, g,
+       timestamptz '2020-01-01' + (g % 2000) * interval '1 day', NULL
+  FROM users u, generate_series(1, $DOSSIERS) g WHERE u.login = 'bench.rep';
+INSERT INTO dossier_contents (dossier_id, customer_id, title)
+SELECT d.id, c.id, '合同 ' || d.number FROM dossiers d, customers c;
+ANALYZE dossiers; ANALYZE dossier_contents;
+SQL
+echo "rows: $DOSSIERS filed HT dossiers with content; load + ANALYZE: $(printf '%.0f' "$(echo "$(now) - $start" | bc)") s"
+echo
+
+run() {  # label, command
+    local t0 t1 answer
+    t0=$(now)
+    answer=$(dossier "$2" | tr '\n' ' ')
+    t1=$(now)
+    printf '%-34s %8.1f s   %s\n' "$1" "$(echo "$t1 - $t0" | bc)" "$answer"
+}
+run "RETENTION SET HT years=7 dry_run" "RETENTION SET HT years=7 trigger=filed dry_run=yes"
+run "RETENTION SET HT years=7" "RETENTION SET HT years=7 trigger=filed"
+run "RETENTION SET HT years=5 (back)" "RETENTION SET HT years=5 trigger=filed"
+check=$(sql -t -A -c "SELECT count(*) FILTER (WHERE retain_until = (filed_at + interval '5 years')::date) FROM dossier.dossiers")
+echo
+echo "dossiers with the recomputed date: $check of $DOSSIERS"
+echo "goal: each real RETENTION SET under $GOAL_SECONDS s"
