@@ -13,6 +13,7 @@ enum CustomerClosing {
         try connection.query("""
             UPDATE customers SET closed_on = $2::date, closed_reason = $3::text, updated_at = now() WHERE id = $1::int8
             """, [id, command.date.description, command.reason])
+        try RetentionRulesLock.read(connection)
         // Every filed dossier of this customer whose rule counts from closing.
         try connection.query("""
             UPDATE dossiers d

@@ -31,6 +31,7 @@ enum Filing {
               let category = Category(rawValue: category),
               let number = ArchiveNumber(department: department, category: category, year: year, sequence: sequence)
         else { throw ProtocolError(.internal, "cannot form an archive number for D\(dossierID)") }
+        try RetentionRulesLock.read(connection)
         try connection.query("""
             UPDATE dossiers
                SET status = 'filed', number = $2::text, filed_year = $3::int4, filed_seq = $4::int4,

@@ -66,6 +66,7 @@ enum RetentionRules {
                 \(counts)
                 """
         } else {
+            try RetentionRulesLock.change(connection)
             let updated = try connection.query("""
                 UPDATE retention_rules SET years = $2::int4, trigger = $3::text, updated_at = now()
                  WHERE category = $1::text
