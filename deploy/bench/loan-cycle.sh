@@ -63,56 +63,12 @@ bin=$(swift build -c release --show-bin-path)
 max_conns=0
 for c in $CONNS; do [ "$c" -gt "$max_conns" ] && max_conns=$c; done
 
-# --- processes, cleaned up on any exit ---------------------------------------
-work=$(mktemp -d /tmp/dossier-bench.XXXXXX)
-chmod 755 "$work"  # the embedded cluster's `postgres` user must reach it when root
-daemon_pid=
-cleanup() {
-    set +e
-    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-        # SIGTERM: graceful shutdown, which also stops the embedded cluster.
-        kill -TERM "$daemon_pid"
-        for _ in $(seq 150); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$daemon_pid" 2>/dev/null
-        wait "$daemon_pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-    local port
-    for _ in $(seq 100); do
-        port=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-    done
-    echo "no free port found" >&2
-    return 1
-}
+# --- processes, cleaned up on any exit; the daemon and its cluster ----------
+. deploy/bench/lib.sh
 dossier_port=$(free_port)
-
-# dossierd on the embedded default (a private cluster in the temp dir), with
-# its default (info) logging: the per-command log line is part of the product.
-env -u DOSSIER_DATABASE_URL -u PGHOST -u PGHOSTADDR -u PGPORT -u PGDATABASE -u PGUSER -u PGSERVICE \
-    "$bin/dossierd" serve --data-dir "$work/data" --listen "127.0.0.1:$dossier_port" \
-    --pool-size "$POOL_SIZE" --max-connections $((3 * max_conns + 24)) ${DOSSIERD_ARGS:-} >"$work/dossierd.log" 2>&1 &
-daemon_pid=$!
-for i in $(seq 1200); do
-    if grep -q "listening" "$work/dossierd.log"; then break; fi
-    if ! kill -0 "$daemon_pid" 2>/dev/null || [ "$i" -eq 1200 ]; then
-        echo "dossierd did not start:" >&2; cat "$work/dossierd.log" >&2; exit 1
-    fi
-    sleep 0.1
-done
-
-# The embedded cluster: its socket directory and port from postmaster.pid.
-pidfile="$work/data/pgdata/postmaster.pid"
-pg_port=$(sed -n 4p "$pidfile")
-pg_sock=$(sed -n 5p "$pidfile")
-sql() {  # as the superuser, on the database `dossier`
-    env -u PGSERVICE PGOPTIONS= "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$pg_sock" -p "$pg_port" -U postgres -d dossier "$@"
-}
+# dossierd on the embedded default, with its default (info) logging: the
+# per-command log line is part of the product.
+start_dossierd "$dossier_port" --pool-size "$POOL_SIZE" --max-connections $((3 * max_conns + 24)) ${DOSSIERD_ARGS:-}
 
 # --- data: a department, borrower/manager/archivist, an owner, DOSSIERS filed
 # internal dossiers (personal scope, owned by another rep) ---------------------

@@ -43,66 +43,20 @@ bin=$(swift build -c release --show-bin-path)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 4096 || true
 
 # --- processes, cleaned up on any exit ---------------------------------------
-work=$(mktemp -d /tmp/dossier-bench.XXXXXX)
-chmod 755 "$work"  # the embedded cluster's `postgres` user must reach it when root
-daemon_pid=
-redis_pid=
-cleanup() {
-    set +e
-    if [ -n "$redis_pid" ] && kill -0 "$redis_pid" 2>/dev/null; then
-        kill -TERM "$redis_pid"; wait "$redis_pid" 2>/dev/null
-    fi
-    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-        # SIGTERM: graceful shutdown, which also stops the embedded cluster.
-        kill -TERM "$daemon_pid"
-        for _ in $(seq 150); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$daemon_pid" 2>/dev/null
-        wait "$daemon_pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-    local port
-    for _ in $(seq 100); do
-        port=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-    done
-    echo "no free port found" >&2
-    return 1
-}
+. deploy/bench/lib.sh
 
 dossier_port=$(free_port)
 redis_port=$(free_port)
 while [ "$redis_port" = "$dossier_port" ]; do redis_port=$(free_port); done
 
-# dossierd on the embedded default (a private cluster in the temp dir): PING
-# never touches the database, but the daemon only listens once it is ready.
-env -u DOSSIER_DATABASE_URL -u PGHOST -u PGHOSTADDR -u PGPORT -u PGDATABASE -u PGUSER -u PGSERVICE \
-    "$bin/dossierd" serve --data-dir "$work/data" --listen "127.0.0.1:$dossier_port" \
-    --max-connections $((IDLE_CONNS + CONNS + 24)) ${DOSSIERD_ARGS:-} >"$work/dossierd.log" 2>&1 &
-daemon_pid=$!
-# Ready when it logs `listening` (info) or, at any log level, greets a client.
-greets() {
-    local line
-    { exec 3<>"/dev/tcp/127.0.0.1/$dossier_port"; } 2>/dev/null || return 1
-    IFS= read -r -t 2 line <&3 || true
-    exec 3<&- 3>&-
-    [[ "$line" == "OK DOSSIER/1"* ]]
-}
-for i in $(seq 1200); do
-    if grep -q "listening" "$work/dossierd.log" || greets; then break; fi
-    if ! kill -0 "$daemon_pid" 2>/dev/null || [ "$i" -eq 1200 ]; then
-        echo "dossierd did not start:" >&2; cat "$work/dossierd.log" >&2; exit 1
-    fi
-    sleep 0.1
-done
+# dossierd on the embedded default: PING never touches the database, but the
+# daemon only listens once it is ready.
+start_dossierd "$dossier_port" --max-connections $((IDLE_CONNS + CONNS + 24)) ${DOSSIERD_ARGS:-}
 
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
     --daemonize no --logfile "$work/redis.log" --dir "$work" &
 redis_pid=$!
+bench_track_pid "$redis_pid"
 for i in $(seq 100); do
     redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
     if [ "$i" -eq 100 ]; then echo "redis-server did not start" >&2; cat "$work/redis.log" >&2; exit 1; fi

@@ -23,39 +23,10 @@ swift build -c release --product dossierd >&2
 swift build -c release --product dossier >&2
 bin=$(swift build -c release --show-bin-path)
 
-work=$(mktemp -d /tmp/dossier-bench.XXXXXX)
-chmod 755 "$work"
-daemon_pid=
-cleanup() {
-    set +e
-    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-        kill -TERM "$daemon_pid"
-        for _ in $(seq 300); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$daemon_pid" 2>/dev/null
-        wait "$daemon_pid" 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port=$((20000 + RANDOM % 40000))
-env -u DOSSIER_DATABASE_URL -u PGHOST -u PGHOSTADDR -u PGPORT -u PGDATABASE -u PGUSER -u PGSERVICE \
-    "$bin/dossierd" serve --data-dir "$work/data" --listen "127.0.0.1:$port" --log-level warning \
-    >"$work/stdout.log" 2>"$work/dossierd.log" &
-daemon_pid=$!
-for i in $(seq 1200); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-    if ! kill -0 "$daemon_pid" 2>/dev/null || [ "$i" -eq 1200 ]; then
-        echo "dossierd did not start:" >&2; cat "$work/dossierd.log" >&2; exit 1
-    fi
-    sleep 0.1
-done
-password=$(grep -o 'one-time password [A-Za-z0-9]*' "$work/stdout.log" | awk '{print $3}')
-pidfile="$work/data/pgdata/postmaster.pid"
-pg_port=$(sed -n 4p "$pidfile")
-pg_sock=$(sed -n 5p "$pidfile")
-sql() { env -u PGSERVICE PGOPTIONS= "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$pg_sock" -p "$pg_port" -U postgres -d dossier "$@"; }
+. deploy/bench/lib.sh
+port=$(free_port)
+start_dossierd "$port" --log-level warning
+password=$(dossierd_admin_password)
 dossier() { DOSSIER_PASSWORD="$password" "$bin/dossier" --port "$port" --auth admin --raw -c "$1"; }
 now() { date +%s.%N; }
 

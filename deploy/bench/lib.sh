@@ -1,0 +1,73 @@
+# Shared by the benchmark scripts (sourced, not run): a work directory and
+# processes cleaned up on any exit, free ports, a dossierd on the embedded
+# default, and psql as the superuser of its private cluster.
+
+# A temporary work directory; everything started through this file stops on exit.
+work=$(mktemp -d /tmp/dossier-bench.XXXXXX)
+chmod 755 "$work"  # the embedded cluster's `postgres` user must reach it when root
+daemon_pid=
+bench_pids=()
+bench_cleanup() {
+    set +e
+    for pid in "${bench_pids[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" 2>/dev/null; fi
+    done
+    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+        # SIGTERM: graceful shutdown, which also stops the embedded cluster.
+        kill -TERM "$daemon_pid"
+        for _ in $(seq 300); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$daemon_pid" 2>/dev/null
+        wait "$daemon_pid" 2>/dev/null
+    fi
+    rm -rf "$work"
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A background process of the script's own (e.g. redis-server) to stop on exit.
+bench_track_pid() { bench_pids+=("$1"); }
+
+free_port() {
+    local port
+    for _ in $(seq 100); do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+    done
+    echo "no free port found" >&2
+    return 1
+}
+
+# start_dossierd <port> [serve options…]: dossierd on the embedded default (a
+# private cluster in $work/data), ready when it logs `listening` or, at any
+# log level, greets a client. Its stdout is $work/stdout.log, its log $work/dossierd.log.
+start_dossierd() {
+    local port=$1; shift
+    env -u DOSSIER_DATABASE_URL -u PGHOST -u PGHOSTADDR -u PGPORT -u PGDATABASE -u PGUSER -u PGSERVICE \
+        "$bin/dossierd" serve --data-dir "$work/data" --listen "127.0.0.1:$port" "$@" \
+        >"$work/stdout.log" 2>"$work/dossierd.log" &
+    daemon_pid=$!
+    local i line
+    for i in $(seq 1200); do
+        if grep -q "listening" "$work/dossierd.log"; then break; fi
+        if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
+            IFS= read -r -t 2 line <&3 || true
+            exec 3<&- 3>&-
+            [[ "$line" == "OK DOSSIER/1"* ]] && break
+        fi
+        if ! kill -0 "$daemon_pid" 2>/dev/null || [ "$i" -eq 1200 ]; then
+            echo "dossierd did not start:" >&2; cat "$work/dossierd.log" >&2; exit 1
+        fi
+        sleep 0.1
+    done
+    # The embedded cluster's socket directory and port, for psql and pgbench.
+    pg_port=$(sed -n 4p "$work/data/pgdata/postmaster.pid")
+    pg_sock=$(sed -n 5p "$work/data/pgdata/postmaster.pid")
+}
+
+# The administrator's one-time password printed at the first start.
+dossierd_admin_password() { grep -o 'one-time password [A-Za-z0-9]*' "$work/stdout.log" | awk '{print $3}'; }
+
+# sql [psql options…]: psql as the superuser on the embedded cluster's database `dossier`.
+sql() {
+    env -u PGSERVICE PGOPTIONS= "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$pg_sock" -p "$pg_port" -U postgres -d dossier "$@"
+}
