@@ -19,6 +19,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("pool-size"), help: "Database connections.")
     var poolSize = 8
 
+    @Option(name: .customLong("pool-timeout"), help: "Seconds a command waits for a free database connection before ERR UNAVAILABLE.")
+    var poolTimeout = 5
+
     @Option(name: .customLong("max-line-bytes"), help: "Longest request line accepted.")
     var maxLineBytes = 16 * 1024
 
@@ -39,7 +42,7 @@ struct Serve: AsyncParsableCommand {
         guard poolSize >= 1 else { throw ValidationError("--pool-size must be at least 1") }
         guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
-        guard idleTimeout >= 1, shutdownDeadline >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
+        guard idleTimeout >= 1, shutdownDeadline >= 1, poolTimeout >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
@@ -76,7 +79,7 @@ struct Serve: AsyncParsableCommand {
         }
 
         let (host, port) = ServerConfiguration.parseListen(listen)!
-        let pool = ConnectionPool(.init(conninfo: conninfo, size: poolSize))
+        let pool = ConnectionPool(.init(conninfo: conninfo, size: poolSize, acquireTimeout: .seconds(poolTimeout)))
         let server = DossierServer(
             configuration: ServerConfiguration(
                 host: host, port: port, maximumLineLength: maxLineBytes, maximumConnections: maxConnections,

@@ -100,6 +100,22 @@ struct CommandHandlers: Sendable {
             return try Customers.find(command, actor: actor, on: connection)
         case .customerList(let command):
             return try Customers.list(command, actor: actor, on: connection)
+        case .penaltyRules:
+            return try Penalties.rules(actor: actor, on: connection)
+        case .penaltyRecord(let command):
+            return try Penalties.record(command, actor: actor, on: connection)
+        case .penaltyList(let command):
+            return try Penalties.list(command, actor: actor, on: connection)
+        case .penaltyWaive(let command):
+            return try Penalties.waive(command, actor: actor, on: connection)
+        case .penaltyReport(let month):
+            return try Penalties.report(month: month, actor: actor, on: connection)
+        case .penaltySweep(let command):
+            return try ViolationSweep.run(command, actor: actor, on: connection)
+        case .auditList(let command):
+            return try AuditTrail.list(command, actor: actor, on: connection)
+        case .auditVerify:
+            return try AuditTrail.verify(actor: actor, on: connection)
         default:
             // Parsed and understood, but not executed by this version: say so
             // rather than pretend.

@@ -15,6 +15,10 @@ public enum MigrationCatalog {
             ("0009_inline_row_security.sql", PackageResources._009_inline_row_security_sql),
             ("0010_working_days.sql", PackageResources._010_working_days_sql),
             ("0011_penalty_visibility.sql", PackageResources._011_penalty_visibility_sql),
+            ("0012_retention_dates.sql", PackageResources._012_retention_dates_sql),
+            ("0013_audit_chains.sql", PackageResources._013_audit_chains_sql),
+            ("0014_penalty_commands.sql", PackageResources._014_penalty_commands_sql),
+            ("0015_violation_sweep.sql", PackageResources._015_violation_sweep_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }

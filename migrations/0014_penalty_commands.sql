@@ -1,0 +1,2 @@
+-- Reserved for penalty commands (issue 6); filled in by that work.
+SET LOCAL search_path = dossier, public;
