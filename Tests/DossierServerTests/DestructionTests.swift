@@ -20,7 +20,7 @@ import TestSupport
         try sql.query("UPDATE dossier.customer_details SET phone = '13800000000', contact = '王经理'")
 
         #expect(try await archivist.request("DESTROY \(number) reason=保管期满").first?.hasPrefix("ERR CONFLICT \(number) is kept until \(company.year + 5)-") == true)
-        try sql.query("UPDATE dossier.dossiers SET retain_until = current_date - 1 WHERE number = $1::text", [number])
+        try sql.query("UPDATE dossier.dossier_retention SET retain_until = current_date - 1 WHERE dossier_id = (SELECT id FROM dossier.dossiers WHERE number = $1::text)", [number])
         try sql.query("""
             INSERT INTO dossier.legal_holds (dossier_id, dept_id, reason, placed_by)
             SELECT d.id, d.dept_id, '诉讼', u.id FROM dossier.dossiers d, dossier.users u WHERE d.number = $1::text AND u.login = 'mgr.sh'
@@ -67,7 +67,7 @@ import TestSupport
         let rep = try await company.client("li.na")
         let ref = try await company.draft(rep, extra: "level=secret")
         _ = try await company.client("mgr.sh").request("APPROVE \(try await company.submit(rep, ref))")
-        try server.database.admin().query("UPDATE dossier.dossiers SET retain_until = current_date - 1")
+        try server.database.admin().query("UPDATE dossier.dossier_retention SET retain_until = current_date - 1")
         let answer = try await company.client("arc.sh").request("DESTROY \(ref) reason=期满")
         let destroy = try #require(answer.first?.firstMatch(of: /^OK (A\d+) pending$/)?.1, "\(answer)")
         #expect(try await company.client("mgr.sh").request("APPROVE \(destroy)") == ["ERR DENIED \(destroy) waits for a director, step 1"])

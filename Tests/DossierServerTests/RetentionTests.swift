@@ -94,9 +94,9 @@ import TestSupport
         _ = fresh
         let sql = try server.database.admin()
         try sql.query("""
-            UPDATE dossier.dossiers SET retain_until = v.day::date
+            UPDATE dossier.dossier_retention SET retain_until = v.day::date
               FROM (VALUES ($1::text, '2020-03-01'), ($2::text, '2020-01-01'), ($3::text, '2020-02-01')) v(ref, day)
-             WHERE 'D' || id = v.ref
+             WHERE 'D' || dossier_id = v.ref
             """, [first, second, beijing])
         sql.close()
         let manager = try await company.client("mgr.sh")

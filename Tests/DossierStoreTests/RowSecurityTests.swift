@@ -39,6 +39,28 @@ import TestSupport
         }
     }
 
+    /// Retention dates are seen with the register card they belong to.
+    @Test func retentionDatesFollowTheRegister() throws {
+        let database = try MigratedDatabase.create()
+        let admin = try database.admin()
+        defer { admin.close() }
+        let fixture = try RecordsFixture.load(into: admin)
+        try admin.query("""
+            INSERT INTO dossier.dossier_retention (dossier_id, category, customer_id, filed_on, retain_until)
+            SELECT d.id, d.category, c.customer_id, current_date, current_date + 1
+              FROM dossier.dossiers d JOIN dossier.dossier_contents c ON c.dossier_id = d.id
+            """)
+        let dated = try admin.ids("SELECT dossier_id FROM dossier.dossier_retention")
+        #expect(!dated.isEmpty)
+        let daemon = try database.daemon()
+        defer { daemon.close() }
+        for user in fixture.users {
+            let seen = try daemon.asUser(user.id) { try $0.ids("SELECT dossier_id FROM dossier_retention") }
+            let expected = Set(fixture.dossiers.filter { Self.expectsRegister(user, $0) }.map(\.id)).intersection(dated)
+            #expect(seen == expected, "retention dates seen by \(user.login)")
+        }
+    }
+
     @Test func registerShowsTitleAndCustomerOnlyForInternal() throws {
         let database = try MigratedDatabase.create()
         let admin = try database.admin()
@@ -185,6 +207,9 @@ import TestSupport
             "UPDATE dossier.destructions SET reason = 'x'",
             "DELETE FROM dossier.change_history",
             "UPDATE dossier.audit_chain_head SET last_hash = ''",
+            // Retention dates change only through the functions of migrations/0012.
+            "UPDATE dossier.dossier_retention SET retain_until = NULL",
+            "DELETE FROM dossier.dossier_retention",
         ]
         for statement in refused {
             do {

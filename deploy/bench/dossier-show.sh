@@ -67,9 +67,9 @@ INSERT INTO customers (number, name, owner_id, dept_id)
 SELECT 'C-2026-00001', '上海 压测客户 有限公司', u.id, u.dept_id FROM users u WHERE u.login = '$BENCH_LOGIN';
 INSERT INTO customer_details (customer_id, phone) SELECT id, '13800000000' FROM customers WHERE number = 'C-2026-00001';
 INSERT INTO dossiers (dept_id, category, level, scope, status, owner_id, number, filed_year, filed_seq,
-                      submitted_at, filed_at, retain_until)
+                      submitted_at, filed_at)
 SELECT u.dept_id, 'HT', 'internal', 'personal', 'filed', u.id, 'SH-HT-2026-' || lpad(g::text, 4, '0'), 2026, g,
-       now() - interval '2 days', now() - interval '1 day', DATE '2056-12-31'
+       now() - interval '2 days', now() - interval '1 day'
   FROM users u, generate_series(1, $DOSSIERS) g WHERE u.login = '$BENCH_LOGIN'
  ORDER BY g;
 INSERT INTO dossier_contents (dossier_id, customer_id, title, location)
@@ -77,6 +77,9 @@ SELECT d.id, c.id, '2026 年度框架合同 ' || d.number, 'A-03-' || (d.filed_s
   FROM dossiers d, customers c WHERE c.number = 'C-2026-00001';
 INSERT INTO items (dossier_id, item_no, title, pages, location, signed_customer, signed_internal)
 SELECT d.id, 1, '合同正本', 12, 'A-03-2', true, true FROM dossiers d;
+INSERT INTO dossier_retention (dossier_id, category, customer_id, filed_on, retain_until)
+SELECT d.id, d.category, c.customer_id, d.filed_at::date, DATE '2056-12-31'
+  FROM dossiers d JOIN dossier_contents c ON c.dossier_id = d.id;
 COMMIT;
 VACUUM ANALYZE;
 SQL
@@ -103,13 +106,14 @@ SELECT d.id, d.dept_id, dp.code AS dept, d.category, d.level, d.scope, d.status,
 SELECT d.id, coalesce(d.number, '') AS number, cu.number AS customer, d.category, c.title, d.level, d.scope,
        d.status, u.login AS owner, dp.code AS dept, c.location,
        coalesce(to_char(d.filed_at AT TIME ZONE 'UTC', E'YYYY-MM-DD"T"HH24\x3aMI\x3aSS"Z"'), '') AS filed_at,
-       coalesce(to_char(d.retain_until, 'YYYY-MM-DD'), '') AS retain_until,
+       coalesce(to_char(r.retain_until, 'YYYY-MM-DD'), '') AS retain_until,
        EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL) AS hold
   FROM dossiers d
   JOIN dossier_contents c ON c.dossier_id = d.id
   JOIN customers cu ON cu.id = c.customer_id
   JOIN users u ON u.id = d.owner_id
   JOIN departments dp ON dp.id = d.dept_id
+  LEFT JOIN dossier_retention r ON r.dossier_id = d.id
  WHERE d.id = :found_id::int8;
 SELECT dossier.audit(:action::text, :found_number::text, :purpose::text, ''::text);
 COMMIT;

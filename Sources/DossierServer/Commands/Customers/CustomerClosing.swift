@@ -14,14 +14,9 @@ enum CustomerClosing {
             UPDATE customers SET closed_on = $2::date, closed_reason = $3::text, updated_at = now() WHERE id = $1::int8
             """, [id, command.date.description, command.reason])
         try RetentionRulesLock.read(connection)
-        // Every filed dossier of this customer whose rule counts from closing.
-        try connection.query("""
-            UPDATE dossiers d
-               SET retain_until = ($2::date + make_interval(years => r.years))::date, updated_at = now()
-              FROM dossier_contents c, retention_rules r
-             WHERE c.dossier_id = d.id AND c.customer_id = $1::int8 AND r.category = d.category AND r.trigger = 'closed'
-               AND d.status IN ('filed', 'on_loan')
-            """, [id, command.date.description])
+        // Every filed dossier of this customer whose rule counts from closing,
+        // including those the closer cannot see.
+        try connection.query("SELECT dossier.retention_close_customer($1::int8)", [id])
         try Audit.record(connection, action: "customer.close", target: command.customer.description, purpose: command.reason)
         return .ok()
     }

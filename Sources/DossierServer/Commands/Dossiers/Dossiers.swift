@@ -53,13 +53,14 @@ enum Dossiers {
             SELECT d.id, coalesce(d.number, '') AS number, cu.number AS customer, d.category, c.title, d.level, d.scope,
                    d.status, u.login AS owner, dp.code AS dept, c.location,
                    coalesce(to_char(d.filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS filed_at,
-                   coalesce(to_char(d.retain_until, 'YYYY-MM-DD'), '') AS retain_until,
+                   coalesce(to_char(r.retain_until, 'YYYY-MM-DD'), '') AS retain_until,
                    EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL) AS hold
               FROM dossiers d
               JOIN dossier_contents c ON c.dossier_id = d.id
               JOIN customers cu ON cu.id = c.customer_id
               JOIN users u ON u.id = d.owner_id
               JOIN departments dp ON dp.id = d.dept_id
+              LEFT JOIN dossier_retention r ON r.dossier_id = d.id
              WHERE d.id = $1::int8
             """, [dossier.id]).first
         else { throw ProtocolError(.notFound, "no dossier \(command.ref)") }

@@ -35,14 +35,10 @@ enum Filing {
         try connection.query("""
             UPDATE dossiers
                SET status = 'filed', number = $2::text, filed_year = $3::int4, filed_seq = $4::int4,
-                   filed_at = now(), updated_at = now(),
-                   retain_until = (SELECT CASE r.trigger
-                                            WHEN 'filed' THEN (now() + make_interval(years => r.years))::date
-                                            ELSE (cu.closed_on + make_interval(years => r.years))::date END
-                                     FROM retention_rules r, dossier_contents c JOIN customers cu ON cu.id = c.customer_id
-                                    WHERE r.category = dossiers.category AND c.dossier_id = dossiers.id)
+                   filed_at = now(), updated_at = now()
              WHERE id = $1::int8
             """, [dossierID, number.description, year, sequence])
+        try connection.query("SELECT dossier.retention_file($1::int8)", [dossierID])
         try Audit.record(connection, action: "dossier.file", target: number.description, detail: "D\(dossierID)")
     }
 }

@@ -19,9 +19,9 @@ enum Destruction {
         }
         try DossierRemoval.requireNoHold(dossier, on: connection)
         let due = try connection.query("""
-            SELECT retain_until IS NOT NULL AND retain_until < current_date AS due,
-                   coalesce(to_char(retain_until, 'YYYY-MM-DD'), 'unknown') AS until
-              FROM dossiers WHERE id = $1::int8
+            SELECT coalesce(r.retain_until < current_date, false) AS due,
+                   coalesce(to_char(r.retain_until, 'YYYY-MM-DD'), 'unknown') AS until
+              FROM dossiers d LEFT JOIN dossier_retention r ON r.dossier_id = d.id WHERE d.id = $1::int8
             """, [dossier.id]).rows[0]
         guard try due.decode("due", as: Bool.self) else {
             throw ProtocolError(.conflict, "\(dossier.reference) is kept until \(try due.decode("until", as: String.self))")
@@ -61,6 +61,7 @@ enum Destruction {
             """, [dossierID, approval.reason ?? "", approval.payload, approval.requesterID, approval.id])
         try connection.query("DELETE FROM items WHERE dossier_id = $1::int8", [dossierID])
         try connection.query("DELETE FROM dossier_contents WHERE dossier_id = $1::int8", [dossierID])
+        try connection.query("SELECT dossier.retention_forget(ARRAY[$1::int8])", [dossierID])
         try connection.query("""
             UPDATE dossiers SET status = 'destroyed', destroyed_at = now(), updated_at = now(),
                                 register_title = NULL, register_customer_id = NULL
