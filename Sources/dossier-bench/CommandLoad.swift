@@ -257,39 +257,27 @@ struct CommandLoadCommand {
         defer {
             for channel in channels { channel.close(promise: nil) }
         }
-        let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(.seconds(5))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(CommandHandler(run: run))
-                }
-            }
+        let bootstrap = LoadPhases.bootstrap(group) { CommandHandler(run: run) }
         for _ in 0..<connections {
             channels.append(try await bootstrap.connect(host: host, port: port).get())
         }
 
         // Every connection greeted and signed in before the clock starts (AUTH is not timed).
-        let authDeadline = nowNanos() + 30_000_000_000
-        while run.ready.load(ordering: .relaxed) + run.refused.load(ordering: .relaxed) < connections {
-            guard nowNanos() < authDeadline, run.closed.load(ordering: .relaxed) == 0 else {
-                throw UsageError(description: "only \(run.ready.load(ordering: .relaxed)) of \(connections) connections signed in"
-                    + (run.firstRefusal.withLock { $0 }.map { " (\($0))" } ?? ""))
-            }
-            try await Task.sleep(for: .milliseconds(2))
-        }
+        try await LoadPhases.awaitReady(
+            connections, within: 30,
+            settled: { run.ready.load(ordering: .relaxed) + run.refused.load(ordering: .relaxed) },
+            failed: { run.closed.load(ordering: .relaxed) > 0 },
+            problem: {
+                "only \(run.ready.load(ordering: .relaxed)) of \(connections) connections signed in"
+                    + (run.firstRefusal.withLock { $0 }.map { " (\($0))" } ?? "")
+            })
         guard run.refused.load(ordering: .relaxed) == 0 else {
             throw UsageError(description: "\(run.refused.load(ordering: .relaxed)) connections were refused: "
                 + (run.firstRefusal.withLock { $0 } ?? "?"))
         }
 
-        let start = nowNanos()
-        for channel in channels { channel.pipeline.fireUserInboundEventTriggered(StartEvent()) }
-        let deadline = start + UInt64(durationLimit) * 1_000_000_000
-        while run.completed.load(ordering: .relaxed) < requests,
-              run.closed.load(ordering: .relaxed) == 0,
-              nowNanos() < deadline {
-            try await Task.sleep(for: .milliseconds(5))
+        let start = try await LoadPhases.run(channels, limitSeconds: durationLimit) {
+            run.completed.load(ordering: .relaxed) < requests && run.closed.load(ordering: .relaxed) == 0
         }
         // Time is up (or all done): send nothing more; what is in flight is not counted.
         run.stopping.store(true, ordering: .relaxed)
@@ -298,24 +286,18 @@ struct CommandLoadCommand {
         let completed = min(run.completed.load(ordering: .relaxed), requests)
         let lostConnections = run.closed.load(ordering: .relaxed)
 
-        for channel in channels { try? await channel.close() }
-        for channel in channels { try? await channel.closeFuture.get() }
-        channels = []
-        try await group.shutdownGracefully()
+        try await LoadPhases.close(&channels, group)
 
         let histogram = run.histogram.withLock { $0 }
         let seconds = Double(end - start) / 1e9
         let rps = seconds > 0 ? Double(completed) / seconds : 0
-        let ms = { (nanos: UInt64) in fixed(Double(nanos) / 1e6) }
         let errors = run.errors.load(ordering: .relaxed)
         let unexpected = run.unexpected.load(ordering: .relaxed)
         let rows = run.dataLines.load(ordering: .relaxed)
         print(
             "\(label) command conns=\(connections) requests=\(requests) completed=\(completed)"
                 + " errors=\(errors) unexpected=\(unexpected) seconds=\(fixed(seconds)) rps=\(Int(rps.rounded()))"
-                + " p50_ms=\(ms(histogram.value(atQuantile: 0.50))) p99_ms=\(ms(histogram.value(atQuantile: 0.99)))"
-                + " p999_ms=\(ms(histogram.value(atQuantile: 0.999))) max_ms=\(ms(histogram.maximum))"
-                + " mean_ms=\(fixed(histogram.mean / 1e6))"
+                + histogram.summary()
                 + " rows_per_response=\(fixed(completed > 0 ? Double(rows) / Double(completed) : 0, 2))"
                 + " stopped_by=\(completed >= requests ? "requests" : "time")"
                 + (lostConnections > 0 ? " lost_connections=\(lostConnections)" : "")

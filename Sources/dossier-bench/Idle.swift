@@ -88,13 +88,7 @@ struct IdleCommand {
         let run = IdleRun(greetingPrefix: greeting)
         var channels: [any Channel] = []
         defer { for channel in channels { channel.close(promise: nil) } }
-        let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(.seconds(5))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(IdleHandler(run: run))
-                }
-            }
+        let bootstrap = LoadPhases.bootstrap(group) { IdleHandler(run: run) }
         for _ in 0..<connections {
             channels.append(try await bootstrap.connect(host: host, port: port).get())
         }
@@ -118,9 +112,7 @@ struct IdleCommand {
         let afterPing = residentKilobytes(pid: pid) ?? 0
         let ponged = run.ponged.load(ordering: .relaxed)
 
-        for channel in channels { try? await channel.close() }
-        channels = []
-        try await group.shutdownGracefully()
+        try await LoadPhases.close(&channels, group)
 
         let mb = { (kb: Int) in fixed(Double(kb) / 1024, 1) }
         let perConnection = connections > 0 ? Double(held - before) / Double(connections) : 0

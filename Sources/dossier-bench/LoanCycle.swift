@@ -277,36 +277,23 @@ struct LoanCycleCommand {
             all.append(worker)
             for role in [LoanRole.borrower, .manager, .archivist] {
                 let auth = "AUTH \(CommandRun.quoted(logins[role.rawValue])) \(CommandRun.quoted(password))"
-                let bootstrap = ClientBootstrap(group: loop)
-                    .connectTimeout(.seconds(5))
-                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(LoanRoleHandler(worker: worker, role: role, auth: auth))
-                        }
-                    }
+                let bootstrap = LoadPhases.bootstrap(loop) { LoanRoleHandler(worker: worker, role: role, auth: auth) }
                 channels.append(try await bootstrap.connect(host: host, port: port).get())
             }
         }
         let needed = workers * 3
-        let authDeadline = nowNanos() + 60_000_000_000
-        while run.ready.load(ordering: .relaxed) < needed {
-            guard nowNanos() < authDeadline, run.closed.load(ordering: .relaxed) == 0,
-                  run.refused.load(ordering: .relaxed) == 0 else {
-                throw UsageError(description: "only \(run.ready.load(ordering: .relaxed)) of \(needed) connections signed in"
-                    + (run.firstError.withLock { $0 }.map { " (\($0))" } ?? ""))
-            }
-            try await Task.sleep(for: .milliseconds(2))
-        }
+        try await LoadPhases.awaitReady(
+            needed, within: 60,
+            settled: { run.ready.load(ordering: .relaxed) },
+            failed: { run.closed.load(ordering: .relaxed) > 0 || run.refused.load(ordering: .relaxed) > 0 },
+            problem: {
+                "only \(run.ready.load(ordering: .relaxed)) of \(needed) connections signed in"
+                    + (run.firstError.withLock { $0 }.map { " (\($0))" } ?? "")
+            })
 
-        let start = nowNanos()
-        for channel in channels { channel.pipeline.fireUserInboundEventTriggered(StartEvent()) }
-        let deadline = start + UInt64(durationLimit) * 1_000_000_000
-        while run.completed.load(ordering: .relaxed) < cycles,
-              run.closed.load(ordering: .relaxed) == 0,
-              run.errors.load(ordering: .relaxed) == 0,
-              nowNanos() < deadline {
-            try await Task.sleep(for: .milliseconds(5))
+        let start = try await LoadPhases.run(channels, limitSeconds: durationLimit) {
+            run.completed.load(ordering: .relaxed) < cycles && run.closed.load(ordering: .relaxed) == 0
+                && run.errors.load(ordering: .relaxed) == 0
         }
         run.stopping.store(true, ordering: .relaxed)
         let finishedAt = run.finishedAt.load(ordering: .relaxed)
@@ -323,22 +310,17 @@ struct LoanCycleCommand {
         }
         for worker in all { try await worker.loop.submit { worker.merge() }.get() }
 
-        for channel in channels { try? await channel.close() }
-        for channel in channels { try? await channel.closeFuture.get() }
-        channels = []
-        try await group.shutdownGracefully()
+        try await LoadPhases.close(&channels, group)
 
         let histogram = run.histogram.withLock { $0 }
         let seconds = Double(end - start) / 1e9
         let rate = seconds > 0 ? Double(completed) / seconds : 0
-        let ms = { (nanos: UInt64) in fixed(Double(nanos) / 1e6) }
         let errors = run.errors.load(ordering: .relaxed)
         print(
             "\(label) loan-cycle workers=\(workers) connections=\(workers * 3) cycles=\(cycles) completed=\(completed)"
                 + " errors=\(errors) seconds=\(fixed(seconds)) cps=\(fixed(rate, 1))"
                 + " commands_per_s=\(Int((rate * 5).rounded()))"
-                + " p50_ms=\(ms(histogram.value(atQuantile: 0.50))) p99_ms=\(ms(histogram.value(atQuantile: 0.99)))"
-                + " max_ms=\(ms(histogram.maximum)) mean_ms=\(fixed(histogram.mean / 1e6))"
+                + histogram.summary(p999: false)
                 + " stopped_by=\(completed >= cycles ? "cycles" : "time")"
                 + (lost > 0 ? " lost_connections=\(lost)" : "")
         )

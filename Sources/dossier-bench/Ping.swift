@@ -221,59 +221,39 @@ struct PingCommand {
             // Close whatever is still open (also on errors), then the loops.
             for channel in channels { channel.close(promise: nil) }
         }
-        let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(.seconds(5))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(PingHandler(run: run))
-                }
-            }
+        let bootstrap = LoadPhases.bootstrap(group) { PingHandler(run: run) }
         for _ in 0..<connections {
             channels.append(try await bootstrap.connect(host: host, port: port).get())
         }
 
         // Every connection greeted before the clock starts.
-        let greetDeadline = nowNanos() + 10_000_000_000
-        while run.ready.load(ordering: .relaxed) + run.badGreetings.load(ordering: .relaxed) < connections {
-            guard nowNanos() < greetDeadline, run.closed.load(ordering: .relaxed) == 0 else {
-                throw UsageError(description: "only \(run.ready.load(ordering: .relaxed)) of \(connections) connections were greeted")
-            }
-            try await Task.sleep(for: .milliseconds(2))
-        }
+        try await LoadPhases.awaitReady(
+            connections, within: 10,
+            settled: { run.ready.load(ordering: .relaxed) + run.badGreetings.load(ordering: .relaxed) },
+            failed: { run.closed.load(ordering: .relaxed) > 0 },
+            problem: { "only \(run.ready.load(ordering: .relaxed)) of \(connections) connections were greeted" })
         guard run.badGreetings.load(ordering: .relaxed) == 0 else {
             throw UsageError(description: "\(run.badGreetings.load(ordering: .relaxed)) connections got an unexpected greeting")
         }
 
-        let start = nowNanos()
-        for channel in channels { channel.pipeline.fireUserInboundEventTriggered(StartEvent()) }
-        let deadline = start + UInt64(durationLimit) * 1_000_000_000
-        while run.completed.load(ordering: .relaxed) < requests,
-              run.closed.load(ordering: .relaxed) < connections,
-              nowNanos() < deadline {
-            try await Task.sleep(for: .milliseconds(5))
+        let start = try await LoadPhases.run(channels, limitSeconds: durationLimit) {
+            run.completed.load(ordering: .relaxed) < requests && run.closed.load(ordering: .relaxed) < connections
         }
         let finishedAt = run.finishedAt.load(ordering: .relaxed)
         let end = finishedAt != 0 ? finishedAt : nowNanos()
         let completed = min(run.completed.load(ordering: .relaxed), requests)
 
-        for channel in channels { try? await channel.close() }
-        for channel in channels { try? await channel.closeFuture.get() }
-        channels = []
-        try await group.shutdownGracefully()
+        try await LoadPhases.close(&channels, group)
 
         let histogram = run.histogram.withLock { $0 }
         let seconds = Double(end - start) / 1e9
         let rps = seconds > 0 ? Double(completed) / seconds : 0
-        let ms = { (nanos: UInt64) in fixed(Double(nanos) / 1e6) }
         let complete = completed == requests
         let errors = run.unexpected.load(ordering: .relaxed)
         print(
             "\(label) ping conns=\(connections) pipeline=\(pipeline) requests=\(requests) completed=\(completed)"
                 + " errors=\(errors) seconds=\(fixed(seconds)) rps=\(Int(rps.rounded()))"
-                + " p50_ms=\(ms(histogram.value(atQuantile: 0.50))) p99_ms=\(ms(histogram.value(atQuantile: 0.99)))"
-                + " p999_ms=\(ms(histogram.value(atQuantile: 0.999))) max_ms=\(ms(histogram.maximum))"
-                + " mean_ms=\(fixed(histogram.mean / 1e6))"
+                + histogram.summary()
                 + (complete ? "" : " incomplete=yes")
         )
         if let error = run.firstError.withLock({ $0 }) { standardError("dossier-bench: first connection error: \(error)") }
