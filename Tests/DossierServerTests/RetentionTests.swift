@@ -94,7 +94,7 @@ import TestSupport
         _ = fresh
         let sql = try server.database.admin()
         try sql.query("""
-            UPDATE dossier.dossier_retention SET retain_until = v.day::date
+            UPDATE dossier.dossier_retention SET retain_until = v.day::date, filed_on = (v.day::date - interval '5 years')::date
               FROM (VALUES ($1::text, '2020-03-01'), ($2::text, '2020-01-01'), ($3::text, '2020-02-01')) v(ref, day)
              WHERE 'D' || dossier_id = v.ref
             """, [first, second, beijing])
@@ -124,6 +124,33 @@ import TestSupport
 
         #expect(try await manager.request("HOLD RELEASE \(first) reason=结案") == ["OK"])
         #expect(try await manager.request("RETENTION DUE").last == "OK 2")
+        try await server.shutdown()
+    }
+
+    /// `KH` counts from the customer's closing: never due while the customer is
+    /// open, due five years after the closing day once it is closed.
+    @Test func dueCountsFromTheCustomersClosing() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let rep = try await company.client("li.na")
+        let made = try await rep.request("DOSSIER NEW customer=C-2026-00001 category=KH title=客户基本资料")
+        let ref = try #require(made.first?.split(separator: " ").last.map(String.init), "\(made)")
+        #expect(try await rep.request("ITEM ADD \(ref) title=营业执照 pages=1 medium=paper signed_customer=yes signed_internal=yes") == ["OK 1"])
+        let approval = try await company.submit(rep, ref)
+        #expect(try await company.client("mgr.sh").request("APPROVE \(approval)") == ["OK \(approval) approved"])
+        let number = String(try #require(try await rep.request("DOSSIER SHOW \(ref)").first?.firstMatch(of: /number=(\S+)/)?.1))
+        _ = try await filed(company)  // a contract filed today: not due for years
+
+        let director = try await company.client("dir")
+        #expect(try await retainUntil(rep, ref) == "\"\"")
+        #expect(try await director.request("RETENTION DUE") == ["OK 0"])
+        #expect(try await rep.request("CUSTOMER CLOSE C-2026-00001 date=2015-06-30 reason=终止合作") == ["OK"])
+        #expect(try await retainUntil(rep, ref) == "2020-06-30")
+        #expect(try await director.request("RETENTION DUE") == [
+            "* ref=\(ref) number=\(number) category=KH dept=SH retain_until=2020-06-30", "OK 1",
+        ])
+        #expect(try await director.request("RETENTION DUE before=2020-06-30") == ["OK 0"])
+        #expect(try await director.request("RETENTION DUE before=2020-07-01").last == "OK 1")
         try await server.shutdown()
     }
 

@@ -55,21 +55,43 @@ enum RetentionRules {
 
     /// Filed or lent dossiers past retention, not on hold, whose content the
     /// caller may see (row-level security: managers and archivists their
-    /// department below top secret, directors everything).
+    /// department below top secret, directors everything), most overdue first.
+    ///
+    /// No index may cover `retain_until` (see migrations/0012), so the walk
+    /// goes through what the date is computed from: per category, its filed
+    /// dossiers by filing day (or its closed customers by closing day), which
+    /// is the order of their dates. The bound on the filing/closing day is two
+    /// days loose for 29 February; the date itself decides.
     static func due(_ command: RetentionDue, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let before = command.before?.description
+        let listable = """
+            d.status IN ('filed', 'on_loan') AND r.retain_until < (SELECT day FROM bound)
+                   AND EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = d.id)
+                   AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL)
+            """
+        let anchorBound = "(((SELECT day FROM bound) - make_interval(years => rr.years))::date + 2)"
         let rows = try connection.query("""
-            SELECT d.id, d.number, d.category, dp.code AS dept, to_char(r.retain_until, 'YYYY-MM-DD') AS retain_until
-              FROM dossier_retention r
-              JOIN dossiers d ON d.id = r.dossier_id
-              JOIN departments dp ON dp.id = d.dept_id
-             WHERE d.status IN ('filed', 'on_loan')
-               AND r.retain_until < coalesce($1::date, current_date)
-               AND EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = d.id)
-               AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL)
-             ORDER BY r.retain_until, d.id
+            WITH bound AS (SELECT coalesce($1::date, current_date) AS day),
+            due AS (
+                SELECT x.* FROM retention_rules rr CROSS JOIN LATERAL (
+                    SELECT r.dossier_id, r.retain_until FROM dossier_retention r JOIN dossiers d ON d.id = r.dossier_id
+                     WHERE rr.trigger = 'filed' AND r.category = rr.category AND r.filed_on < \(anchorBound)
+                       AND \(listable)
+                     ORDER BY r.filed_on, r.dossier_id LIMIT $2::int4) x
+                UNION ALL
+                SELECT x.* FROM retention_rules rr CROSS JOIN LATERAL (
+                    SELECT r.dossier_id, r.retain_until
+                      FROM customers cu
+                      JOIN dossier_retention r ON r.customer_id = cu.id
+                      JOIN dossiers d ON d.id = r.dossier_id
+                     WHERE rr.trigger = 'closed' AND r.category = rr.category AND cu.closed_on < \(anchorBound)
+                       AND \(listable)
+                     ORDER BY cu.closed_on, r.dossier_id LIMIT $2::int4) x
+            )
+            SELECT d.id, d.number, d.category, dp.code AS dept, to_char(due.retain_until, 'YYYY-MM-DD') AS retain_until
+              FROM due JOIN dossiers d ON d.id = due.dossier_id JOIN departments dp ON dp.id = d.dept_id
+             ORDER BY due.retain_until, d.id
              LIMIT $2::int4
-            """, [before, command.limit ?? 100]).rows.map { row -> Row in
+            """, [command.before?.description, command.limit ?? 100]).rows.map { row -> Row in
             ["ref": "D\(try row.decode("id", as: Int64.self))",
              "number": try row.decode("number", as: String?.self) ?? "",
              "category": try row.decode("category", as: String.self),
