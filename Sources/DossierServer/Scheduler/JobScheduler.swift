@@ -84,11 +84,15 @@ public final class JobScheduler: Service, Sendable {
 
     public func run() async throws {
         logger.info("scheduler started daemon=\(configuration.daemonID) jobs=\(jobs.map { "\($0.name)(\($0.schedule))" }.joined(separator: ","))")
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let pause = await runDueJobs()
-            guard !Task.isShuttingDownGracefully else { break }
-            // Wakes early on graceful shutdown; the error is that wake-up.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let pause = await runDueJobs()
+                guard !Task.isShuttingDownGracefully else { break }
+                // Wakes early on graceful shutdown; the error is that wake-up.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            }
+        } onGracefulShutdown: { [logger] in
+            logger.info("scheduler stopping: no new claims; a running job may finish")
         }
         logger.info("scheduler stopped")
     }
@@ -117,7 +121,7 @@ public final class JobScheduler: Service, Sendable {
             let state = snapshot.states[job.name] ?? .neverRun
             switch planner.decide(now: snapshot.now, state: state) {
             case .wait(let until, let reason):
-                logger.debug("job name=\(job.name) waits until=\(until) reason=\(reason)")
+                logger.debug("job name=\(job.name) waits reason=\(reason) until=\(until.ISO8601Format())")
                 wakeAt = min(wakeAt, until)
             case .run(let occurrence, let reason):
                 let context = JobContext(occurrence: occurrence, day: JobSchedule.day(of: occurrence, in: snapshot.timeZone))
@@ -199,18 +203,18 @@ public final class JobScheduler: Service, Sendable {
         do {
             return try await withTaskCancellationHandler {
                 try await pool.withConnection { connection in
-                    backend.pid.withLock { $0 = connection.processID }
                     do {
+                        guard backend.start(connection.processID) else { throw CancellationError() }
                         let report = try connection.transaction { connection in
                             try JobRuns.open(connection, as: job.name)
                             let report = try job.work(context, connection)
                             try JobRuns.finish(claim, result: report.description, on: connection)
                             return report
                         }
-                        backend.pid.withLock { $0 = nil }
+                        backend.end()
                         return Outcome.done(report)
                     } catch {
-                        backend.pid.withLock { $0 = nil }
+                        backend.end()
                         let failure = Self.describe(error)
                         if !(error is JobRuns.LeaseLost) {
                             do {
@@ -227,9 +231,9 @@ public final class JobScheduler: Service, Sendable {
                     }
                 }
             } onCancel: {
-                guard let pid = backend.pid.withLock({ $0 }) else { return }
-                logger.warning("job name=\(job.name) abandoned at the shutdown deadline; cancelling its statement")
-                Self.cancelBackend(pid, conninfo: conninfo)
+                logger.warning("job name=\(job.name) abandoned at the shutdown deadline; cancelling it in the database")
+                guard let pid = backend.cancel() else { return }  // not started: it will not start
+                Self.cancelBackend(pid, while: backend, conninfo: conninfo)
             }
         } catch {
             // The pool refused before the work began (timeout, closed, cancelled);
@@ -238,9 +242,31 @@ public final class JobScheduler: Service, Sendable {
         }
     }
 
-    /// The database backend running a job, while it runs.
+    /// The database backend running a job's work, and whether the run was
+    /// cancelled (possibly before the work started).
     private final class Backend: Sendable {
-        let pid = Mutex<Int32?>(nil)
+        private let state = Mutex<(pid: Int32?, cancelled: Bool)>((nil, false))
+
+        /// The work starts on backend `pid`; false when already cancelled.
+        func start(_ pid: Int32) -> Bool {
+            state.withLock { state in
+                guard !state.cancelled else { return false }
+                state.pid = pid
+                return true
+            }
+        }
+
+        func end() { state.withLock { $0.pid = nil } }
+
+        /// Marks the run cancelled; the backend running its work, if any.
+        func cancel() -> Int32? {
+            state.withLock { state in
+                state.cancelled = true
+                return state.pid
+            }
+        }
+
+        func isRunning(on pid: Int32) -> Bool { state.withLock { $0.pid == pid } }
     }
 
     /// Renews the claim every third of the lease until cancelled.
@@ -270,12 +296,16 @@ public final class JobScheduler: Service, Sendable {
     }
 
     /// `pg_cancel_backend` from a connection of its own (the pool may be
-    /// full), off the cooperative pool because libpq blocks.
-    private static func cancelBackend(_ pid: Int32, conninfo: String) {
+    /// full), off the cooperative pool because libpq blocks. Repeated while the
+    /// work still runs: a cancel that lands between two statements is lost.
+    private static func cancelBackend(_ pid: Int32, while backend: Backend, conninfo: String) {
         Thread.detachNewThread {
             guard let connection = try? PostgresConnection(conninfo: conninfo) else { return }
-            _ = try? connection.query("SELECT pg_cancel_backend($1::int4)", [pid])
-            connection.close()
+            defer { connection.close() }
+            for _ in 0..<50 where backend.isRunning(on: pid) {
+                _ = try? connection.query("SELECT pg_cancel_backend($1::int4)", [pid])
+                Thread.sleep(forTimeInterval: 0.2)
+            }
         }
     }
 
