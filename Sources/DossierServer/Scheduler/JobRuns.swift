@@ -100,6 +100,16 @@ enum JobRuns {
             """, [claim.job, claim.token, failure])
     }
 
+    /// Gives the job back after its run was abandoned at a shutdown deadline:
+    /// the lease is made to have run out now, so that, as after a crash, the
+    /// next daemon to look runs the job again at once (no retry delay).
+    static func abandon(_ claim: Claim, on connection: PostgresConnection) throws {
+        try connection.query("""
+            UPDATE job_runs SET lease_until = now(), last_result = 'abandoned at shutdown'
+             WHERE job = $1::text AND claims = $2::int8
+            """, [claim.job, claim.token])
+    }
+
     /// Extends a live claim; false when it is no longer this daemon's.
     static func renew(_ claim: Claim, by daemon: String, lease: Duration, on connection: PostgresConnection) throws -> Bool {
         try connection.query("""

@@ -18,8 +18,9 @@ import Synchronization
 ///
 /// Graceful shutdown: no new claims; a running job is allowed to finish while
 /// the service group's shutdown deadline lasts. When the group cancels after
-/// the deadline, the job's statement is cancelled in the database, its
-/// transaction rolls back and its lease is released.
+/// the deadline, the job's statements are cancelled in the database, its
+/// transaction rolls back, and its lease is made to run out at once, so the
+/// next daemon to look runs it again (as after a crash, without a retry delay).
 public final class JobScheduler: Service, Sendable {
     public struct Configuration: Sendable {
         /// Names this daemon in `job_runs.leased_by`.
@@ -55,6 +56,9 @@ public final class JobScheduler: Service, Sendable {
         case done(JobReport)
         /// Threw: rolled back, lease released, retried later.
         case failed(String)
+        /// Cancelled at the shutdown deadline: rolled back, its lease made to
+        /// run out so that the next daemon runs it again at once.
+        case abandoned(String)
         /// Another daemon claimed it first; nothing ran here.
         case claimedElsewhere
         /// The claim could not be made (database unreachable, …).
@@ -64,6 +68,7 @@ public final class JobScheduler: Service, Sendable {
             switch self {
             case .done(let report): "done \(report)"
             case .failed(let error): "failed \(error)"
+            case .abandoned(let error): "abandoned \(error)"
             case .claimedElsewhere: "claimed elsewhere"
             case .unavailable(let error): "unavailable \(error)"
             }
@@ -186,6 +191,8 @@ public final class JobScheduler: Service, Sendable {
             logger.info("\(summary) outcome=done \(report)")
         case .failed(let error):
             logger.error("\(summary) outcome=failed retry_in=\(configuration.retryDelay) error=\"\(error)\"")
+        case .abandoned(let error):
+            logger.warning("\(summary) outcome=abandoned error=\"\(error)\"")
         case .claimedElsewhere, .unavailable:
             break
         }
@@ -217,17 +224,22 @@ public final class JobScheduler: Service, Sendable {
                         backend.end()
                         let failure = Self.describe(error)
                         if !(error is JobRuns.LeaseLost) {
+                            let abandoned = backend.wasCancelled
                             do {
                                 try connection.transaction { connection in
                                     try JobRuns.open(connection, as: job.name)
-                                    try JobRuns.release(claim, failure: "failed: \(failure.prefix(200))", on: connection)
+                                    if abandoned {
+                                        try JobRuns.abandon(claim, on: connection)
+                                    } else {
+                                        try JobRuns.release(claim, failure: "failed: \(failure.prefix(200))", on: connection)
+                                    }
                                 }
                             } catch {
                                 // The lease then runs out and the job is run again.
                                 logger.warning("job name=\(job.name) could not release its lease: \(error)")
                             }
                         }
-                        return Outcome.failed(failure)
+                        return backend.wasCancelled && !(error is JobRuns.LeaseLost) ? Outcome.abandoned(failure) : Outcome.failed(failure)
                     }
                 }
             } onCancel: {
@@ -267,6 +279,8 @@ public final class JobScheduler: Service, Sendable {
         }
 
         func isRunning(on pid: Int32) -> Bool { state.withLock { $0.pid == pid } }
+
+        var wasCancelled: Bool { state.withLock { $0.cancelled } }
     }
 
     /// Renews the claim every third of the lease until cancelled.
