@@ -38,7 +38,7 @@ extension Company {
 
 /// Polls `condition` (every 100 ms, up to `seconds`): for waiting on another
 /// process without asserting how long it takes.
-func eventually(_ seconds: Double = 120, _ condition: () async throws -> Bool) async throws -> Bool {
+func pollUntil(_ seconds: Double = 120, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }

@@ -33,7 +33,7 @@ import TestSupport
         let idle = try Self.daemon(server, ["--no-jobs"])
         #expect(await idle.waitForOutput(containing: "listening"), "\(idle.text)")
         let daemons = [try Self.daemon(server), try Self.daemon(server)]
-        #expect(try await eventually {
+        #expect(try await pollUntil {
             try Self.count(sql, "SELECT count(*)::int8 FROM dossier.job_runs WHERE job = 'purge' AND last_done IS NOT NULL") == 1
         }, "\(daemons.map(\.text))")
         // Wait until each daemon has looked again and found the purge done.
@@ -86,7 +86,7 @@ import TestSupport
             """).rows[0].decode(0, as: String.self)
 
         let daemon = try Self.daemon(server)
-        #expect(try await eventually {
+        #expect(try await pollUntil {
             try Self.count(sql, "SELECT count(*)::int8 FROM dossier.job_runs WHERE job = 'purge' AND claims = 8 AND last_done > last_started") == 1
         }, "\(daemon.text)")
         let run = try sql.query("""

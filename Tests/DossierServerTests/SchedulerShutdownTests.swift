@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 /// Log messages kept in memory, to wait for a service to reach a point.
-final class RecordedLog: Sendable {
+final class RecordedSchedulerLog: Sendable {
     private let lines = Mutex<[String]>([])
 
     var all: [String] { lines.withLock { $0 } }
@@ -18,7 +18,7 @@ final class RecordedLog: Sendable {
     }
 
     struct Handler: LogHandler {
-        let log: RecordedLog
+        let log: RecordedSchedulerLog
         var logLevel: Logger.Level = .info
         var metadata: Logger.Metadata = [:]
         subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -64,16 +64,16 @@ final class RecordedLog: Sendable {
         let sql = try server.database.admin()
         defer { sql.close() }
         try sql.query("SELECT pg_advisory_lock($1::int8)", [Self.lockKey])
-        let log = RecordedLog()
+        let log = RecordedSchedulerLog()
         let never = ScheduledJob(name: "after", schedule: .daily(at: TimeOfDay(hour: 2, minute: 0)!)) { _, _ in JobReport([]) }
         let scheduler = JobScheduler(jobs: [Self.blocked("first"), never], pool: server.pool,
                                      configuration: .init(daemonID: "test/1/1"), logger: log.logger())
         let group = Self.group(scheduler, deadline: .seconds(600), logger: log.logger())
         let running = Task { try await group.run() }
 
-        #expect(try await eventually { try Self.leased(sql, "first") })
+        #expect(try await pollUntil { try Self.leased(sql, "first") })
         await group.triggerGracefulShutdown()
-        #expect(try await eventually { log.all.contains { $0.hasPrefix("scheduler stopping") } }, "\(log.all)")
+        #expect(try await pollUntil { log.all.contains { $0.hasPrefix("scheduler stopping") } }, "\(log.all)")
         try sql.query("SELECT pg_advisory_unlock($1::int8)", [Self.lockKey])
         try await running.value
 
@@ -95,12 +95,12 @@ final class RecordedLog: Sendable {
             try connection.query("SELECT pg_advisory_xact_lock($1::int8)", [Self.lockKey + 1])
             return JobReport([("waited", 1)])
         }
-        let log = RecordedLog()
+        let log = RecordedSchedulerLog()
         let scheduler = JobScheduler(jobs: [stuck], pool: server.pool, configuration: .init(daemonID: "test/1/1"), logger: log.logger())
         let group = Self.group(scheduler, deadline: .seconds(1), logger: log.logger())
         let running = Task { try await group.run() }
 
-        #expect(try await eventually { try Self.leased(sql, "stuck") })
+        #expect(try await pollUntil { try Self.leased(sql, "stuck") })
         await group.triggerGracefulShutdown()
         _ = try? await running.value  // the group reports the cancellation its own way
 
