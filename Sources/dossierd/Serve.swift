@@ -37,6 +37,21 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(name: .customLong("jobs-at"), help: "Daily time (HH:MM, the database's time zone) of the penalty sweep and the deletion purge.")
+    var jobsAt = "02:00"
+
+    @Flag(name: .customLong("no-jobs"), help: "Run no scheduled jobs in this daemon (others on the database still do).")
+    var noJobs = false
+
+    @Option(name: .customLong("jobs-poll"), help: "Longest seconds between two looks at the job table.")
+    var jobsPoll = 60
+
+    @Option(name: .customLong("jobs-lease"), help: "Seconds a job's claim holds without renewal; a crashed daemon's job is run again after it.")
+    var jobsLease = 300
+
+    @Option(name: .customLong("jobs-retry"), help: "Seconds after a failed job run before it is tried again.")
+    var jobsRetry = 600
+
     func validate() throws {
         guard ServerConfiguration.parseListen(listen) != nil else { throw ValidationError("--listen must be host:port") }
         guard poolSize >= 1 else { throw ValidationError("--pool-size must be at least 1") }
@@ -44,6 +59,9 @@ struct Serve: AsyncParsableCommand {
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard idleTimeout >= 1, shutdownDeadline >= 1, poolTimeout >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard TimeOfDay(jobsAt) != nil else { throw ValidationError("--jobs-at must be HH:MM (00:00 to 23:59)") }
+        guard jobsPoll >= 1, jobsRetry >= 1 else { throw ValidationError("--jobs-poll and --jobs-retry must be at least 1 second") }
+        guard jobsLease >= 3 else { throw ValidationError("--jobs-lease must be at least 3 seconds (it is renewed every third)") }
     }
 
     func run() async throws {
@@ -86,8 +104,18 @@ struct Serve: AsyncParsableCommand {
                 idleTimeout: .seconds(idleTimeout)),
             pool: pool, logger: logger
         )
+        // The group shuts services down in reverse order: the scheduler first
+        // (no new claims at once; a running job may finish within the deadline),
+        // then the server.
+        var services: [any Service] = [server]
+        if !noJobs {
+            services.append(JobScheduler(
+                jobs: ScheduledJob.daily(at: TimeOfDay(jobsAt)!), pool: pool,
+                configuration: .init(pollInterval: .seconds(jobsPoll), lease: .seconds(jobsLease), retryDelay: .seconds(jobsRetry)),
+                logger: logger))
+        }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownDeadline)
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: groupConfiguration)
