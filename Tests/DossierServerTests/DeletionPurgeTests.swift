@@ -91,6 +91,9 @@ func pollUntil(_ seconds: Double = 120, _ condition: () async throws -> Bool) as
         }
         let purged = try left(past.id)
         #expect(purged.status == "purged" && purged.number == past.ref && purged.contents == 0 && purged.items == 0 && purged.title == nil)
+        // A purged dossier has no retention left to compute; a deleted, restorable one keeps its date.
+        let dated = try sql.query("SELECT dossier_id FROM dossier.dossier_retention").rows.map { try $0.decode(0, as: Int64.self) }
+        #expect(!dated.contains(past.id) && dated.contains(withinGrace.id) && dated.contains(held.id), "\(dated)")
         let purgedDraft = try left(pastDraft.id)
         #expect(purgedDraft.status == "purged" && purgedDraft.number == nil && purgedDraft.contents == 0 && purgedDraft.items == 0)
         for (id, status) in [(withinGrace.id, "deleted"), (held.id, "deleted"), (Int64(kept.dropFirst())!, "draft")] {

@@ -49,6 +49,7 @@ enum DeletionPurge {
         // Items before content: the items' row security looks through the content row.
         try connection.query("DELETE FROM items WHERE dossier_id = ANY ($1::int8[])", [ids])
         try connection.query("DELETE FROM dossier_contents WHERE dossier_id = ANY ($1::int8[])", [ids])
+        try connection.query("SELECT dossier.retention_forget($1::int8[])", [ids])
         for (_, reference) in purged {
             try Audit.record(connection, action: "dossier.purge", target: reference)
         }
