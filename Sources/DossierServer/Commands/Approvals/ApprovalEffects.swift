@@ -22,8 +22,7 @@ enum ApprovalEffects {
         case .destroy:
             try Destruction.apply(approval, on: connection)
         case .waive:
-            // No command of this version files requests of these kinds.
-            throw ProtocolError(.internal, "approvals of kind \(approval.kind.rawValue) are not available in this version")
+            try Penalties.waived(approval, on: connection)
         }
     }
 
