@@ -36,7 +36,9 @@ enum ApprovalEffects {
                 [try target(approval.dossierID)])
         case .loan, .extend:
             try Loans.ended(approval, status: status, on: connection)
-        case .edit, .customerEdit, .delete, .access, .destroy, .waive:
+        case .waive:
+            try Penalties.waiverEnded(approval, on: connection)
+        case .edit, .customerEdit, .delete, .access, .destroy:
             // Nothing was changed before the approval.
             break
         }

@@ -128,18 +128,16 @@ enum Penalties {
     /// Asks for a waiver: whoever sees the penalty; a director decides. One
     /// pending waiver per penalty; a waived penalty stays, marked waived.
     static func waive(_ command: PenaltyWaive, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        // The pending request is noted on the penalty itself (cleared again by a
+        // rejection or withdrawal): whoever asks may not see others' approvals.
         guard let penalty = try connection.query("""
-            SELECT p.dept_id, p.status,
-                   (SELECT min(a.id) FROM approvals a
-                     WHERE a.penalty_id = p.id AND a.kind = 'waive' AND a.status = 'pending') AS pending
-              FROM penalties p WHERE p.id = $1::int8
-               FOR UPDATE OF p
+            SELECT dept_id, status, waiver_approval_id FROM penalties WHERE id = $1::int8 FOR UPDATE
             """, [command.penalty.value]).first
         else { throw ProtocolError(.notFound, "no penalty \(command.penalty)") }
         guard try penalty.decode("status", as: String.self) == "charged" else {
             throw ProtocolError(.conflict, "\(command.penalty) is already waived")
         }
-        if let pending = try penalty.decode("pending", as: Int64?.self) {
+        if let pending = try penalty.decode("waiver_approval_id", as: Int64?.self) {
             throw ProtocolError(.conflict, "\(command.penalty) already has a pending waiver A\(pending)")
         }
         let departmentID = try penalty.decode("dept_id", as: Int64.self)
@@ -149,6 +147,8 @@ enum Penalties {
         let approval = try ApprovalEngine.request(
             .waive, chain: chain, departmentID: departmentID, target: .init(penaltyID: command.penalty.value),
             reason: command.reason, actor: actor, on: connection)
+        try connection.query("UPDATE penalties SET waiver_approval_id = $2::int8 WHERE id = $1::int8",
+                             [command.penalty.value, approval.value])
         return .ok("\(approval) pending")
     }
 
@@ -160,8 +160,8 @@ enum Penalties {
             throw ProtocolError(.internal, "waiver \(approval.approvalID) without its penalty")
         }
         guard let row = try connection.query("""
-            UPDATE penalties SET status = 'waived', waived_at = now(), waiver_approval_id = $2::int8
-             WHERE id = $1::int8 AND status = 'charged'
+            UPDATE penalties SET status = 'waived', waived_at = now()
+             WHERE id = $1::int8 AND status = 'charged' AND waiver_approval_id = $2::int8
             RETURNING user_id, to_char(occurred_on, 'YYYY-MM-01') AS month
             """, [penaltyID.value, approval.id]).first
         else { throw ProtocolError(.conflict, "\(penaltyID) is already waived") }
@@ -171,6 +171,14 @@ enum Penalties {
             """, [try row.decode("user_id", as: Int64.self), try row.decode("month", as: String.self)])
         try Audit.record(connection, action: "penalty.waive", target: penaltyID.description,
                          detail: approval.approvalID.description)
+    }
+
+    /// A refused or withdrawn waiver: the penalty may be asked about again.
+    static func waiverEnded(_ approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws {
+        try connection.query("""
+            UPDATE penalties SET waiver_approval_id = NULL
+             WHERE id = $1::int8 AND waiver_approval_id = $2::int8 AND status = 'charged'
+            """, [approval.penaltyID, approval.id])
     }
 
     // MARK: Report
