@@ -14,15 +14,19 @@ public enum ViolationSchedule {
     /// The occurrence days of a violation that began on `firstDay`, as far as
     /// they have happened when `lastCompletedDay` is the last day that has
     /// ended: `firstDay`, then every working day `d` with
-    /// `firstDay < d <= lastCompletedDay`. Call it only for a violation that
-    /// has begun (occurrence 1 exists from the moment it begins, even if that
-    /// day has not ended).
+    /// `firstDay < d <= lastCompletedDay` — and, when it was corrected on
+    /// `correctedOn`, `d < correctedOn` (a day counts only if it ended
+    /// uncorrected). Call it only for a violation that began before it was
+    /// corrected: occurrence 1 exists from the moment it begins, even if that
+    /// day has not ended.
     public static func occurrenceDays(
-        firstDay: CalendarDate, lastCompletedDay: CalendarDate, calendar: WorkingCalendar
+        firstDay: CalendarDate, lastCompletedDay: CalendarDate, correctedOn: CalendarDate? = nil,
+        calendar: WorkingCalendar
     ) -> [CalendarDate] {
+        let upTo = correctedOn.flatMap { $0.adding(days: -1) }.map { min($0, lastCompletedDay) } ?? lastCompletedDay
         var days = [firstDay]
         var day = firstDay
-        while let next = day.adding(days: 1), next <= lastCompletedDay {
+        while let next = day.adding(days: 1), next <= upTo {
             if calendar.isWorkingDay(next) { days.append(next) }
             day = next
         }
@@ -46,15 +50,17 @@ public enum ViolationSchedule {
         calendar.adding(workingDays: workingDaysToSubmit(line), to: createdOn)
     }
 
-    /// `LATE_FILING` occurrences of a draft never submitted, as of the end of
-    /// `lastCompletedDay`; empty while the deadline has not passed.
+    /// `LATE_FILING` occurrences of a draft first submitted on `submittedOn`
+    /// (nil: not yet), as of the end of `lastCompletedDay`; empty while the
+    /// deadline has not passed, and for a draft submitted by its deadline day.
     public static func lateFilingDays(
-        createdOn: CalendarDate, line: StaffLine, lastCompletedDay: CalendarDate, calendar: WorkingCalendar
+        createdOn: CalendarDate, line: StaffLine, submittedOn: CalendarDate? = nil, lastCompletedDay: CalendarDate,
+        calendar: WorkingCalendar
     ) -> [CalendarDate] {
         guard let deadline = submissionDeadline(createdOn: createdOn, line: line, calendar: calendar),
-              deadline <= lastCompletedDay
+              deadline <= lastCompletedDay, submittedOn.map({ $0 > deadline }) ?? true
         else { return [] }
-        return occurrenceDays(firstDay: deadline, lastCompletedDay: lastCompletedDay, calendar: calendar)
+        return occurrenceDays(firstDay: deadline, lastCompletedDay: lastCompletedDay, correctedOn: submittedOn, calendar: calendar)
     }
 
     /// `STALE_CUSTOMER`: the day a customer last updated on `updatedOn`

@@ -34,6 +34,11 @@ import Testing
         // Without the holiday Monday counts.
         #expect(ViolationSchedule.occurrenceDays(firstDay: friday, lastCompletedDay: Self.d("2026-03-10"), calendar: WorkingCalendar())
                 == [friday, Self.d("2026-03-09"), Self.d("2026-03-10")])
+        // Returned on Thursday 03-12: Tuesday and Wednesday ended uncorrected, Thursday did not.
+        #expect(ViolationSchedule.occurrenceDays(firstDay: friday, lastCompletedDay: Self.d("2026-03-16"), correctedOn: Self.d("2026-03-12"), calendar: Self.march)
+                == [friday, Self.d("2026-03-10"), Self.d("2026-03-11")])
+        // Returned on the due day, after the due time: the first occurrence only.
+        #expect(ViolationSchedule.occurrenceDays(firstDay: friday, lastCompletedDay: Self.d("2026-03-16"), correctedOn: friday, calendar: Self.march) == [friday])
         // A violation that begins on a weekend is dated that day; the next working day adds the next one.
         #expect(ViolationSchedule.occurrenceDays(firstDay: Self.d("2026-03-07"), lastCompletedDay: Self.d("2026-03-10"), calendar: Self.march)
                 == [Self.d("2026-03-07"), Self.d("2026-03-10")])
@@ -52,6 +57,10 @@ import Testing
         #expect(ViolationSchedule.lateFilingDays(createdOn: Self.d("2026-03-04"), line: .service, lastCompletedDay: Self.d("2026-03-10"), calendar: Self.march)
                 == [Self.d("2026-03-05"), Self.d("2026-03-06"), Self.d("2026-03-10")])
         #expect(ViolationSchedule.lateFilingDays(createdOn: Self.d("2026-03-04"), line: .sales, lastCompletedDay: Self.d("2026-03-09"), calendar: Self.march) == [])
+        // Submitted on the deadline day: in time. Submitted on Tuesday 03-10: the deadline day and Friday count.
+        #expect(ViolationSchedule.lateFilingDays(createdOn: Self.d("2026-03-04"), line: .service, submittedOn: Self.d("2026-03-05"), lastCompletedDay: Self.d("2026-03-20"), calendar: Self.march) == [])
+        #expect(ViolationSchedule.lateFilingDays(createdOn: Self.d("2026-03-04"), line: .service, submittedOn: Self.d("2026-03-10"), lastCompletedDay: Self.d("2026-03-20"), calendar: Self.march)
+                == [Self.d("2026-03-05"), Self.d("2026-03-06")])
         #expect(ViolationSchedule.workingDaysToSubmit(.sales) == 3 && ViolationSchedule.workingDaysToSubmit(.service) == 1)
     }
 

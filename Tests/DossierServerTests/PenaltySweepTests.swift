@@ -12,9 +12,10 @@ import TestSupport
     struct Seed {
         let sql: PostgresConnection
 
-        /// A loan still out, due at `due` (server time zone, `YYYY-MM-DD HH:MM`); returns its id.
+        /// A loan due at `due` (server time zone, `YYYY-MM-DD HH:MM`), still out or
+        /// returned at `returned`; returns its id.
         @discardableResult
-        func loan(borrower: String, due: String) throws -> Int64 {
+        func loan(borrower: String, due: String, returned: String? = nil) throws -> Int64 {
             let dossier = try sql.query("""
                 INSERT INTO dossier.dossiers (dept_id, category, status, owner_id, number, filed_year, filed_seq, filed_at)
                 SELECT u.dept_id, 'HT', 'on_loan', u.id, 'SH-HT-2025-' || lpad(n.s::text, 4, '0'), 2025, n.s, now()
@@ -25,23 +26,40 @@ import TestSupport
                 """).rows[0]
             return try sql.query("""
                 INSERT INTO dossier.loans (dossier_id, dept_id, borrower_id, purpose, mode, requested_duration, status,
-                                           checked_out_at, due_at)
-                SELECT $1::int8, $2::int8, u.id, 'test', 'takeout', interval '7 days', 'out',
-                       $3::timestamp::timestamptz - interval '7 days', $3::timestamp::timestamptz
+                                           checked_out_at, due_at, returned_at, return_complete)
+                SELECT $1::int8, $2::int8, u.id, 'test', 'takeout', interval '7 days',
+                       CASE WHEN $5::text IS NULL THEN 'out' ELSE 'returned' END,
+                       $3::timestamp::timestamptz - interval '7 days', $3::timestamp::timestamptz,
+                       $5::timestamp::timestamptz, CASE WHEN $5::text IS NOT NULL THEN true END
                   FROM dossier.users u WHERE u.login = $4::text
                 RETURNING id
-                """, [try dossier.decode("id", as: Int64.self), try dossier.decode("dept_id", as: Int64.self), due, borrower])
+                """, [try dossier.decode("id", as: Int64.self), try dossier.decode("dept_id", as: Int64.self), due, borrower,
+                      returned])
                 .rows[0].decode("id", as: Int64.self)
         }
 
-        /// A draft never submitted, created at `created`.
+        /// A dossier created at `created`, a draft never submitted or first
+        /// submitted at `submitted` (its filing request then `status`, the dossier
+        /// back to draft if that is `rejected`).
         @discardableResult
-        func draft(owner: String, created: String) throws -> Int64 {
-            try sql.query("""
-                INSERT INTO dossier.dossiers (dept_id, category, status, owner_id, created_at)
-                SELECT u.dept_id, 'HT', 'draft', u.id, $2::timestamp::timestamptz FROM dossier.users u WHERE u.login = $1::text
+        func draft(owner: String, created: String, submitted: String? = nil, status: String = "pending") throws -> Int64 {
+            let id = try sql.query("""
+                INSERT INTO dossier.dossiers (dept_id, category, status, owner_id, created_at, submitted_at)
+                SELECT u.dept_id, 'HT', CASE WHEN $3::text IS NULL OR $4::text = 'rejected' THEN 'draft' ELSE 'submitted' END,
+                       u.id, $2::timestamp::timestamptz,
+                       CASE WHEN $4::text = 'pending' THEN $3::timestamp::timestamptz END
+                  FROM dossier.users u WHERE u.login = $1::text
                 RETURNING id
-                """, [owner, created]).rows[0].decode("id", as: Int64.self)
+                """, [owner, created, submitted, status]).rows[0].decode("id", as: Int64.self)
+            if let submitted {
+                try sql.query("""
+                    INSERT INTO dossier.approvals (kind, status, dept_id, requester_id, dossier_id, step_count, created_at, decided_at)
+                    SELECT 'file', $3::text, d.dept_id, d.owner_id, d.id, 1, $2::timestamp::timestamptz,
+                           CASE WHEN $3::text <> 'pending' THEN $2::timestamp::timestamptz + interval '1 hour' END
+                      FROM dossier.dossiers d WHERE d.id = $1::int8
+                    """, [id, submitted, status])
+            }
+            return id
         }
 
         /// An open customer last updated at `updated`.
@@ -132,8 +150,10 @@ import TestSupport
             "* id=P2 user=zhao.lei rule=OVERDUE_LOAN ref=L\(loan) occurred=2026-03-10 amount=40.00 status=charged dept=BJ base=20.00 qty=1 multiplier=2 ordinal=2",
             "OK 2",
         ], "\(listed)")
-        // Returned: nothing more, however late the next sweep.
-        try seed.sql.query("UPDATE dossier.loans SET status = 'returned', returned_at = now(), return_complete = true")
+        // Returned Wednesday morning: Wednesday did not end uncorrected; nothing more, however late the next sweep.
+        try seed.sql.query("""
+            UPDATE dossier.loans SET status = 'returned', returned_at = timestamp '2026-03-11 09:00', return_complete = true
+            """)
         #expect(try await sweep(auditor, "2026-03-20") == 0)
         // One audit row per sweep, by the user who asked.
         let audited = try seed.sql.query("""
@@ -164,32 +184,38 @@ import TestSupport
             #expect(try await server.admin().request("USER ADD svc.sh name=服务 dept=SH role=rep line=service password=\(Company.password)") == ["OK svc.sh"])
             let seed = Seed(sql: try server.database.admin())
             try seed.calendar(calendar)
-            var loans: [(key: String, due: CalendarDate)] = []
-            var drafts: [(key: String, created: CalendarDate, line: StaffLine)] = []
+            var loans: [(key: String, due: CalendarDate, returned: CalendarDate?)] = []
+            var drafts: [(key: String, created: CalendarDate, line: StaffLine, submitted: CalendarDate?)] = []
             var customers: [(key: String, updated: CalendarDate)] = []
             for offset in 0..<14 {
                 let day = start.adding(days: offset)!
-                loans.append(("OVERDUE_LOAN loan:\(try seed.loan(borrower: offset % 2 == 0 ? "li.na" : "zhao.lei", due: "\(day) 10:00"))", day))
-                drafts.append(("LATE_FILING dossier:\(try seed.draft(owner: "li.na", created: "\(day) 09:00"))", day, .sales))
-                drafts.append(("LATE_FILING dossier:\(try seed.draft(owner: "svc.sh", created: "\(day) 09:00"))", day, .service))
+                // Every third loan was returned late, 0 to 3 days after its due day.
+                let returned = offset % 3 == 1 ? day.adding(days: offset % 4)! : nil
+                let loan = try seed.loan(borrower: offset % 2 == 0 ? "li.na" : "zhao.lei", due: "\(day) 10:00",
+                                         returned: returned.map { "\($0) 15:00" })
+                loans.append(("OVERDUE_LOAN loan:\(loan)", day, returned))
+                // Every third draft was submitted, 0 to 5 days after its creation.
+                let submitted = offset % 3 == 2 ? day.adding(days: offset % 6)! : nil
+                for (owner, line) in [("li.na", StaffLine.sales), ("svc.sh", .service)] {
+                    let draft = try seed.draft(owner: owner, created: "\(day) 09:00", submitted: submitted.map { "\($0) 11:00" })
+                    drafts.append(("LATE_FILING dossier:\(draft)", day, line, submitted))
+                }
                 let updated = day.adding(days: -31)!
                 customers.append(("STALE_CUSTOMER customer:\(try seed.customer(owner: "wang.fang", updated: "\(updated) 08:00"))", updated))
             }
-            // A submitted-then-rejected draft is not late: it was submitted.
-            let rejected = try seed.draft(owner: "li.na", created: "\(start) 09:00")
-            try seed.sql.query("""
-                INSERT INTO dossier.approvals (kind, status, dept_id, requester_id, dossier_id, step_count, decided_at)
-                SELECT 'file', 'rejected', d.dept_id, d.owner_id, d.id, 1, now() FROM dossier.dossiers d WHERE d.id = $1::int8
-                """, [rejected])
+            // Submitted in time, then rejected: back to draft, but it was submitted.
+            try seed.draft(owner: "li.na", created: "\(start) 09:00", submitted: "\(start.adding(days: 1)!) 10:00", status: "rejected")
             let auditor = try await company.client("aud")
             for asOf in [3, 8, 12, 20].map({ start.adding(days: $0)! }) {
                 _ = try await sweep(auditor, asOf.description)
                 var expected: [String: [CalendarDate]] = [:]
                 for loan in loans where loan.due <= asOf {
-                    expected[loan.key] = ViolationSchedule.occurrenceDays(firstDay: loan.due, lastCompletedDay: asOf, calendar: calendar)
+                    expected[loan.key] = ViolationSchedule.occurrenceDays(
+                        firstDay: loan.due, lastCompletedDay: asOf, correctedOn: loan.returned, calendar: calendar)
                 }
                 for draft in drafts {
-                    let days = ViolationSchedule.lateFilingDays(createdOn: draft.created, line: draft.line, lastCompletedDay: asOf, calendar: calendar)
+                    let days = ViolationSchedule.lateFilingDays(
+                        createdOn: draft.created, line: draft.line, submittedOn: draft.submitted, lastCompletedDay: asOf, calendar: calendar)
                     if !days.isEmpty { expected[draft.key] = days }
                 }
                 for customer in customers {

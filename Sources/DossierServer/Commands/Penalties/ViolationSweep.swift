@@ -72,39 +72,49 @@ enum ViolationSweep {
     /// zone), or now() when `$1` is NULL — in `PenaltyLedger.candidateColumns`.
     /// `last_day` is the last day that has ended at `m`.
     ///
-    /// A violation begins on `first_day` (see `ViolationSchedule`):
-    /// - `OVERDUE_LOAN`: a loan still out whose due time is before `m`; the due day.
-    /// - `STALE_CUSTOMER`: an open customer whose `updated_at` + 1 month is before
-    ///   `m`; that day.
-    /// - `LATE_FILING`: a draft never submitted (no filing approval was ever
-    ///   asked) whose deadline — the N-th working day after its creation day,
-    ///   N = `dossier.filing_working_days(owner's line)` — is at most `last_day`;
-    ///   the deadline day.
+    /// A violation begins on `first_day` (see `ViolationSchedule`) and may
+    /// have been corrected on `corrected_on`:
+    /// - `OVERDUE_LOAN`: a loan out past its due time (before `m`), dated the due
+    ///   day; corrected by its return. Loans still out, and loans returned late
+    ///   during the 40 days before `m` (so that a return between the end of a
+    ///   day and the next sweep does not lose that day's occurrence, and a
+    ///   back-filling sweep sees loans returned since).
+    /// - `LATE_FILING`: a dossier not submitted by the end of its deadline — the
+    ///   N-th working day after its creation day, N = `dossier.filing_working_days`
+    ///   of the owner's line — dated the deadline day; corrected by its first
+    ///   submission (a filing request). Drafts never submitted, and dossiers
+    ///   first submitted during the 40 days before `m`.
+    /// - `STALE_CUSTOMER`: an open customer whose `updated_at` + 1 month is
+    ///   before `m`, dated that day; corrected by the next update, after which
+    ///   its earlier staleness is no longer known (only customers stale at `m`).
     /// Occurrence 1 is dated `first_day`; one more is dated each working day `d`
-    /// with `first_day < d <= last_day`.
+    /// with `first_day < d <= upto`, `upto` = `last_day`, or the day before the
+    /// correction if that is earlier.
     ///
     /// Working days come from one table over the span of days involved, each
     /// with `wi` = the number of working days up to it. The working days after
-    /// `first_day` up to `last_day` are those numbered `wi(first_day)+1 …
-    /// wi(last_day)`, found by equality joins, and the deadline of a draft is
-    /// the working day numbered `wi(created) + N`. Only loans with status
-    /// `out` and `due_at < m` are read (the partial index `loans_due_idx`).
+    /// `first_day` up to `upto` are those numbered `wi(first_day)+1 … wi(upto)`,
+    /// found by equality joins, and the deadline of a draft is the working day
+    /// numbered `wi(created) + N`. Loans are read through the partial indexes
+    /// `loans_due_idx` (out) and `loans_late_return_idx` (returned late).
     /// Rules switched to `auto = false` are not swept.
     static let occurrences = """
         WITH asof AS MATERIALIZED (
-            SELECT m, m::date - 1 AS last_day
+            SELECT m, m::date - 1 AS last_day, m - interval '40 days' AS recent
               FROM (SELECT CASE WHEN $1::date IS NULL THEN now() ELSE ($1::date + 1)::timestamptz END AS m) s
         ),
         overdue AS MATERIALIZED (
-            SELECT 'OVERDUE_LOAN'::text AS rule_code, l.borrower_id AS user_id, 'loan:' || l.id AS violation_key,
-                   l.due_at::date AS first_day, l.id AS loan_id, NULL::int8 AS dossier_id, NULL::int8 AS customer_id
+            SELECT l.id, l.borrower_id, l.due_at, NULL::timestamptz AS returned_at
               FROM dossier.loans l
              WHERE l.status = 'out' AND l.due_at < (SELECT m FROM asof)
+            UNION ALL
+            SELECT l.id, l.borrower_id, l.due_at, l.returned_at
+              FROM dossier.loans l
+             WHERE l.status = 'returned' AND l.returned_at > l.due_at
+               AND l.returned_at > (SELECT recent FROM asof) AND l.due_at < (SELECT m FROM asof)
         ),
         stale AS MATERIALIZED (
-            SELECT 'STALE_CUSTOMER'::text AS rule_code, cu.owner_id AS user_id, 'customer:' || cu.id AS violation_key,
-                   (cu.updated_at + interval '1 month')::date AS first_day, NULL::int8 AS loan_id,
-                   NULL::int8 AS dossier_id, cu.id AS customer_id
+            SELECT cu.id, cu.owner_id, (cu.updated_at + interval '1 month')::date AS first_day
               FROM dossier.customers cu
              WHERE cu.closed_on IS NULL AND cu.purged_at IS NULL
                -- A month is at least 28 days: the index (customers_stale_idx) narrows, the exact test decides.
@@ -112,13 +122,23 @@ enum ViolationSweep {
                AND cu.updated_at + interval '1 month' < (SELECT m FROM asof)
         ),
         late AS MATERIALIZED (
-            SELECT d.id, d.owner_id, d.created_at::date AS created_on, u.line
+            SELECT d.id, d.owner_id, d.created_at::date AS created_on, NULL::date AS corrected_on, u.line
               FROM dossier.dossiers d JOIN dossier.users u ON u.id = d.owner_id
              WHERE d.status = 'draft' AND d.created_at < (SELECT m FROM asof)
                AND NOT EXISTS (SELECT 1 FROM dossier.approvals ap WHERE ap.dossier_id = d.id AND ap.kind = 'file')
+            UNION ALL
+            SELECT d.id, d.owner_id, d.created_at::date, s.first_request::date, u.line
+              FROM (SELECT ap.dossier_id, min(ap.created_at) AS first_request FROM dossier.approvals ap
+                     WHERE ap.kind = 'file' AND ap.created_at > (SELECT recent FROM asof)
+                     GROUP BY ap.dossier_id) s
+              JOIN dossier.dossiers d ON d.id = s.dossier_id
+              JOIN dossier.users u ON u.id = d.owner_id
+             WHERE d.created_at < (SELECT m FROM asof)
+               AND NOT EXISTS (SELECT 1 FROM dossier.approvals e
+                                WHERE e.dossier_id = d.id AND e.kind = 'file' AND e.created_at <= (SELECT recent FROM asof))
         ),
         span AS (
-            SELECT least((SELECT min(first_day) FROM overdue), (SELECT min(first_day) FROM stale),
+            SELECT least((SELECT min(due_at)::date FROM overdue), (SELECT min(first_day) FROM stale),
                          (SELECT min(created_on) FROM late), a.last_day) AS lo,
                    a.last_day + 1 AS hi
               FROM asof a
@@ -134,15 +154,22 @@ enum ViolationSweep {
             SELECT day, wi FROM days WHERE working
         ),
         violation AS MATERIALIZED (
-            SELECT rule_code, user_id, violation_key, first_day, loan_id, dossier_id, customer_id FROM overdue
+            SELECT 'OVERDUE_LOAN'::text AS rule_code, o.borrower_id AS user_id, 'loan:' || o.id AS violation_key,
+                   o.due_at::date AS first_day, o.returned_at::date - 1 AS corrected_before,
+                   o.id AS loan_id, NULL::int8 AS dossier_id, NULL::int8 AS customer_id
+              FROM overdue o
             UNION ALL
-            SELECT rule_code, user_id, violation_key, first_day, loan_id, dossier_id, customer_id FROM stale
+            SELECT 'STALE_CUSTOMER'::text, s.owner_id, 'customer:' || s.id, s.first_day, NULL::date,
+                   NULL::int8, NULL::int8, s.id
+              FROM stale s
             UNION ALL
-            SELECT 'LATE_FILING'::text, l.owner_id, 'dossier:' || l.id, w.day, NULL::int8, l.id, NULL::int8
+            SELECT 'LATE_FILING'::text, l.owner_id, 'dossier:' || l.id, w.day, l.corrected_on - 1,
+                   NULL::int8, l.id, NULL::int8
               FROM late l
               JOIN days c ON c.day = l.created_on
               JOIN workdays w ON w.wi = c.wi + dossier.filing_working_days(l.line)
              WHERE w.day <= (SELECT last_day FROM asof)
+               AND (l.corrected_on IS NULL OR l.corrected_on > w.day)
         ),
         occurrence AS (
             SELECT v.rule_code, v.user_id, v.violation_key, v.loan_id, v.dossier_id, v.customer_id, v.first_day AS day
@@ -151,7 +178,8 @@ enum ViolationSweep {
             SELECT v.rule_code, v.user_id, v.violation_key, v.loan_id, v.dossier_id, v.customer_id, w.day
               FROM violation v
               JOIN days f ON f.day = v.first_day
-             CROSS JOIN LATERAL generate_series(f.wi + 1, (SELECT d.wi FROM days d WHERE d.day = (SELECT last_day FROM asof))) AS k
+              JOIN days u ON u.day = greatest(least(v.corrected_before, (SELECT last_day FROM asof)), v.first_day)
+             CROSS JOIN LATERAL generate_series(f.wi + 1, u.wi) AS k
               JOIN workdays w ON w.wi = k
         )
         SELECT o.user_id, o.rule_code, 1 AS qty, NULL::int8 AS base_amount_fen, o.day AS occurred_on,
