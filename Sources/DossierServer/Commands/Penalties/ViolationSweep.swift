@@ -63,6 +63,10 @@ enum ViolationSweep {
         guard try context.decode("isolation", as: String.self) == "read committed" else {
             throw ProtocolError(.internal, "the penalty sweep needs a READ COMMITTED transaction")
         }
+        // The planner cannot know how many days each violation spans (generate_series
+        // over column values), so its cost estimate is huge and JIT compilation
+        // would take seconds longer than running the statement; this transaction only.
+        try connection.query("SET LOCAL jit = off")
         let charged = try PenaltyLedger.charge(candidates: occurrences, parameters: [date?.description], on: connection)
         return Outcome(chargedByRule: charged)
     }
