@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PENALTY SWEEP over a large archive, one command: loads LOANS loans (default
 # 500,000) of which OVERDUE (default 50,000) are out past their due time —
-# spread over the last five days, so most carry one to four occurrences —
+# due 1 hour to 9 days ago, so that they carry one to eight occurrences —
 # plus CUSTOMERS customers (a tenth not updated for a month) and DRAFTS drafts
 # (a tenth past their filing deadline) into a private embedded cluster, then
 # times, through the daemon over the protocol with the `dossier` console
@@ -74,7 +74,7 @@ SELECT r.dept_id, 'BJ', 'draft', r.id,
   FROM generate_series(1, $DRAFTS) g JOIN reps r ON r.n = 1 + (g * 7) % $USERS;
 CREATE TEMP TABLE lent AS
 SELECT row_number() OVER (ORDER BY id) AS n, id, dept_id FROM dossiers WHERE status IN ('on_loan', 'filed') ORDER BY id;
--- Loans: 1..OVERDUE out and due 1 hour to 5 days ago; up to OUT out and due in 1 to 6 days; the rest returned.
+-- Loans: 1..OVERDUE out and due 1 hour to 9 days ago; up to OUT out and due in 1 to 6 days; the rest returned.
 INSERT INTO loans (dossier_id, dept_id, borrower_id, purpose, mode, requested_duration, status, requested_at,
                    approved_at, checked_out_at, due_at, returned_at, return_complete)
 SELECT d.id, d.dept_id, r.id, '压测', 'takeout', interval '7 days',
@@ -84,7 +84,7 @@ SELECT d.id, d.dept_id, r.id, '压测', 'takeout', interval '7 days',
   FROM generate_series(1, $LOANS) g
   JOIN lent d ON d.n = 1 + (g - 1) % $OUT
   JOIN reps r ON r.n = 1 + (g * 13) % $USERS
- CROSS JOIN LATERAL (SELECT CASE WHEN g <= $OVERDUE THEN now() - interval '1 hour' - ((g % 5) * interval '1 day')
+ CROSS JOIN LATERAL (SELECT CASE WHEN g <= $OVERDUE THEN now() - interval '1 hour' - ((g % 10) * interval '1 day')
                                  WHEN g <= $OUT THEN now() + interval '1 day' + ((g % 6) * interval '1 day')
                                  ELSE now() - interval '30 days' - ((g % 300) * interval '1 day') END AS due) t;
 COMMIT;
@@ -92,7 +92,7 @@ VACUUM ANALYZE;
 SQL
 counts=$(sql -At -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE status = 'out' AND due_at < now()), count(*) FILTER (WHERE status = 'out') FROM dossier.loans")
 read -r n_loans n_overdue n_out <<<"$counts"
-echo "rows: $n_loans loans ($n_out out, $n_overdue of them overdue by 1 hour to 5 days), $CUSTOMERS customers, $DRAFTS drafts," \
+echo "rows: $n_loans loans ($n_out out, $n_overdue of them overdue by 1 hour to 9 days), $CUSTOMERS customers, $DRAFTS drafts," \
      "$USERS reps in 5 offices; load + VACUUM ANALYZE: $(printf '%.0f' "$(echo "$(now) - $start" | bc)") s"
 echo
 
