@@ -49,12 +49,9 @@ public enum LoanPolicy {
         return seconds
     }
 
-    /// Whether a staff member's violations this month make this one doubled
-    /// (RULES.md repeat escalation: from the 2nd for sales, the 3rd for service).
+    /// Whether a staff member's violations this month make this one doubled;
+    /// the rule lives in `RepeatEscalation` (it concerns every penalty, not only loans).
     public static func isRepeat(ordinalInMonth: Int, line: StaffLine) -> Bool {
-        switch line {
-        case .sales: ordinalInMonth >= 2
-        case .service: ordinalInMonth >= 3
-        }
+        RepeatEscalation.isRepeat(ordinalInMonth: ordinalInMonth, line: line)
     }
 }

@@ -281,7 +281,8 @@ public enum CommandTable {
         case .penaltyRules:
             CommandSpec(verb, "PENALTY RULES", "List penalty rules and amounts.", access: .loggedIn)
         case .penaltyRecord:
-            CommandSpec(verb, "PENALTY RECORD", "Record a violation by a user.", access: .roles([.auditor, .director]),
+            CommandSpec(verb, "PENALTY RECORD", "Record a violation by a user.",
+                        access: .roles([.manager, .archivist, .auditor, .director]),
                         positionals: [PositionalSpec("login", .login)],
                         keys: [KeySpec("rule", .ruleCode, required: true),
                                KeySpec("ref", .ref),
@@ -296,7 +297,7 @@ public enum CommandTable {
                         positionals: [PositionalSpec("id", .penalty, placeholder: "P<n>")], keys: [reason])
         case .penaltySweep:
             CommandSpec(verb, "PENALTY SWEEP", "Run the automatic penalty sweep now (idempotent).",
-                        access: .roles([.admin, .auditor]),
+                        access: .roles([.admin, .auditor, .director]),
                         keys: [KeySpec("date", .date)])
         case .penaltyReport:
             CommandSpec(verb, "PENALTY REPORT", "Monthly totals per department and user.",

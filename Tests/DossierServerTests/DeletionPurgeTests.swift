@@ -199,10 +199,9 @@ func pollUntil(_ seconds: Double = 120, _ condition: () async throws -> Bool) as
         try await server.shutdown()
     }
 
-    /// RULES.md via PROTOCOL.md: `PENALTY SWEEP date=` also purges, as of that
-    /// date. Needs the sweep's command (another branch) to call `DeletionPurge`.
-    @Test(.disabled("enable after the sweep lands"))
-    func penaltySweepWithAFutureDatePurgesAndKeepsTheAuditRows() async throws {
+    /// `PENALTY SWEEP date=` also purges, as of that date (issue 6: "purge
+    /// after grace (a sweep `date=` in the future) … keeps its audit rows").
+    @Test func penaltySweepWithAFutureDatePurgesAndKeepsTheAuditRows() async throws {
         let server = try await TestServer()
         let company = try await Company(server)
         let sql = try server.database.admin()

@@ -22,8 +22,7 @@ enum ApprovalEffects {
         case .destroy:
             try Destruction.apply(approval, on: connection)
         case .waive:
-            // No command of this version files requests of these kinds.
-            throw ProtocolError(.internal, "approvals of kind \(approval.kind.rawValue) are not available in this version")
+            try Penalties.waived(approval, on: connection)
         }
     }
 
@@ -37,7 +36,9 @@ enum ApprovalEffects {
                 [try target(approval.dossierID)])
         case .loan, .extend:
             try Loans.ended(approval, status: status, on: connection)
-        case .edit, .customerEdit, .delete, .access, .destroy, .waive:
+        case .waive:
+            try Penalties.waiverEnded(approval, on: connection)
+        case .edit, .customerEdit, .delete, .access, .destroy:
             // Nothing was changed before the approval.
             break
         }

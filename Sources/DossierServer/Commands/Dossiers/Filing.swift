@@ -39,6 +39,27 @@ enum Filing {
              WHERE id = $1::int8
             """, [dossierID, number.description, year, sequence])
         try connection.query("SELECT dossier.retention_file($1::int8)", [dossierID])
-        try Audit.record(connection, action: "dossier.file", target: number.description, detail: "D\(dossierID)")
+        let charged = try PenaltyLedger.charge(candidates: missingSignatures, parameters: [dossierID], on: connection)
+        let penalties = charged.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        try Audit.record(connection, action: "dossier.file", target: number.description, detail: "D\(dossierID)" + penalties)
     }
+
+    /// RULES.md: an item filed without the customer's or the handler's
+    /// signature costs its owner the rule's amount per item — one penalty per
+    /// rule with `qty` = the items concerned, charged at the filing approval.
+    private static let missingSignatures = """
+        SELECT d.owner_id AS user_id, x.rule_code, x.qty::int4 AS qty, NULL::int8 AS base_amount_fen,
+               current_date AS occurred_on, now() AS period_start, now() AS period_end, NULL::text AS violation_key,
+               d.id AS dossier_id, NULL::int8 AS loan_id, NULL::int8 AS customer_id, NULL::text AS note,
+               NULL::int8 AS recorded_by
+          FROM dossier.dossiers d
+         CROSS JOIN LATERAL (
+                SELECT 'MISSING_CUSTOMER_SIGNATURE'::text AS rule_code, count(*) FILTER (WHERE NOT i.signed_customer) AS qty
+                  FROM dossier.items i WHERE i.dossier_id = d.id
+                UNION ALL
+                SELECT 'MISSING_INTERNAL_SIGNATURE'::text, count(*) FILTER (WHERE NOT i.signed_internal)
+                  FROM dossier.items i WHERE i.dossier_id = d.id) x
+         WHERE d.id = $1::int8 AND x.qty > 0
+           AND x.rule_code IN (SELECT code FROM dossier.penalty_rules WHERE auto)
+        """
 }
