@@ -47,7 +47,7 @@ import TestSupport
                 "--pool-size", "4", "--log-level", "warning",
                 // The whole suite runs alongside: sixty bcrypt AUTHs on two cores may
                 // keep all four connections busy for longer than the default 5 s.
-                "--pool-timeout", "120",
+                "--pool-timeout", "120", "--no-jobs",
             ])
             daemons.append((daemon, port))
         }

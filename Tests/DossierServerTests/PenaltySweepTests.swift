@@ -280,6 +280,8 @@ import TestSupport
             daemons.append((try DaemonProcess(arguments: [
                 "serve", "--database-url", server.database.daemonConninfo, "--listen", "127.0.0.1:\(port)",
                 "--pool-size", "2", "--log-level", "warning", "--pool-timeout", "120",
+                // The sweeps under test are the two commands, not the daily job.
+                "--no-jobs",
             ]), port))
         }
         var auditors: [LineClient] = []
