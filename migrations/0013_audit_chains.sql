@@ -191,18 +191,28 @@ END $$;
 -- The single head of 0006 is chain 0's head now.
 DROP TABLE audit_chain_head;
 
--- The names a dossier's audit rows carry as target: D<n> until it is filed,
--- its archive number afterwards (AUDIT LIST ref= matches both). Looked up with
--- the owner's rights: the answer only widens a filter over audit rows, which
--- the caller's own policy still decides, so it shows nothing of a dossier
--- whose register entry the caller may not see.
+-- The targets of the audit rows about one dossier, for AUDIT LIST ref=: the
+-- dossier under both its names (D<n> until it is filed, the archive number
+-- afterwards), the approvals filed on it (A<n>: submission, edits, deletion,
+-- access, loans, destruction) and its loans (L<n>). Looked up with the owner's
+-- rights: the answer only widens a filter over audit rows, which the caller's
+-- own policy still decides, so it shows nothing the caller's audit rows do not.
 CREATE FUNCTION audit_target_names(p_ref text) RETURNS text[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = dossier, pg_temp AS $$
-    SELECT array_remove(array[p_ref,
-        CASE WHEN p_ref ~ '^D[1-9][0-9]{0,17}$'
-             THEN (SELECT d.number FROM dossier.dossiers d WHERE d.id = substr(p_ref, 2)::bigint)
-             ELSE (SELECT 'D' || d.id FROM dossier.dossiers d WHERE d.number = p_ref) END], NULL)
+    WITH d AS (
+        SELECT d.id, d.number FROM dossier.dossiers d
+         WHERE d.id = CASE WHEN p_ref ~ '^D[1-9][0-9]{0,17}$' THEN substr(p_ref, 2)::bigint END
+        UNION ALL
+        SELECT d.id, d.number FROM dossier.dossiers d WHERE d.number = p_ref
+    )
+    SELECT array[p_ref] || coalesce((SELECT array_agg(n) FROM (
+               SELECT 'D' || d.id FROM d
+        UNION  SELECT d.number FROM d WHERE d.number IS NOT NULL
+        UNION  SELECT 'A' || a.id FROM dossier.approvals a JOIN d ON a.dossier_id = d.id
+        UNION  SELECT 'L' || l.id FROM dossier.loans l JOIN d ON l.dossier_id = d.id) names (n)), '{}')
 $$;
+-- A dossier's loans, for the lookup above (only active ones were indexed).
+CREATE INDEX loans_dossier_idx ON loans (dossier_id);
 
 REVOKE ALL ON FUNCTION audit_verify(), audit_target_names(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION audit_verify(), audit_target_names(text) TO dossier_app;

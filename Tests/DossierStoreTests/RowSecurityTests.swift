@@ -184,7 +184,9 @@ import TestSupport
             "DROP POLICY dossiers_read ON dossier.dossiers",
             "UPDATE dossier.destructions SET reason = 'x'",
             "DELETE FROM dossier.change_history",
-            "UPDATE dossier.audit_chain_head SET last_hash = ''",
+            "UPDATE dossier.audit_chains SET last_hash = ''",
+            "SELECT * FROM dossier.audit_chains",
+            "DELETE FROM dossier.audit_chains",
         ]
         for statement in refused {
             do {
