@@ -179,7 +179,8 @@ import TestSupport
     }
 
     /// Every state-changing verb of this version except the penalty verbs, and
-    /// DOSSIER SHOW: each writes its own row — the action and target below,
+    /// the reads of a dossier's content (DOSSIER SHOW, ITEM LIST, DOSSIER
+    /// HISTORY): each writes its own row — the action and target below,
     /// by the caller — exactly once, in its own transaction. Final approvals
     /// also write the row of their effect; nothing else is written.
     @Test func everyStateChangingCommandAndEveryReadWritesItsRow() async throws {
@@ -246,6 +247,7 @@ import TestSupport
         try await run(manager, "APPROVE \(filing)") { _ in [("dossier.file", number), ("approval.approve", filing)] }
         try await run(rep, "DOSSIER SHOW \(number) purpose=核对") { _ in [("dossier.show", number)] }
         try await run(rep, "DOSSIER SHOW \(ref)") { _ in [("dossier.show", number)] }
+        try await run(rep, "ITEM LIST \(number)") { _ in [("item.list", number)] }
 
         // Edits: rejected, withdrawn, approved.
         let edit = word(try await run(rep, "DOSSIER EDIT \(number) title=新标题 reason=更正") { [("approval.request", word($0, 1))] }, 1)
@@ -255,6 +257,7 @@ import TestSupport
         let third = word(try await run(rep, "DOSSIER EDIT \(number) location=A-01 reason=搬柜") { [("approval.request", word($0, 1))] }, 1)
         let dossierID = String(ref.dropFirst())
         try await run(manager, "APPROVE \(third)") { _ in [("dossier.edit", "D\(dossierID)"), ("approval.approve", third)] }
+        try await run(manager, "DOSSIER HISTORY \(ref)") { _ in [("dossier.history", number)] }
 
         // Access and loans.
         let access = word(try await run(colleague, "ACCESS REQUEST \(number) purpose=查阅") { [("approval.request", word($0, 1))] }, 1)
@@ -300,7 +303,8 @@ import TestSupport
         let stateChanging = ["DEPT ADD", "USER ADD", "USER PASSWD", "USER LEAVE", "CALENDAR SET", "CUSTOMER NEW", "CUSTOMER SET",
                              "CUSTOMER CLOSE", "DOSSIER NEW", "ITEM ADD", "DOSSIER SUBMIT", "DOSSIER EDIT", "DOSSIER DELETE",
                              "DOSSIER RESTORE", "ACCESS REQUEST", "LOAN REQUEST", "LOAN CHECKOUT", "LOAN RETURN", "LOAN EXTEND",
-                             "APPROVE", "REJECT", "WITHDRAW", "RETENTION SET", "HOLD PLACE", "HOLD RELEASE", "DESTROY", "DOSSIER SHOW"]
+                             "APPROVE", "REJECT", "WITHDRAW", "RETENTION SET", "HOLD PLACE", "HOLD RELEASE", "DESTROY",
+                             "DOSSIER SHOW", "ITEM LIST", "DOSSIER HISTORY"]
         let ran = Set(covered.map { line in stateChanging.first { line.hasPrefix($0) } ?? line })
         #expect(ran == Set(stateChanging), "not run: \(Set(stateChanging).subtracting(ran))")
         try await server.shutdown()
