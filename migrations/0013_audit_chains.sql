@@ -37,8 +37,8 @@ ALTER TABLE audit_log ALTER COLUMN position SET NOT NULL;
 
 -- One row per place in a chain; also the order verification reads a chain in.
 CREATE UNIQUE INDEX audit_log_chain_position_idx ON audit_log (chain, position);
--- AUDIT LIST since=: times grow with the physical order of an append-only table.
-CREATE INDEX audit_log_at_idx ON audit_log USING brin (at);
+-- AUDIT LIST: newest first, from a time on (since=).
+CREATE INDEX audit_log_at_idx ON audit_log (at, id);
 
 -------------------------------------------------------------------------------
 -- Chain heads
