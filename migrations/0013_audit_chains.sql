@@ -94,13 +94,14 @@ $$;
 -- transaction-local settings (only the daemon's role may call this).
 -- A transaction keeps the chain it took first (dossier.audit_chain), so it
 -- never holds two heads and cannot deadlock with another writer over them.
--- The first choice is the first free head, starting at the backend's own
--- (pid modulo K); when every head is taken it waits for its own.
+-- The first choice is the backend's own head (pid modulo 32), then the first
+-- free one after it (SKIP LOCKED); when every head is taken it waits for its own.
 CREATE OR REPLACE FUNCTION audit(p_action text, p_target text, p_purpose text DEFAULT '', p_detail text DEFAULT '')
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = dossier, pg_temp AS $$
 DECLARE
     held  smallint := nullif(current_setting('dossier.audit_chain', true), '')::smallint;
+    own   smallint := pg_backend_pid() % 32;  -- this backend's chain, tried first
     head  audit_chains;
     r     audit_log;
 BEGIN
@@ -108,16 +109,16 @@ BEGIN
         SELECT * INTO head FROM audit_chains WHERE chain = held FOR UPDATE;
     END IF;
     IF head.chain IS NULL THEN
-        SELECT c.* INTO head
-          FROM audit_chains c, (SELECT pg_backend_pid() % count(*) AS own FROM audit_chains) s
-         ORDER BY c.chain < s.own, c.chain
-         LIMIT 1
-           FOR UPDATE OF c SKIP LOCKED;
+        SELECT * INTO head FROM audit_chains WHERE chain = own FOR UPDATE SKIP LOCKED;
     END IF;
     IF head.chain IS NULL THEN
-        SELECT c.* INTO head FROM audit_chains c
-         WHERE c.chain = pg_backend_pid() % (SELECT count(*) FROM audit_chains)
-           FOR UPDATE;
+        SELECT * INTO head FROM audit_chains
+         ORDER BY chain < own, chain
+         LIMIT 1
+           FOR UPDATE SKIP LOCKED;
+    END IF;
+    IF head.chain IS NULL THEN
+        SELECT * INTO head FROM audit_chains WHERE chain = own FOR UPDATE;
     END IF;
     PERFORM set_config('dossier.audit_chain', head.chain::text, true);
 
