@@ -206,7 +206,9 @@ import TestSupport
             "DROP POLICY dossiers_read ON dossier.dossiers",
             "UPDATE dossier.destructions SET reason = 'x'",
             "DELETE FROM dossier.change_history",
-            "UPDATE dossier.audit_chain_head SET last_hash = ''",
+            "UPDATE dossier.audit_chains SET last_hash = ''",
+            "SELECT * FROM dossier.audit_chains",
+            "DELETE FROM dossier.audit_chains",
             // Retention dates change only through the functions of migrations/0012.
             "UPDATE dossier.dossier_retention SET retain_until = NULL",
             "DELETE FROM dossier.dossier_retention",

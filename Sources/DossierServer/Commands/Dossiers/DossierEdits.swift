@@ -79,6 +79,8 @@ enum DossierEdits {
             }
             return out
         }
+        // A read of the dossier's content, logged like DOSSIER SHOW (RULES.md "Dossiers").
+        try Audit.record(connection, action: "dossier.history", target: dossier.reference)
         return .rows(rows)
     }
 }

@@ -43,6 +43,8 @@ enum Items {
             out.append("signed_internal", try row.decode("signed_internal", as: Bool.self))
             return out
         }
+        // A read of the dossier's content, logged like DOSSIER SHOW (RULES.md "Dossiers").
+        try Audit.record(connection, action: "item.list", target: dossier.reference)
         return .rows(rows)
     }
 }
