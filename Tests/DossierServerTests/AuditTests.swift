@@ -201,9 +201,11 @@ import TestSupport
         let manager = try await company.client("mgr.sh")
         let archivist = try await company.client("arc.sh")
         let director = try await company.client("dir")
+        let auditor = try await company.client("aud")
         let logins: [ObjectIdentifier: String] = [
             ObjectIdentifier(admin): "admin", ObjectIdentifier(rep): "li.na", ObjectIdentifier(colleague): "wang.fang",
             ObjectIdentifier(manager): "mgr.sh", ObjectIdentifier(archivist): "arc.sh", ObjectIdentifier(director): "dir",
+            ObjectIdentifier(auditor): "aud",
         ]
         var covered: [String] = []
 
@@ -282,9 +284,16 @@ import TestSupport
         let deletion = word(try await run(rep, "DOSSIER DELETE \(number) reason=重复") { [("approval.request", word($0, 1))] }, 1)
         try await run(manager, "APPROVE \(deletion)") { _ in [("dossier.delete", number), ("approval.approve", deletion)] }
         try await run(rep, "DOSSIER RESTORE \(number)") { _ in [("dossier.restore", number)] }
-        try sql.query("UPDATE dossier.dossiers SET retain_until = current_date - 1 WHERE number = $1::text", [number])
+        try sql.query("UPDATE dossier.dossier_retention SET retain_until = current_date - 1 WHERE dossier_id = (SELECT id FROM dossier.dossiers WHERE number = $1::text)", [number])
         let destruction = word(try await run(manager, "DESTROY \(number) reason=期满") { [("approval.request", word($0, 1))] }, 1)
         try await run(director, "APPROVE \(destruction)") { _ in [("dossier.destroy", number), ("approval.approve", destruction)] }
+
+        // Penalties: a manual record, its waiver through a director, a sweep.
+        let penalty = word(try await run(manager, "PENALTY RECORD li.na rule=UNAUTHORIZED_VIEW note=未经审批查阅") {
+            [("penalty.record", word($0, 1))] }, 1)
+        let waiver = word(try await run(manager, "PENALTY WAIVE \(penalty) reason=初犯") { [("approval.request", word($0, 1))] }, 1)
+        try await run(director, "APPROVE \(waiver)") { _ in [("penalty.waive", penalty), ("approval.approve", waiver)] }
+        try await run(auditor, "PENALTY SWEEP") { _ in [("penalty.sweep", "")] }
 
         // Closing a customer, a user leaving.
         try await run(rep, "CUSTOMER CLOSE \(customer) date=\(year)-01-31 reason=终止合作") { _ in [("customer.close", customer)] }
@@ -299,11 +308,12 @@ import TestSupport
         #expect(try await rep.request("HOLD PLACE \(draft) reason=x").first?.hasPrefix("ERR DENIED") == true)
         #expect(try log.rows(after: mark) == [])
 
-        // Every state-changing verb of this version (penalties aside) was run above.
+        // Every state-changing verb of this version was run above.
         let stateChanging = ["DEPT ADD", "USER ADD", "USER PASSWD", "USER LEAVE", "CALENDAR SET", "CUSTOMER NEW", "CUSTOMER SET",
                              "CUSTOMER CLOSE", "DOSSIER NEW", "ITEM ADD", "DOSSIER SUBMIT", "DOSSIER EDIT", "DOSSIER DELETE",
                              "DOSSIER RESTORE", "ACCESS REQUEST", "LOAN REQUEST", "LOAN CHECKOUT", "LOAN RETURN", "LOAN EXTEND",
                              "APPROVE", "REJECT", "WITHDRAW", "RETENTION SET", "HOLD PLACE", "HOLD RELEASE", "DESTROY",
+                             "PENALTY RECORD", "PENALTY WAIVE", "PENALTY SWEEP",
                              "DOSSIER SHOW", "ITEM LIST", "DOSSIER HISTORY"]
         let ran = Set(covered.map { line in stateChanging.first { line.hasPrefix($0) } ?? line })
         #expect(ran == Set(stateChanging), "not run: \(Set(stateChanging).subtracting(ran))")
