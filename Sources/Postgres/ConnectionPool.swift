@@ -45,14 +45,20 @@ public final class ConnectionPool: Sendable {
         public var size: Int
         /// How long a caller may wait for a free connection.
         public var acquireTimeout: Duration
+        /// Session settings each connection gets whenever it is opened or
+        /// reopened (`set_config(name, value, false)`).
+        public var sessionSettings: [String: String]
         /// Probe each connection (non-blocking read) before a job; tests turn
         /// it off to exercise the retry-on-first-round-trip path alone.
         var checksConnectionBeforeJob = true
 
-        public init(conninfo: String, size: Int = 8, acquireTimeout: Duration = .seconds(5)) {
+        public init(
+            conninfo: String, size: Int = 8, acquireTimeout: Duration = .seconds(5), sessionSettings: [String: String] = [:]
+        ) {
             self.conninfo = conninfo
             self.size = size
             self.acquireTimeout = acquireTimeout
+            self.sessionSettings = sessionSettings
         }
     }
 
@@ -349,14 +355,22 @@ final class PoolCore: Sendable {
             let connection = try PostgresConnection(conninfo: configuration.conninfo)
             worker.connection = connection
             countConnect()
+            try applySessionSettings(connection)
             return connection
         }
         let healthy = configuration.checksConnectionBeforeJob ? connection.checkHealth() : connection.isConnected
         if !healthy {
             try connection.reconnect()
             countConnect()
+            try applySessionSettings(connection)
         }
         return connection
+    }
+
+    private func applySessionSettings(_ connection: PostgresConnection) throws(PostgresError) {
+        for (name, value) in configuration.sessionSettings.sorted(by: { $0.key < $1.key }) {
+            try connection.query("SELECT set_config($1::text, $2::text, false)", [name, value])
+        }
     }
 
     /// A body that left a transaction open must not hand it to the next job.

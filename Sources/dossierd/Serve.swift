@@ -97,7 +97,9 @@ struct Serve: AsyncParsableCommand {
         }
 
         let (host, port) = ServerConfiguration.parseListen(listen)!
-        let pool = ConnectionPool(.init(conninfo: conninfo, size: poolSize, acquireTimeout: .seconds(poolTimeout)))
+        let pool = ConnectionPool(.init(
+            conninfo: conninfo, size: poolSize, acquireTimeout: .seconds(poolTimeout),
+            sessionSettings: DossierServer.sessionSettings))
         let server = DossierServer(
             configuration: ServerConfiguration(
                 host: host, port: port, maximumLineLength: maxLineBytes, maximumConnections: maxConnections,

@@ -27,7 +27,7 @@ final class TestServer: Sendable {
         configure(&configuration)
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
-        pool = ConnectionPool(.init(conninfo: database.daemonConninfo, size: 4))
+        pool = ConnectionPool(.init(conninfo: database.daemonConninfo, size: 4, sessionSettings: DossierServer.sessionSettings))
         server = DossierServer(configuration: configuration, pool: pool, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(services: [server], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)

@@ -7,6 +7,26 @@ import Testing
 
 /// `ConnectionPool` against a real server.
 @Suite struct PoolTests {
+    /// Session settings hold on a new connection and again after it was
+    /// replaced (here: its backend terminated).
+    @Test func sessionSettingsApplyToNewAndReopenedConnections() async throws {
+        let pool = ConnectionPool(.init(
+            conninfo: try TestPostgres.shared().conninfo(), size: 1, sessionSettings: ["jit": "off", "work_mem": "5MB"]))
+        let show = { @Sendable in
+            try await pool.withConnection { connection in
+                [try connection.query("SHOW jit").rows[0].decode(0, as: String.self),
+                 try connection.query("SHOW work_mem").rows[0].decode(0, as: String.self)]
+            }
+        }
+        #expect(try await show() == ["off", "5MB"])
+        _ = try? await pool.withConnection { connection in
+            try connection.query("SELECT pg_terminate_backend(pg_backend_pid())")
+        }
+        #expect(try await show() == ["off", "5MB"])
+        #expect(pool.statistics.connectsTotal == 2)
+        await pool.shutdown()
+    }
+
     @Test func concurrentJobsAllCompleteOnTwoConnections() async throws {
         let pool = ConnectionPool(.init(conninfo: try TestPostgres.shared().conninfo(), size: 2))
         let results = try await withThrowingTaskGroup(of: Int.self) { group in

@@ -37,13 +37,30 @@ free_port() {
     return 1
 }
 
+# bench_build [product…]: the prerequisites, then release builds of dossierd
+# and the given products (on stderr: not part of the report). Sets $bin, and
+# $PSQL / $PGBENCH from PATH or the newest PostgreSQL installed.
+bench_build() {
+    deploy/prerequisites.sh >&2
+    local pgbin product
+    pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    PSQL=$(command -v psql || echo "$pgbin/psql")
+    PGBENCH=$(command -v pgbench || echo "$pgbin/pgbench")
+    [ -x "$PSQL" ] || { echo "psql not found (package postgresql-client)" >&2; exit 1; }
+    echo "building (release)..." >&2
+    for product in dossierd "$@"; do swift build -c release --product "$product" >&2; done
+    bin=$(swift build -c release --show-bin-path)
+}
+
 # start_dossierd <port> [serve options…]: dossierd on the embedded default (a
 # private cluster in $work/data), ready when it logs `listening` or, at any
 # log level, greets a client. Its stdout is $work/stdout.log, its log $work/dossierd.log.
+# Without the daily jobs: on a fresh database they would run at once, beside
+# what is measured.
 start_dossierd() {
     local port=$1; shift
     env -u DOSSIER_DATABASE_URL -u PGHOST -u PGHOSTADDR -u PGPORT -u PGDATABASE -u PGUSER -u PGSERVICE \
-        "$bin/dossierd" serve --data-dir "$work/data" --listen "127.0.0.1:$port" "$@" \
+        "$bin/dossierd" serve --data-dir "$work/data" --listen "127.0.0.1:$port" --no-jobs "$@" \
         >"$work/stdout.log" 2>"$work/dossierd.log" &
     daemon_pid=$!
     local i line

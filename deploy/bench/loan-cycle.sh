@@ -50,21 +50,14 @@ OWNER=rep.owner
 BENCH_PASSWORD=bench-secret
 
 # --- prerequisites and build (not part of the report) ------------------------
-deploy/prerequisites.sh
-pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-PGBENCH=$(command -v pgbench || echo "$pgbin/pgbench")
-PSQL=$(command -v psql || echo "$pgbin/psql")
-[ -x "$PGBENCH" ] && [ -x "$PSQL" ] || { echo "pgbench/psql not found (package postgresql-client / postgresql-contrib)" >&2; exit 1; }
-echo "building (release)..." >&2
-swift build -c release --product dossierd >&2
-swift build -c release --product dossier-bench >&2
-bin=$(swift build -c release --show-bin-path)
+. deploy/bench/lib.sh  # the work directory, cleanup on exit, the helpers below
+bench_build dossier-bench
+[ -x "$PGBENCH" ] || { echo "pgbench not found (package postgresql-client)" >&2; exit 1; }
 
 max_conns=0
 for c in $CONNS; do [ "$c" -gt "$max_conns" ] && max_conns=$c; done
 
 # --- processes, cleaned up on any exit; the daemon and its cluster ----------
-. deploy/bench/lib.sh
 dossier_port=$(free_port)
 # dossierd on the embedded default, with its default (info) logging: the
 # per-command log line is part of the product.

@@ -27,24 +27,19 @@ RATE_GOAL=0.70
 RSS_GOAL_MB=150
 
 # --- prerequisites and build (not part of the report) ------------------------
-deploy/prerequisites.sh
+. deploy/bench/lib.sh  # the work directory, cleanup on exit, the helpers below
 if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null; then
     echo "installing: redis-server redis-tools" >&2
     if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
-echo "building (release)..." >&2
-swift build -c release --product dossierd >&2
-swift build -c release --product dossier-bench >&2
-bin=$(swift build -c release --show-bin-path)
+bench_build dossier-bench
 
 # 1,000 idle clients plus the daemon's own descriptors.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 4096 || true
 
 # --- processes, cleaned up on any exit ---------------------------------------
-. deploy/bench/lib.sh
-
 dossier_port=$(free_port)
 redis_port=$(free_port)
 while [ "$redis_port" = "$dossier_port" ]; do redis_port=$(free_port); done

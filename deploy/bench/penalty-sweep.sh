@@ -28,15 +28,8 @@ OUT=$((2 * OVERDUE))
 mkdir -p "$ROOT/deploy/bench/results"
 exec > >(tee "$ROOT/deploy/bench/results/penalty-sweep-$(date -u +%F).txt")
 
-deploy/prerequisites.sh >&2
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-PSQL=$(command -v psql || echo "$pgbin/psql")
-echo "building (release)..." >&2
-swift build -c release --product dossierd >&2
-swift build -c release --product dossier >&2
-bin=$(swift build -c release --show-bin-path)
-
 . deploy/bench/lib.sh
+bench_build dossier
 port=$(free_port)
 start_dossierd "$port" --log-level warning
 password=$(dossierd_admin_password)

@@ -15,15 +15,8 @@ GOAL_SECONDS=60
 mkdir -p "$ROOT/deploy/bench/results"
 exec > >(tee "$ROOT/deploy/bench/results/retention-set-$(date -u +%F).txt")
 
-deploy/prerequisites.sh >&2
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-PSQL=$(command -v psql || echo "$pgbin/psql")
-echo "building (release)..." >&2
-swift build -c release --product dossierd >&2
-swift build -c release --product dossier >&2
-bin=$(swift build -c release --show-bin-path)
-
 . deploy/bench/lib.sh
+bench_build dossier
 port=$(free_port)
 start_dossierd "$port" --log-level warning
 password=$(dossierd_admin_password)
@@ -67,6 +60,7 @@ run() {  # label, command[, client]
     t1=$(now)
     printf '%-34s %8.1f s   %s\n' "$1" "$(echo "$t1 - $t0" | bc)" "$answer"
 }
+echo "load before the timed runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 run "RETENTION SET HT years=7 dry_run" "RETENTION SET HT years=7 trigger=filed dry_run=yes"
 run "RETENTION SET HT years=7" "RETENTION SET HT years=7 trigger=filed"
 run "RETENTION SET HT years=5 (back)" "RETENTION SET HT years=5 trigger=filed"

@@ -63,9 +63,12 @@ enum RetentionRules {
     /// is the order of their dates. The bound on the filing/closing day is two
     /// days loose for 29 February; the date itself decides.
     static func due(_ command: RetentionDue, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        // Content visibility through the policy's own function, per row reached:
+        // an EXISTS on dossier_contents here is planned as a hashed subplan whose
+        // policy hashes every dossier first (seconds at millions).
         let listable = """
             d.status IN ('filed', 'on_loan') AND r.retain_until < (SELECT day FROM bound)
-                   AND EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = d.id)
+                   AND dossier.sees_dossier_content(d.id, d.dept_id, d.level, d.status, d.owner_id)
                    AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL)
             """
         let anchorBound = "(((SELECT day FROM bound) - make_interval(years => rr.years))::date + 2)"
