@@ -88,3 +88,23 @@ dossierd_admin_password() { grep -o 'one-time password [A-Za-z0-9]*' "$work/stdo
 sql() {
     env -u PGSERVICE PGOPTIONS= "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$pg_sock" -p "$pg_port" -U postgres -d dossier "$@"
 }
+
+# For benchmarks that time single commands through the console client:
+# start_console_bench starts dossierd on a free port ($port); `dossier <command>`
+# runs one command as the administrator; `timed <label> <command> [client]`
+# prints one report line and leaves the seconds in $elapsed.
+start_console_bench() {
+    port=$(free_port)
+    start_dossierd "$port" --log-level warning
+    password=$(dossierd_admin_password)
+}
+dossier() { DOSSIER_PASSWORD="$password" "$bin/dossier" --port "$port" --auth admin --raw -c "$1"; }
+now() { date +%s.%N; }
+timed() {
+    local t0 t1 answer
+    t0=$(now)
+    answer=$("${3:-dossier}" "$2" | tr '\n' ' ')
+    t1=$(now)
+    elapsed=$(echo "$t1 - $t0" | bc)
+    printf '%-34s %8.1f s   %s\n' "$1" "$elapsed" "$answer"
+}

@@ -30,11 +30,7 @@ exec > >(tee "$ROOT/deploy/bench/results/penalty-sweep-$(date -u +%F).txt")
 
 . deploy/bench/lib.sh
 bench_build dossier
-port=$(free_port)
-start_dossierd "$port" --log-level warning
-password=$(dossierd_admin_password)
-dossier() { DOSSIER_PASSWORD="$password" "$bin/dossier" --port "$port" --auth admin --raw -c "$1"; }
-now() { date +%s.%N; }
+start_console_bench
 
 echo "penalty-sweep benchmark $(date -u +%FT%TZ)"
 echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$PSQL" --version)"
@@ -89,18 +85,10 @@ echo "rows: $n_loans loans ($n_out out, $n_overdue of them overdue by 1 hour to 
      "$USERS reps in 5 offices; load + VACUUM ANALYZE: $(printf '%.0f' "$(echo "$(now) - $start" | bc)") s"
 echo
 
-run() {  # label, command
-    local t0 t1 answer
-    t0=$(now)
-    answer=$(dossier "$2" | tr '\n' ' ')
-    t1=$(now)
-    elapsed=$(echo "$t1 - $t0" | bc)
-    printf '%-34s %8.1f s   %s\n' "$1" "$elapsed" "$answer"
-}
-run "PENALTY SWEEP (first)" "PENALTY SWEEP"
+timed "PENALTY SWEEP (first)" "PENALTY SWEEP"
 first=$elapsed
 by_rule=$(sql -At -F '=' -c "SELECT rule_code, count(*) FROM dossier.penalties GROUP BY 1 ORDER BY 1" | tr '\n' ' ')
-run "PENALTY SWEEP (again)" "PENALTY SWEEP"
+timed "PENALTY SWEEP (again)" "PENALTY SWEEP"
 second=$elapsed
 echo
 echo "penalties after both sweeps: $(sql -At -c 'SELECT count(*) FROM dossier.penalties') ($by_rule)"

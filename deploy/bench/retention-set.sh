@@ -17,12 +17,8 @@ exec > >(tee "$ROOT/deploy/bench/results/retention-set-$(date -u +%F).txt")
 
 . deploy/bench/lib.sh
 bench_build dossier
-port=$(free_port)
-start_dossierd "$port" --log-level warning
-password=$(dossierd_admin_password)
-dossier() { DOSSIER_PASSWORD="$password" "$bin/dossier" --port "$port" --auth admin --raw -c "$1"; }
+start_console_bench
 director() { DOSSIER_PASSWORD=x "$bin/dossier" --port "$port" --auth bench.dir --raw -c "$1"; }
-now() { date +%s.%N; }
 
 echo "retention-set benchmark $(date -u +%FT%TZ)"
 echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$PSQL" --version)"
@@ -53,20 +49,13 @@ SQL
 echo "rows: $DOSSIERS filed HT dossiers with content; load + ANALYZE: $(printf '%.0f' "$(echo "$(now) - $start" | bc)") s"
 echo
 
-run() {  # label, command[, client]
-    local t0 t1 answer
-    t0=$(now)
-    answer=$("${3:-dossier}" "$2" | tr '\n' ' ')
-    t1=$(now)
-    printf '%-34s %8.1f s   %s\n' "$1" "$(echo "$t1 - $t0" | bc)" "$answer"
-}
 echo "load before the timed runs: $(cut -d' ' -f1-3 /proc/loadavg)"
-run "RETENTION SET HT years=7 dry_run" "RETENTION SET HT years=7 trigger=filed dry_run=yes"
-run "RETENTION SET HT years=7" "RETENTION SET HT years=7 trigger=filed"
-run "RETENTION SET HT years=5 (back)" "RETENTION SET HT years=5 trigger=filed"
+timed "RETENTION SET HT years=7 dry_run" "RETENTION SET HT years=7 trigger=filed dry_run=yes"
+timed "RETENTION SET HT years=7" "RETENTION SET HT years=7 trigger=filed"
+timed "RETENTION SET HT years=5 (back)" "RETENTION SET HT years=5 trigger=filed"
 # No index covers retain_until (it would make every recomputation a non-HOT
 # update): RETENTION DUE scans the narrow table; timed here, shown in part.
-run "RETENTION DUE limit=3 (director)" "RETENTION DUE limit=3" director
+timed "RETENTION DUE limit=3 (director)" "RETENTION DUE limit=3" director
 check=$(sql -t -A -c "SELECT count(*) FILTER (WHERE retain_until = (filed_on + interval '5 years')::date) FROM dossier.dossier_retention")
 echo
 echo "dossiers with the recomputed date: $check of $DOSSIERS"
