@@ -76,23 +76,7 @@ SELECT v.login, v.name, d.id, v.role, crypt('$BENCH_PASSWORD', gen_salt('bf', 4)
        (VALUES ('$BORROWER', '压测 借阅人', 'rep'), ('$MANAGER', '压测 经理', 'manager'),
                ('$ARCHIVIST', '压测 档案员', 'archivist'), ('$OWNER', '压测 业务员', 'rep')) AS v(login, name, role)
  WHERE d.code = 'SH';
-INSERT INTO customers (number, name, owner_id, dept_id)
-SELECT 'C-2026-00001', '上海 压测客户 有限公司', u.id, u.dept_id FROM users u WHERE u.login = '$OWNER';
-INSERT INTO customer_details (customer_id, phone) SELECT id, '13800000000' FROM customers WHERE number = 'C-2026-00001';
-INSERT INTO dossiers (dept_id, category, level, scope, status, owner_id, number, filed_year, filed_seq,
-                      submitted_at, filed_at)
-SELECT u.dept_id, 'HT', 'internal', 'personal', 'filed', u.id, 'SH-HT-2026-' || lpad(g::text, 4, '0'), 2026, g,
-       now() - interval '2 days', now() - interval '1 day'
-  FROM users u, generate_series(1, $DOSSIERS) g WHERE u.login = '$OWNER'
- ORDER BY g;
-INSERT INTO dossier_contents (dossier_id, customer_id, title, location)
-SELECT d.id, c.id, '2026 年度框架合同 ' || d.number, 'A-03-' || (d.filed_seq % 40 + 1)
-  FROM dossiers d, customers c WHERE c.number = 'C-2026-00001';
-INSERT INTO items (dossier_id, item_no, title, pages, location, signed_customer, signed_internal)
-SELECT d.id, 1, '合同正本', 12, 'A-03-2', true, true FROM dossiers d;
-INSERT INTO dossier_retention (dossier_id, category, customer_id, filed_on, retain_until)
-SELECT d.id, d.category, c.customer_id, d.filed_at::date, DATE '2056-12-31'
-  FROM dossiers d JOIN dossier_contents c ON c.dossier_id = d.id;
+$(filed_dossiers_sql "$OWNER" "$DOSSIERS")
 COMMIT;
 VACUUM ANALYZE;
 SQL

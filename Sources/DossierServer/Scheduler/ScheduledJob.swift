@@ -63,7 +63,7 @@ extension ScheduledJob {
     public static func penaltySweep(_ schedule: JobSchedule) -> ScheduledJob {
         ScheduledJob(name: "penalty-sweep", schedule: schedule) { context, connection in
             let outcome = try ViolationSweep.sweep(asOf: context.day.adding(days: -1), on: connection)
-            return JobReport([("charged", outcome.charged)] + outcome.chargedByRule.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            return JobReport([("charged", outcome.charged)] + outcome.byRule.map { ($0.rule, $0.count) })
         }
     }
 

@@ -14,6 +14,8 @@ enum ViolationSweep {
         /// New penalty rows, by rule code.
         var chargedByRule: [String: Int] = [:]
         var charged: Int { chargedByRule.values.reduce(0, +) }
+        /// The counts by rule code, in code order (for reports).
+        var byRule: [(rule: String, count: Int)] { chargedByRule.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
     }
 
     /// The transaction-level advisory lock that serializes sweeps across
@@ -36,9 +38,9 @@ enum ViolationSweep {
         let purged = try DeletionPurge.purge(asOf: command.date, on: connection)
         // The audit row names the user who asked for the sweep.
         try connection.query("SELECT 1 FROM dossier.begin_command($1::int8)", [actor.userID])
-        let perRule = outcome.chargedByRule.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         try Audit.record(connection, action: "penalty.sweep", target: command.date?.description ?? "",
-                         detail: (["charged=\(outcome.charged)"] + perRule + ["purged=\(purged)"]).joined(separator: " "))
+                         detail: (["charged=\(outcome.charged)"] + outcome.byRule.map { "\($0.rule)=\($0.count)" }
+                                  + ["purged=\(purged)"]).joined(separator: " "))
         return .ok(String(outcome.charged))
     }
 
@@ -63,10 +65,6 @@ enum ViolationSweep {
         guard try context.decode("isolation", as: String.self) == "read committed" else {
             throw ProtocolError(.internal, "the penalty sweep needs a READ COMMITTED transaction")
         }
-        // The planner cannot know how many days each violation spans (generate_series
-        // over column values), so its cost estimate is huge and JIT compilation
-        // would take seconds longer than running the statement; this transaction only.
-        try connection.query("SET LOCAL jit = off")
         let charged = try PenaltyLedger.charge(candidates: occurrences, parameters: [date?.description], on: connection)
         return Outcome(chargedByRule: charged)
     }
