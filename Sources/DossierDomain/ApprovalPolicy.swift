@@ -68,6 +68,25 @@ public enum ApprovalPolicy {
         return escalatingOwnRequests(steps, subject)
     }
 
+    /// The steps still to decide when a request is checked again at a
+    /// decision against what its subject needs *now* (the dossier's level or
+    /// scope, or the requester's role, may have changed since the request).
+    /// `decided` are the steps approved so far, `stored` the whole chain as
+    /// requested, `chain` the chain the subject needs now. Approved steps count
+    /// as far as they match the start of `chain`; the rest of `chain` is what
+    /// remains. Nil when nothing changes: the stored steps still to decide are
+    /// those steps, or the approvals given already satisfy `chain` (the stored
+    /// chain is then the stricter one and stays).
+    public static func remainingSteps(
+        decided: [ApproverRole], stored: [ApproverRole], now chain: [ApproverRole]
+    ) -> [ApproverRole]? {
+        var matched = 0
+        while matched < decided.count, matched < chain.count, decided[matched] == chain[matched] { matched += 1 }
+        let remaining = Array(chain[matched...])
+        guard !remaining.isEmpty, remaining != Array(stored.dropFirst(decided.count)) else { return nil }
+        return remaining
+    }
+
     /// A manager's own request skips their own step: it goes to a director.
     private static func escalatingOwnRequests(_ steps: [ApproverRole], _ subject: Subject) -> [ApproverRole] {
         guard subject.requester == .director || (subject.requester == .manager && subject.requesterManagesDepartment)

@@ -20,6 +20,7 @@ public enum Command: Hashable, Sendable {
     case userAdd(UserAdd)
     case userList(UserList)
     case userPasswd(UserPasswd)
+    case userUnlock(Login)
     case userLeave(UserLeave)
     case calendarSet(CalendarSet)
     case calendarList(month: YearMonth)
@@ -94,6 +95,7 @@ public enum Command: Hashable, Sendable {
         case .userAdd: .userAdd
         case .userList: .userList
         case .userPasswd: .userPasswd
+        case .userUnlock: .userUnlock
         case .userLeave: .userLeave
         case .calendarSet: .calendarSet
         case .calendarList: .calendarList

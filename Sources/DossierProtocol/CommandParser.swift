@@ -70,6 +70,8 @@ public enum CommandParser {
             return .userList(UserList(department: try a.optional("dept", \.department)))
         case .userPasswd:
             return .userPasswd(UserPasswd(login: try a.required("login", \.login), newPassword: try a.required("new_password", \.secret)))
+        case .userUnlock:
+            return .userUnlock(try a.required("login", \.login))
         case .userLeave:
             return .userLeave(UserLeave(login: try a.required("login", \.login), successor: try a.required("successor", \.login)))
         case .calendarSet:

@@ -98,6 +98,9 @@ public enum CommandTable {
             CommandSpec(verb, "USER PASSWD", "Change a password (your own, or any as admin).", access: .loggedIn,
                         positionals: [PositionalSpec("login", .login),
                                       PositionalSpec("new_password", .secret, placeholder: "<new>")])
+        case .userUnlock:
+            CommandSpec(verb, "USER UNLOCK", "Clear a login's lockout after failed AUTH attempts.", access: admin,
+                        positionals: [PositionalSpec("login", .login)])
         case .userLeave:
             CommandSpec(verb, "USER LEAVE", "Deactivate a user and hand their customers and dossiers to a successor.",
                         access: admin,

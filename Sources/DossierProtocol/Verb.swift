@@ -4,7 +4,7 @@ public enum Verb: String, CaseIterable, Hashable, Sendable {
     // Session
     case ping, auth, whoami, format, help, quit
     // Directory
-    case deptAdd, deptList, userAdd, userList, userPasswd, userLeave, calendarSet, calendarList
+    case deptAdd, deptList, userAdd, userList, userPasswd, userUnlock, userLeave, calendarSet, calendarList
     // Customers
     case customerNew, customerShow, customerFind, customerList, customerSet, customerClose
     // Dossiers and items

@@ -11,9 +11,15 @@ public enum DatabaseLogins {
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case badRoleName(String)
         case unknownDepartment(String)
+        /// A role of the product, a superuser, a role that bypasses row-level
+        /// security or a daemon login: never made a BI login.
+        case reservedRole(String)
 
         public var description: String {
             switch self {
+            case .reservedRole(let name):
+                "\(name) is a role of dossierd, a superuser or a daemon login; a BI login needs a role of its own"
+
             case .badRoleName(let name):
                 "login name \(name) must match [a-z_][a-z0-9_]{0,62}"
             case .unknownDepartment(let code):
@@ -30,6 +36,7 @@ public enum DatabaseLogins {
     ) throws {
         guard isValidRoleName(name) else { throw Failure.badRoleName(name) }
         try connection.transaction { connection in
+            try refuseReserved(name, on: connection)
             var deptID: Int64? = nil
             if let code = departmentCode {
                 let row = try connection.query("SELECT id FROM dossier.departments WHERE code = $1::text", [code]).rows.first
@@ -50,6 +57,19 @@ public enum DatabaseLogins {
                 ON CONFLICT (role_name) DO UPDATE SET dept_id = EXCLUDED.dept_id
                 """, [name, deptID])
         }
+    }
+
+    /// GRANT dossier_bi and LOGIN would otherwise turn the schema owner, the
+    /// daemon's role or a superuser into a login that reads as a BI tool.
+    private static func refuseReserved(_ name: String, on connection: PostgresConnection) throws {
+        let reserved = try connection.query("""
+            SELECT $1::text IN ('dossier_owner', 'dossier_app', 'dossier_bi')
+                OR EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = $1::text
+                              AND (r.rolsuper OR r.rolbypassrls OR r.rolcreaterole
+                                   OR pg_has_role(r.oid, 'dossier_owner', 'MEMBER')
+                                   OR pg_has_role(r.oid, 'dossier_app', 'MEMBER'))) AS reserved
+            """, [name]).rows.first?.decode("reserved", as: Bool.self)
+        if reserved != false { throw Failure.reservedRole(name) }
     }
 
     /// Lets the daemon's role log in (with a password for TCP connections).

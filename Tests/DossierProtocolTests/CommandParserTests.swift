@@ -29,6 +29,7 @@ struct CommandParserTests {
         ("USER LIST", .userList(UserList(department: nil))),
         ("USER LIST dept=SH", .userList(UserList(department: dept("SH")))),
         ("USER PASSWD li.na n3w-Secret", .userPasswd(UserPasswd(login: login("li.na"), newPassword: Password("n3w-Secret")))),
+        ("USER UNLOCK li.na", .userUnlock(login("li.na"))),
         ("USER LEAVE li.na successor=zhang.san", .userLeave(UserLeave(login: login("li.na"), successor: login("zhang.san")))),
         ("CALENDAR SET 2026-10-01 holiday note=国庆节", .calendarSet(CalendarSet(date: date("2026-10-01"), kind: .holiday, note: "国庆节"))),
         ("CALENDAR SET 2026-09-27 workday", .calendarSet(CalendarSet(date: date("2026-09-27"), kind: .workday, note: nil))),

@@ -24,6 +24,8 @@ struct CommandHandlers: Sendable {
             return try Users.list(command, on: connection)
         case .userPasswd(let command):
             return try Users.changePassword(command, actor: actor, on: connection)
+        case .userUnlock(let login):
+            return try Users.unlock(login, on: connection)
         case .calendarSet(let command):
             return try CompanyCalendar.set(command, actor: actor, on: connection)
         case .calendarList(let month):

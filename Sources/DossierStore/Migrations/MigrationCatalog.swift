@@ -19,6 +19,8 @@ public enum MigrationCatalog {
             ("0013_audit_chains.sql", PackageResources._013_audit_chains_sql),
             ("0014_penalty_commands.sql", PackageResources._014_penalty_commands_sql),
             ("0015_violation_sweep.sql", PackageResources._015_violation_sweep_sql),
+            ("0020_records_follow_their_subject.sql", PackageResources._020_records_follow_their_subject_sql),
+            ("0021_serialised_lockout.sql", PackageResources._021_serialised_lockout_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }

@@ -75,6 +75,8 @@ enum ApprovalEngine {
         let reason: String?
         let approverRole: ApproverRole
         let approverDepartmentID: Int64?
+        /// What the chain depends on, as it is now (not as it was requested).
+        let subject: ApprovalPolicy.Subject
 
         var approvalID: ApprovalID { ApprovalID(id)! }
     }
@@ -83,12 +85,27 @@ enum ApprovalEngine {
         guard let row = try connection.query("""
             SELECT a.id, a.kind, a.status, a.dept_id, a.requester_id, a.current_step, a.step_count, a.dossier_id,
                    a.customer_id, a.loan_id, a.penalty_id, a.payload::text AS payload, a.reason,
-                   s.approver_role, s.approver_dept_id
+                   s.approver_role, s.approver_dept_id, d.level, d.scope,
+                   r.role AS requester_role, r.dept_id AS requester_dept_id
               FROM approvals a JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
+              JOIN users r ON r.id = a.requester_id
+              LEFT JOIN dossiers d ON d.id = a.dossier_id
              WHERE a.id = $1::int8
                FOR UPDATE OF a
             """, [approval.value]).first
         else { throw ProtocolError(.notFound, "no approval \(approval)") }
+        let departmentID = try row.decode("dept_id", as: Int64.self)
+        let requesterRole = Role(rawValue: try row.decode("requester_role", as: String.self)) ?? .rep
+        // Requests without a dossier (customer changes, waivers) are asked for
+        // as internal and personal; a dossier hidden from the caller counts as
+        // top_secret, which asks the most.
+        let hasDossier = try row.decode("dossier_id", as: Int64?.self) != nil
+        let level = try row.decode("level", as: String?.self).flatMap(Level.init(rawValue:)) ?? (hasDossier ? .topSecret : .internal)
+        let scope = try row.decode("scope", as: String?.self).flatMap(Scope.init(rawValue:)) ?? (hasDossier ? .company : .personal)
+        let requesterDepartmentID = try row.decode("requester_dept_id", as: Int64.self)
+        let subject = ApprovalPolicy.Subject(
+            level: level, scope: scope, requester: requesterRole,
+            requesterManagesDepartment: requesterRole == .manager && requesterDepartmentID == departmentID)
         return Pending(
             id: try row.decode("id", as: Int64.self),
             kind: ApprovalKind(rawValue: try row.decode("kind", as: String.self))!,
@@ -104,8 +121,36 @@ enum ApprovalEngine {
             payload: try row.decode("payload", as: String.self),
             reason: try row.decode("reason", as: String?.self),
             approverRole: ApproverRole(rawValue: try row.decode("approver_role", as: String.self))!,
-            approverDepartmentID: try row.decode("approver_dept_id", as: Int64?.self)
+            approverDepartmentID: try row.decode("approver_dept_id", as: Int64?.self),
+            subject: subject
         )
+    }
+
+    /// Checks a pending request's chain again, at a decision, against its
+    /// subject now: a loan asked for while a dossier was `internal` and decided
+    /// after it was raised to `secret` needs a director now, not the manager
+    /// it was filed for. Steps still to decide are replaced when the chain
+    /// changed (`ApprovalPolicy.remainingSteps`); returns the request as it
+    /// stands then. A request the subject no longer allows at all (a loan of a
+    /// dossier that is `top_secret` now) cannot be approved, only rejected or
+    /// withdrawn.
+    static func recheck(_ pending: Pending, approving: Bool, on connection: PostgresConnection) throws -> Pending {
+        guard pending.status == "pending" else { return pending }
+        let chain: [ApproverRole]
+        do {
+            chain = try ApprovalPolicy.chain(for: pending.kind, pending.subject)
+        } catch {
+            guard approving else { return pending }
+            throw ProtocolError(.conflict, "\(pending.approvalID) is no longer possible: the dossier is \(pending.subject.level.rawValue) now; reject it")
+        }
+        let stored = try connection.query(
+            "SELECT approver_role FROM approval_steps WHERE approval_id = $1::int8 ORDER BY step_no", [pending.id]
+        ).rows.map { ApproverRole(rawValue: try $0.decode("approver_role", as: String.self)) ?? .director }
+        let decided = Array(stored.prefix(pending.currentStep - 1))
+        guard let remaining = ApprovalPolicy.remainingSteps(decided: decided, stored: stored, now: chain) else { return pending }
+        try connection.query("SELECT dossier.approval_replan($1::int8, $2::text[])",
+                             [pending.id, "{" + remaining.map(\.rawValue).joined(separator: ",") + "}"])
+        return try lock(pending.approvalID, on: connection)
     }
 
     /// May `actor` decide the current step? Role (and department for a
@@ -128,7 +173,7 @@ enum ApprovalEngine {
     }
 
     static func approve(_ command: Approve, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let pending = try lock(command.approval, on: connection)
+        let pending = try recheck(try lock(command.approval, on: connection), approving: true, on: connection)
         try requireDecider(pending, actor)
         try recordDecision(pending, "approved", comment: command.comment, actor: actor, on: connection)
         guard pending.currentStep == pending.stepCount else {
@@ -147,7 +192,7 @@ enum ApprovalEngine {
     }
 
     static func reject(_ command: Reject, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let pending = try lock(command.approval, on: connection)
+        let pending = try recheck(try lock(command.approval, on: connection), approving: false, on: connection)
         try requireDecider(pending, actor)
         try recordDecision(pending, "rejected", comment: command.reason, actor: actor, on: connection)
         try connection.query("UPDATE approvals SET status = 'rejected', decided_at = now() WHERE id = $1::int8", [pending.id])

@@ -19,8 +19,9 @@ enum Users {
 
     static func list(_ command: UserList, on connection: PostgresConnection) throws -> Response {
         let rows = try connection.query("""
-            SELECT u.login, u.name, d.code AS dept, u.role, u.line, u.active
+            SELECT u.login, u.name, d.code AS dept, u.role, u.line, u.active, l.login IS NOT NULL AS locked
               FROM users u JOIN departments d ON d.id = u.dept_id
+              LEFT JOIN dossier.auth_lockouts() l ON l.login = u.login
              WHERE $1::text IS NULL OR d.code = $1::text
              ORDER BY u.login
             """, [command.department?.rawValue]).rows.map { row -> Row in
@@ -31,9 +32,22 @@ enum Users {
             out.append("role", try row.decode("role", as: String.self))
             out.append("line", try row.decode("line", as: String.self))
             out.append("active", try row.decode("active", as: Bool.self))
+            out.append("locked", try row.decode("locked", as: Bool.self))
             return out
         }
         return .rows(rows)
+    }
+
+    /// `USER UNLOCK`: clears a lockout (the failed attempts of the last 15
+    /// minutes are forgotten). A login that is not locked answers OK all the same.
+    static func unlock(_ login: Login, on connection: PostgresConnection) throws -> Response {
+        guard try connection.query("SELECT 1 FROM users WHERE login = $1::text", [login.rawValue]).first != nil else {
+            throw ProtocolError(.notFound, "no user \(login)")
+        }
+        let forgotten = try connection.query("SELECT dossier.auth_unlock($1::text) AS n", [login.rawValue])
+            .rows[0].decode("n", as: Int64.self)
+        try Audit.record(connection, action: "user.unlock", target: login.rawValue, detail: "failures=\(forgotten)")
+        return .ok(login.rawValue)
     }
 
     /// Your own password, or anyone's as an administrator.

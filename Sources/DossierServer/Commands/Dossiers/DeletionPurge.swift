@@ -18,7 +18,7 @@ import Postgres
 /// the first run after the hold is released.
 enum DeletionPurge {
     /// Purges every deleted dossier whose grace ended before the end of `date`
-    /// (nil: now), inside the caller's transaction (opened as the system);
+    /// (nil: now) and before now, inside the caller's transaction (opened as the system);
     /// returns how many were purged. Idempotent.
     static func purge(asOf date: CalendarDate?, on connection: PostgresConnection) throws -> Int {
         // Lock the candidates first and decide in a later statement: a HOLD PLACE
@@ -28,8 +28,9 @@ enum DeletionPurge {
         let candidates = try connection.query("""
             SELECT id FROM dossiers
              WHERE status = 'deleted'
-               AND CASE WHEN $1::date IS NULL THEN purge_after <= now()
-                        ELSE purge_after < ($1::date + 1)::timestamptz END
+               -- Never ahead of the grace, whatever day is asked for.
+               AND purge_after <= now()
+               AND ($1::date IS NULL OR purge_after < ($1::date + 1)::timestamptz)
              ORDER BY id
                FOR UPDATE
             """, [date?.description]).rows.map { try $0.decode("id", as: Int64.self) }

@@ -127,6 +127,7 @@ enum Loans {
     static func approved(_ approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws {
         switch approval.kind {
         case .loan:
+            try requireRuleNow(approval, on: connection)
             try connection.query(
                 "UPDATE loans SET status = 'approved', approved_at = now() WHERE id = $1::int8 AND status = 'requested'",
                 [approval.loanID])
@@ -138,6 +139,25 @@ enum Loans {
             guard extended.affectedRows == 1 else { throw ProtocolError(.conflict, "L\(approval.loanID ?? 0) is no longer out") }
         default:
             throw ProtocolError(.internal, "not a loan approval")
+        }
+    }
+
+    /// The request must still fit the rule of the dossier's level *now*: a
+    /// week asked for while it was `internal` is not handed out once it is
+    /// `secret` (4 hours), whoever approves.
+    private static func requireRuleNow(_ approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws {
+        guard let row = try connection.query("""
+            SELECT l.mode, extract(epoch FROM l.requested_duration)::int8 AS seconds FROM loans l WHERE l.id = $1::int8
+            """, [approval.loanID]).first
+        else { throw ProtocolError(.internal, "loan approval \(approval.approvalID) without its loan") }
+        let rule = try rule(for: approval.subject.level, on: connection)
+        let mode = LoanMode(rawValue: try row.decode("mode", as: String.self))
+        let seconds = try row.decode("seconds", as: Int.self)
+        do {
+            _ = try LoanPolicy.decide(rule, mode: mode, seconds: seconds)
+        } catch {
+            throw ProtocolError(.conflict,
+                "\(approval.approvalID) no longer fits the loan rule of a \(approval.subject.level.rawValue) dossier; reject it")
         }
     }
 

@@ -93,7 +93,8 @@ enum Penalties {
             SELECT p.id, u.login, p.rule_code, to_char(p.occurred_on, 'YYYY-MM-DD') AS occurred, p.amount_fen, p.status,
                    dp.code AS dept, p.base_amount_fen, p.qty, p.multiplier, p.ordinal_in_month,
                    CASE WHEN p.loan_id IS NOT NULL THEN 'L' || p.loan_id
-                        WHEN p.dossier_id IS NOT NULL THEN coalesce(d.number, 'D' || p.dossier_id)
+                        -- A dossier the caller does not see is not named (NOTFOUND elsewhere).
+                        WHEN p.dossier_id IS NOT NULL THEN coalesce(d.number, 'D' || d.id, '')
                         ELSE coalesce(c.number, '') END AS ref
               FROM penalties p
               JOIN users u ON u.id = p.user_id

@@ -32,6 +32,7 @@ enum ViolationSweep {
         guard roles.contains(actor.role) else {
             throw ProtocolError(.denied, "PENALTY SWEEP is not for role \(actor.role.rawValue)")
         }
+        try refuseFuture(command.date, on: connection)
         // Company-wide work: as the system, so that row-level security hides nothing.
         try connection.query("SELECT dossier.begin_system_command('sweep')")
         let outcome = try sweep(asOf: command.date, on: connection)
@@ -42,6 +43,16 @@ enum ViolationSweep {
                          detail: (["charged=\(outcome.charged)"] + outcome.byRule.map { "\($0.rule)=\($0.count)" }
                                   + ["purged=\(purged)"]).joined(separator: " "))
         return .ok(String(outcome.charged))
+    }
+
+    /// A day that has not begun cannot be evaluated: it would charge penalties
+    /// dated in the future (and purge ahead of the deletion grace). Today is
+    /// the database's `current_date` (the session's time zone, the company's).
+    static func refuseFuture(_ date: CalendarDate?, on connection: PostgresConnection) throws {
+        guard let date else { return }
+        let future = try connection.query("SELECT $1::date > current_date AS future", [date.description])
+            .rows[0].decode("future", as: Bool.self)
+        if future { throw ProtocolError.invalid("date", "\(date) is in the future") }
     }
 
     /// Charges every automatic violation as of the end of `date` (nil: as of
