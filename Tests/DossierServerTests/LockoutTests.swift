@@ -36,4 +36,41 @@ import TestSupport
         #expect(try await clients[0].request("USER UNLOCK li.na").first?.hasPrefix("ERR DENIED") == true)
         try await server.shutdown()
     }
+
+    /// The race made deterministic: the fifth failure is written but not yet
+    /// committed when the right password arrives. That attempt waits for the
+    /// fifth failure's outcome and is refused; without the per-login lock it
+    /// counted four failures and signed in.
+    @Test func anAttemptWaitsForTheOneBeforeIt() async throws {
+        let server = try await TestServer()
+        let admin = try await server.admin()
+        #expect(try await admin.request("DEPT ADD SH name=上海") == ["OK SH"])
+        #expect(try await admin.request("USER ADD li.na name=李娜 dept=SH role=rep password=s3cret") == ["OK li.na"])
+        let guesser = try await server.client()
+        for _ in 0..<4 { #expect(try await guesser.request("AUTH li.na wrong") == ["ERR AUTH invalid credentials"]) }
+
+        let fifth = try server.database.daemon()
+        defer { fifth.close() }
+        try fifth.execute(script: "BEGIN")
+        let failed = try fifth.query("SELECT ok FROM dossier.authenticate('li.na', 'wrong')").rows[0].decode(0, as: Bool.self)
+        #expect(failed == false)
+
+        let owner = try await server.client()
+        try await owner.send("AUTH li.na s3cret")
+        // Bounded wait until that attempt waits on the login's lock (it never
+        // does without the lock: then the loop simply runs out).
+        let watcher = try server.database.admin()
+        defer { watcher.close() }
+        for _ in 0..<200 {
+            let waiting = try watcher.query("""
+                SELECT count(*)::int8 FROM pg_stat_activity
+                 WHERE datname = $1::text AND wait_event_type = 'Lock' AND wait_event = 'advisory'
+                """, [server.database.name]).rows[0].decode(0, as: Int.self)
+            if waiting > 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try fifth.execute(script: "COMMIT")
+        #expect(try await owner.readResponse() == ["ERR AUTH invalid credentials"])
+        try await server.shutdown()
+    }
 }
