@@ -90,7 +90,7 @@ public final class DossierServer: Service, Sendable {
         waiters.forEach { $0.resume(returning: address) }
         logger.info("listening", metadata: ["address": "\(address)"])
 
-        let executor = CommandExecutor(pool: pool, statistics: statistics, logger: logger)
+        let executor = CommandExecutor(pool: pool, statistics: statistics, logger: logger, auditKey: configuration.auditKey)
         let loopExecutors = group.makeIterator().map { EventLoopTaskExecutor(eventLoop: $0) }
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { inbound in

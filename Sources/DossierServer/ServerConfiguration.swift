@@ -12,6 +12,9 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// The free text after `OK DOSSIER/1` in the greeting.
     public var greeting: String
+    /// Seals the audit chains (`AUDIT VERIFY`, the `audit-seal` job); nil:
+    /// the chains are verified without seals.
+    public var auditKey: AuditKey?
 
     public init(
         host: String = "127.0.0.1",

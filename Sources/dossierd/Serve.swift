@@ -52,6 +52,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("jobs-retry"), help: "Seconds after a failed job run before it is tried again.")
     var jobsRetry = 600
 
+    @Option(name: .customLong("audit-key-file"),
+            help: "File whose text (at least 32 characters) is the key that seals the audit log (else env DOSSIER_AUDIT_KEY; the embedded default keeps one in its data directory).")
+    var auditKeyFile: String?
+
     func validate() throws {
         guard ServerConfiguration.parseListen(listen) != nil else { throw ValidationError("--listen must be host:port") }
         guard poolSize >= 1 else { throw ValidationError("--pool-size must be at least 1") }
@@ -70,12 +74,14 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "dossierd")
 
         var embedded: EmbeddedDatabase?
+        var embeddedDirectory: String?
         let conninfo: String
         switch database.resolve() {
         case .conninfo(let given):
             conninfo = given
         case .embedded(let directory):
             let local = EmbeddedDatabase(dataDirectory: directory)
+            embeddedDirectory = directory
             try local.prepare { logger.info("\($0)") }
             embedded = local
             if let password = try local.bootstrapIfEmpty() {
@@ -96,23 +102,35 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(refusal.description)
         }
 
+        let auditKey: AuditKey?
+        do {
+            auditKey = try resolveAuditKey(embeddedDirectory: embeddedDirectory)
+        } catch {
+            try? embedded?.stop()
+            throw ValidationError("\(error)")
+        }
+        if auditKey == nil {
+            logger.warning("the audit log is not sealed: no --audit-key-file and no DOSSIER_AUDIT_KEY")
+        }
+
         let (host, port) = ServerConfiguration.parseListen(listen)!
         let pool = ConnectionPool(.init(
             conninfo: conninfo, size: poolSize, acquireTimeout: .seconds(poolTimeout),
             sessionSettings: DossierServer.sessionSettings))
-        let server = DossierServer(
-            configuration: ServerConfiguration(
-                host: host, port: port, maximumLineLength: maxLineBytes, maximumConnections: maxConnections,
-                idleTimeout: .seconds(idleTimeout)),
-            pool: pool, logger: logger
-        )
+        var configuration = ServerConfiguration(
+            host: host, port: port, maximumLineLength: maxLineBytes, maximumConnections: maxConnections,
+            idleTimeout: .seconds(idleTimeout))
+        configuration.auditKey = auditKey
+        let server = DossierServer(configuration: configuration, pool: pool, logger: logger)
         // The group shuts services down in reverse order: the scheduler first
         // (no new claims at once; a running job may finish within the deadline),
         // then the server.
         var services: [any Service] = [server]
         if !noJobs {
             services.append(JobScheduler(
-                jobs: ScheduledJob.daily(at: TimeOfDay(jobsAt)!), pool: pool,
+                jobs: ScheduledJob.daily(at: TimeOfDay(jobsAt)!)
+                    + (auditKey.map { [ScheduledJob.auditSeal(.daily(at: TimeOfDay(jobsAt)!), key: $0)] } ?? []),
+                pool: pool,
                 configuration: .init(pollInterval: .seconds(jobsPoll), lease: .seconds(jobsLease), retryDelay: .seconds(jobsRetry)),
                 logger: logger))
         }
@@ -134,6 +152,17 @@ struct Serve: AsyncParsableCommand {
             try embedded.stop()
             logger.info("stopped the embedded PostgreSQL cluster")
         }
+    }
+}
+
+extension Serve {
+    /// `--audit-key-file`, else DOSSIER_AUDIT_KEY, else (embedded default
+    /// only) `audit.key` in the data directory, created on first start.
+    func resolveAuditKey(embeddedDirectory: String?) throws -> AuditKey? {
+        if let auditKeyFile { return try AuditKey.load(file: auditKeyFile) }
+        if let text = ProcessInfo.processInfo.environment["DOSSIER_AUDIT_KEY"], !text.isEmpty { return try AuditKey(text: text) }
+        if let embeddedDirectory { return try AuditKey.loadOrCreate(file: embeddedDirectory + "/audit.key") }
+        return nil
     }
 }
 

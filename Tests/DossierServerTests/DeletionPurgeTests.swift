@@ -199,26 +199,32 @@ func pollUntil(_ seconds: Double = 120, _ condition: () async throws -> Bool) as
         try await server.shutdown()
     }
 
-    /// `PENALTY SWEEP date=` also purges, as of that date (issue 6: "purge
-    /// after grace (a sweep `date=` in the future) … keeps its audit rows").
-    @Test func penaltySweepWithAFutureDatePurgesAndKeepsTheAuditRows() async throws {
+    /// `PENALTY SWEEP date=` also purges, as of that date — never ahead of
+    /// the 30-day grace, and a date after today is refused (issue 10; issue 6
+    /// had a future date purge early).
+    @Test func penaltySweepPurgesOnlyPastTheGraceAndKeepsTheAuditRows() async throws {
         let server = try await TestServer()
         let company = try await Company(server)
         let sql = try server.database.admin()
         defer { sql.close() }
-        let dossier = try await company.deletedDossier(pastGrace: false)
+        let kept = try await company.deletedDossier(pastGrace: false)
+        let dossier = try await company.deletedDossier(pastGrace: true)
         let later = try sql.query("SELECT (current_date + 31)::text").rows[0].decode(0, as: String.self)
+        let today = try sql.query("SELECT current_date::text").rows[0].decode(0, as: String.self)
         let auditor = try await company.client("aud")
-        #expect(try await auditor.request("PENALTY SWEEP date=\(later)").first?.hasPrefix("OK") == true)
+        #expect(try await auditor.request("PENALTY SWEEP date=\(later)").first?.hasPrefix("ERR ARGS") == true)
+        #expect(try await auditor.request("PENALTY SWEEP date=\(today)").first?.hasPrefix("OK") == true)
         #expect(try await company.client("li.na").request("DOSSIER SHOW \(dossier.ref)")
                 == ["ERR CONFLICT \(dossier.ref) is purged; only its register entry remains"])
         #expect(try sql.query("SELECT count(*)::int8 FROM dossier.dossier_contents WHERE dossier_id = $1::int8", [dossier.id])
                     .rows[0].decode(0, as: Int.self) == 0)
+        #expect(try sql.query("SELECT status FROM dossier.dossiers WHERE id = $1::int8", [kept.id])
+                    .rows[0].decode(0, as: String.self) == "deleted")
         let actions = try sql.query("SELECT action FROM dossier.audit_log WHERE target = $1::text ORDER BY id", [dossier.ref])
             .rows.map { try $0.decode(0, as: String.self) }
         #expect(actions.contains("dossier.delete") && actions.last == "dossier.purge", "\(actions)")
         // A second sweep purges nothing more.
-        _ = try await auditor.request("PENALTY SWEEP date=\(later)")
+        _ = try await auditor.request("PENALTY SWEEP date=\(today)")
         #expect(try sql.query("SELECT count(*)::int8 FROM dossier.audit_log WHERE action = 'dossier.purge'").rows[0].decode(0, as: Int.self) == 1)
         try await server.shutdown()
     }

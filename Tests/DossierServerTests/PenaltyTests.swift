@@ -72,7 +72,9 @@ import TestSupport
         #expect(try await manager.request("PENALTY LIST").last == "OK 3")
         #expect(try await company.client("mgr.bj").request("PENALTY LIST").last == "OK 1")
         #expect(try await auditor.request("PENALTY LIST").last == "OK 4")
-        #expect(try await auditor.request("PENALTY LIST dept=BJ").first?.contains("id=P4 user=zhao.lei rule=UNAUTHORIZED_VIEW ref=\(ref)") == true)
+        // The auditor does not see the draft's register entry: the penalty does not name it (issue 10).
+        #expect(try await auditor.request("PENALTY LIST dept=BJ").first?.contains("id=P4 user=zhao.lei rule=UNAUTHORIZED_VIEW ref=\"\"") == true)
+        #expect(try await company.client("dir").request("PENALTY LIST dept=BJ").first?.contains("id=P4 user=zhao.lei rule=UNAUTHORIZED_VIEW ref=\(ref)") == true)
         #expect(try await auditor.request("PENALTY LIST user=li.na month=\(try thisMonth(server))").last == "OK 2")
         #expect(try await auditor.request("PENALTY LIST month=2001-01").last == "OK 0")
         #expect(try await auditor.request("PENALTY LIST user=nobody") == ["ERR NOTFOUND no user nobody"])

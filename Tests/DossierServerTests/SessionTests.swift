@@ -100,7 +100,7 @@ import TestSupport
         #expect(try await admin.request("USER ADD wang name=王 dept=XX role=rep password=p") == ["ERR NOTFOUND no department XX"])
         #expect(try await admin.request("USER ADD li.na name=again dept=SH role=rep password=p") == ["ERR CONFLICT login exists already"])
         #expect(try await admin.request("USER ADD x name=x dept=SH role=king password=p").first?.hasPrefix("ERR ARGS") == true)
-        #expect(try await admin.request("USER LIST dept=SH") == ["* login=li.na name=李娜 dept=SH role=rep line=service active=yes", "OK 1"])
+        #expect(try await admin.request("USER LIST dept=SH") == ["* login=li.na name=李娜 dept=SH role=rep line=service active=yes locked=no", "OK 1"])
         #expect(try await admin.request("CALENDAR SET 2026-10-01 holiday note=国庆节") == ["OK"])
         #expect(try await admin.request("CALENDAR SET 2026-10-11 workday note=调休") == ["OK"])
         #expect(try await admin.request("CALENDAR LIST month=2026-10")

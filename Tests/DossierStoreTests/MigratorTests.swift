@@ -37,8 +37,9 @@ import TestSupport
         defer { connection.close() }
         let firstThree = Array(MigrationCatalog.all.prefix(3))
         #expect(try Migrator(migrations: firstThree).migrate(connection) == [1, 2, 3])
-        #expect(try Migrator().status(connection) == .behind(applied: 3, pending: Array(4...MigrationCatalog.expectedVersion)))
-        #expect(try Migrator().migrate(connection) == Array(4...MigrationCatalog.expectedVersion))
+        let rest = MigrationCatalog.all.dropFirst(3).map(\.version)
+        #expect(try Migrator().status(connection) == .behind(applied: 3, pending: rest))
+        #expect(try Migrator().migrate(connection) == rest)
     }
 
     @Test func knowsWhenTheDatabaseIsAhead() throws {

@@ -10,11 +10,13 @@ final class CommandExecutor: Sendable {
     let pool: ConnectionPool
     let statistics: ServerStatistics
     let logger: Logger
+    let auditKey: AuditKey?
 
-    init(pool: ConnectionPool, statistics: ServerStatistics, logger: Logger) {
+    init(pool: ConnectionPool, statistics: ServerStatistics, logger: Logger, auditKey: AuditKey? = nil) {
         self.pool = pool
         self.statistics = statistics
         self.logger = logger
+        self.auditKey = auditKey
     }
 
     struct Outcome: Sendable {
@@ -107,7 +109,8 @@ final class CommandExecutor: Sendable {
 
     /// A command of a signed-in user, in one transaction opened by `begin_command`.
     private func run(_ command: Command, as user: SignedInUser) async -> Response {
-        let handlers = CommandHandlers(statistics: statistics, poolStatistics: { [pool] in pool.statistics })
+        let handlers = CommandHandlers(statistics: statistics, poolStatistics: { [pool] in pool.statistics },
+                                       auditKey: auditKey, logger: logger)
         do {
             return try await pool.transaction { connection in
                 let actor = try Actor.begin(user, on: connection)

@@ -1,5 +1,6 @@
 import DossierDomain
 import DossierProtocol
+import Logging
 import Postgres
 
 /// Commands of signed-in users, run synchronously inside the command's
@@ -7,6 +8,8 @@ import Postgres
 struct CommandHandlers: Sendable {
     let statistics: ServerStatistics
     let poolStatistics: @Sendable () -> PoolStatistics
+    var auditKey: AuditKey? = nil
+    var logger: Logger? = nil
 
     func respond(to command: Command, actor: Actor, connection: PostgresConnection) throws -> Response {
         switch command {
@@ -117,7 +120,7 @@ struct CommandHandlers: Sendable {
         case .auditList(let command):
             return try AuditTrail.list(command, actor: actor, on: connection)
         case .auditVerify:
-            return try AuditTrail.verify(actor: actor, on: connection)
+            return try AuditTrail.verify(actor: actor, key: auditKey, logger: logger, on: connection)
         default:
             // Parsed and understood, but not executed by this version: say so
             // rather than pretend.

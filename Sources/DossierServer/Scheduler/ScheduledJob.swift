@@ -67,6 +67,15 @@ extension ScheduledJob {
         }
     }
 
+    /// `audit-seal`: seals every audit chain's head with the daemons' key
+    /// (`AuditSeals`), so that a later `AUDIT VERIFY` finds rows rewritten
+    /// and rehashed up to a head behind the product's back.
+    public static func auditSeal(_ schedule: JobSchedule, key: AuditKey) -> ScheduledJob {
+        ScheduledJob(name: "audit-seal", schedule: schedule) { _, connection in
+            JobReport([("seal", Int(try AuditSeals.seal(with: key, by: "system:audit-seal", on: connection).id))])
+        }
+    }
+
     /// `purge`: removes the content of dossiers whose 30-day deletion grace has
     /// ended by the time it runs.
     public static func deletionPurge(_ schedule: JobSchedule) -> ScheduledJob {

@@ -1,5 +1,6 @@
 import DossierDomain
 import DossierProtocol
+import Logging
 import Postgres
 
 /// `AUDIT LIST` and `AUDIT VERIFY` (RULES.md "Audit"): reading the log under
@@ -45,12 +46,22 @@ enum AuditTrail {
 
     /// Every chain of the whole log, whoever asks (`dossier.audit_verify`
     /// runs with the owner's rights): the answer is a count or one row id.
-    static func verify(actor: Actor, on connection: PostgresConnection) throws -> Response {
+    /// With a key, the seals are checked too (`AuditSeals.verify`) and, when
+    /// all holds, the log is sealed as it is now: `OK verified <n> seals=<m>`
+    /// (m seals checked before the new one), or `ERR CONFLICT seal …`.
+    static func verify(actor: Actor, key: AuditKey?, logger: Logger?, on connection: PostgresConnection) throws -> Response {
         let row = try connection.query("SELECT verified, broken_at FROM dossier.audit_verify()").rows[0]
         if let broken = try row.decode("broken_at", as: Int64?.self) {
             throw ProtocolError(.conflict, "chain broken at \(broken)")
         }
-        return .ok("verified \(try row.decode("verified", as: Int64.self))")
+        let verified = try row.decode("verified", as: Int64.self)
+        guard let key else { return .ok("verified \(verified)") }
+        let (seals, broken) = try AuditSeals.verify(with: key, on: connection)
+        if let broken { throw ProtocolError(.conflict, broken) }
+        let seal = try AuditSeals.seal(with: key, by: actor.login, on: connection)
+        // Outside the database too: the log keeps what the seal said.
+        logger?.notice("audit sealed", metadata: ["seal": "S\(seal.id)", "mac": "\(seal.mac)", "by": "\(actor.login)"])
+        return .ok("verified \(verified) seals=\(seals)")
     }
 }
 
