@@ -9,4 +9,7 @@ public enum LoanStatus: String, WireEnum {
     case returned
     case rejected
     case withdrawn
+    /// Closed by the system: its request could no longer be carried out, or
+    /// its dossier went away before it was handed out.
+    case cancelled
 }

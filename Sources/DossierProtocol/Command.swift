@@ -32,6 +32,7 @@ public enum Command: Hashable, Sendable {
     case customerList(CustomerList)
     case customerSet(CustomerSet)
     case customerClose(CustomerClose)
+    case customerConfirm(CustomerConfirm)
 
     // MARK: Dossiers and items
     case dossierNew(DossierNew)
@@ -58,6 +59,7 @@ public enum Command: Hashable, Sendable {
     case approve(Approve)
     case reject(Reject)
     case withdraw(ApprovalID)
+    case todo
 
     // MARK: Retention
     case retentionList
@@ -105,6 +107,7 @@ public enum Command: Hashable, Sendable {
         case .customerList: .customerList
         case .customerSet: .customerSet
         case .customerClose: .customerClose
+        case .customerConfirm: .customerConfirm
         case .dossierNew: .dossierNew
         case .itemAdd: .itemAdd
         case .itemList: .itemList
@@ -127,6 +130,7 @@ public enum Command: Hashable, Sendable {
         case .approve: .approve
         case .reject: .reject
         case .withdraw: .withdraw
+        case .todo: .todo
         case .retentionList: .retentionList
         case .retentionSet: .retentionSet
         case .retentionDue: .retentionDue

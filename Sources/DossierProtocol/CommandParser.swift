@@ -106,6 +106,8 @@ public enum CommandParser {
         case .customerClose:
             return .customerClose(CustomerClose(
                 customer: try a.required("id", \.customer), date: try a.required("date", \.date), reason: try a.required("reason", \.text)))
+        case .customerConfirm:
+            return .customerConfirm(CustomerConfirm(customer: try a.required("id", \.customer), note: try a.optional("note", \.text)))
 
         // MARK: Dossiers and items
         case .dossierNew:
@@ -176,6 +178,8 @@ public enum CommandParser {
             return .reject(Reject(approval: try a.required("id", \.approval), reason: try a.required("reason", \.text)))
         case .withdraw:
             return .withdraw(try a.required("id", \.approval))
+        case .todo:
+            return .todo
 
         // MARK: Retention
         case .retentionList:
@@ -213,7 +217,7 @@ public enum CommandParser {
         case .penaltyWaive:
             return .penaltyWaive(PenaltyWaive(penalty: try a.required("id", \.penalty), reason: try a.required("reason", \.text)))
         case .penaltySweep:
-            return .penaltySweep(PenaltySweep(date: try a.optional("date", \.date)))
+            return .penaltySweep(PenaltySweep(date: try a.optional("date", \.date), dryRun: try a.optional("dry_run", \.bool) ?? false))
         case .penaltyReport:
             return .penaltyReport(month: try a.required("month", \.month))
 

@@ -151,6 +151,11 @@ public enum CommandTable {
             CommandSpec(verb, "CUSTOMER CLOSE", "Record the end of a customer relationship.", access: owners,
                         positionals: [PositionalSpec("id", .customer)],
                         keys: [KeySpec("date", .date, required: true), reason])
+        case .customerConfirm:
+            CommandSpec(verb, "CUSTOMER CONFIRM", "Confirm your customer's data is current (the monthly refresh; no approval).",
+                        access: owners,
+                        positionals: [PositionalSpec("id", .customer)],
+                        keys: [KeySpec("note", .text)])
 
         // MARK: Dossiers and items
         case .dossierNew:
@@ -250,6 +255,9 @@ public enum CommandTable {
         case .withdraw:
             CommandSpec(verb, "WITHDRAW", "Withdraw your own pending request.", access: .staff,
                         positionals: [PositionalSpec("id", .approval, placeholder: "A<n>")])
+        case .todo:
+            CommandSpec(verb, "TODO", "List what waits for you, most urgent first, with the verb that resolves each.",
+                        access: .loggedIn)
 
         // MARK: Retention
         case .retentionList:
@@ -299,9 +307,9 @@ public enum CommandTable {
             CommandSpec(verb, "PENALTY WAIVE", "Ask a director to waive a penalty.", access: .staff,
                         positionals: [PositionalSpec("id", .penalty, placeholder: "P<n>")], keys: [reason])
         case .penaltySweep:
-            CommandSpec(verb, "PENALTY SWEEP", "Run the automatic penalty sweep now (idempotent).",
+            CommandSpec(verb, "PENALTY SWEEP", "Run the automatic penalty sweep now (idempotent; dry_run=yes only says what it would charge).",
                         access: .roles([.admin, .auditor, .director]),
-                        keys: [KeySpec("date", .date)])
+                        keys: [KeySpec("date", .date), KeySpec("dry_run", .yesNo)])
         case .penaltyReport:
             CommandSpec(verb, "PENALTY REPORT", "Monthly totals per department and user.",
                         access: .roles([.auditor, .director, .manager]),

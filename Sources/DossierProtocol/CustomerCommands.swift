@@ -60,6 +60,13 @@ public struct CustomerSet: Hashable, Sendable {
     }
 }
 
+/// `CUSTOMER CONFIRM <id> [note=]`: the owner's monthly refresh without a change.
+public struct CustomerConfirm: Hashable, Sendable {
+    public var customer: CustomerNumber
+    public var note: String?
+    public init(customer: CustomerNumber, note: String? = nil) { self.customer = customer; self.note = note }
+}
+
 /// `CUSTOMER CLOSE <id> date= reason=`.
 public struct CustomerClose: Hashable, Sendable {
     public var customer: CustomerNumber

@@ -32,9 +32,11 @@ public struct PenaltyWaive: Hashable, Sendable {
     public init(penalty: PenaltyID, reason: String) { self.penalty = penalty; self.reason = reason }
 }
 
-/// `PENALTY SWEEP [date=]`.
+/// `PENALTY SWEEP [date=] [dry_run=yes|no]`.
 public struct PenaltySweep: Hashable, Sendable {
     /// nil: today.
     public var date: CalendarDate?
-    public init(date: CalendarDate?) { self.date = date }
+    /// Say what would be charged; write nothing.
+    public var dryRun: Bool
+    public init(date: CalendarDate?, dryRun: Bool = false) { self.date = date; self.dryRun = dryRun }
 }

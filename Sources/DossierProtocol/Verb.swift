@@ -6,13 +6,13 @@ public enum Verb: String, CaseIterable, Hashable, Sendable {
     // Directory
     case deptAdd, deptList, userAdd, userList, userPasswd, userUnlock, userLeave, calendarSet, calendarList
     // Customers
-    case customerNew, customerShow, customerFind, customerList, customerSet, customerClose
+    case customerNew, customerShow, customerFind, customerList, customerSet, customerClose, customerConfirm
     // Dossiers and items
     case dossierNew, itemAdd, itemList, dossierSubmit, dossierShow, dossierList, dossierEdit
     case dossierHistory, dossierDelete, dossierRestore
     // Access, loans, approvals
     case accessRequest, loanRequest, loanCheckout, loanReturn, loanExtend, loanShow, loanList
-    case approvalList, approvalShow, approve, reject, withdraw
+    case approvalList, approvalShow, approve, reject, withdraw, todo
     // Retention
     case retentionList, retentionSet, retentionDue, holdPlace, holdRelease, destroy, destructionList
     // Penalties

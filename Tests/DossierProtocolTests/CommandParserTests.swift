@@ -52,6 +52,9 @@ struct CommandParserTests {
                                   changes: [.phone("021-5555-0199"), .grade(.b), .email(nil)], reason: "客户更换电话"))),
         ("CUSTOMER CLOSE C-2026-00001 date=2026-06-30 reason=终止合作",
          .customerClose(CustomerClose(customer: customer("C-2026-00001"), date: date("2026-06-30"), reason: "终止合作"))),
+        ("CUSTOMER CONFIRM C-2026-00001 note=电话核实无变化",
+         .customerConfirm(CustomerConfirm(customer: customer("C-2026-00001"), note: "电话核实无变化"))),
+        ("CUSTOMER CONFIRM C-2026-00001", .customerConfirm(CustomerConfirm(customer: customer("C-2026-00001")))),
         // Dossiers and items (the example session first)
         ("DOSSIER NEW customer=C-2026-00001 category=HT title=\"2026 年度框架合同\"",
          .dossierNew(DossierNew(customer: customer("C-2026-00001"), category: .contract, title: "2026 年度框架合同"))),
@@ -101,6 +104,7 @@ struct CommandParserTests {
         ("approve A41", .approve(Approve(approval: approval("A41"), comment: nil))),
         ("REJECT A41 reason=\"缺客户签字\"", .reject(Reject(approval: approval("A41"), reason: "缺客户签字"))),
         ("WITHDRAW A41", .withdraw(approval("A41"))),
+        ("TODO", .todo),
         // Retention
         ("RETENTION LIST", .retentionList),
         ("RETENTION SET KH years=5 trigger=closed", .retentionSet(RetentionSet(category: .customerProfile, years: 5, trigger: .closed))),
@@ -123,6 +127,7 @@ struct CommandParserTests {
         ("PENALTY WAIVE P9 reason=系统故障", .penaltyWaive(PenaltyWaive(penalty: penalty("P9"), reason: "系统故障"))),
         ("PENALTY SWEEP date=2026-03-02", .penaltySweep(PenaltySweep(date: date("2026-03-02")))),
         ("PENALTY SWEEP", .penaltySweep(PenaltySweep(date: nil))),
+        ("PENALTY SWEEP dry_run=yes", .penaltySweep(PenaltySweep(date: nil, dryRun: true))),
         ("PENALTY REPORT month=2026-03", .penaltyReport(month: month("2026-03"))),
         // Audit and operations
         ("AUDIT LIST ref=D17 user=li.na since=2026-03-01T09:00:00+08:00 limit=100",

@@ -97,9 +97,11 @@ struct Company {
         #expect(shown[0].contains(" retain_until=\(company.year + 5)-"))
         #expect(try await rep.request("DOSSIER SHOW \(ref)").first == shown[0])
 
+        // The request, what it files (title, items, unsigned items), its one decision.
         let decisions = try await rep.request("APPROVAL SHOW \(approval)")
-        #expect(decisions.count == 3)
-        #expect(decisions[1].contains("step=1 approver=manager dept=SH decision=approved by=mgr.sh comment=齐全"))
+        #expect(decisions.count == 6, "\(decisions)")
+        #expect(decisions[1] == "* field=title old=\"\" new=\"2026 年度框架合同\"")
+        #expect(decisions[4].contains("step=1 approver=manager dept=SH decision=approved by=mgr.sh comment=齐全"))
 
         // Reads are logged with their purpose, in the reading transaction.
         let audit = try server.database.admin().query(

@@ -11,7 +11,7 @@ import TestSupport
         let rep = try await company.client(login)
         let ref = try await company.draft(rep, customer: customer, extra: extra)
         let approval = try await company.submit(rep, ref)
-        #expect(try await company.client(approver).request("APPROVE \(approval)") == ["OK \(approval) approved"])
+        #expect(try await company.client(approver).request("APPROVE \(approval)").first?.hasPrefix("OK \(approval) approved number=") == true)
         let shown = try await rep.request("DOSSIER SHOW \(ref)")
         let number = try #require(shown.first?.firstMatch(of: /number=(\S+)/)?.1)
         return (ref, String(number))
@@ -137,7 +137,7 @@ import TestSupport
         let ref = try #require(made.first?.split(separator: " ").last.map(String.init), "\(made)")
         #expect(try await rep.request("ITEM ADD \(ref) title=营业执照 pages=1 medium=paper signed_customer=yes signed_internal=yes") == ["OK 1"])
         let approval = try await company.submit(rep, ref)
-        #expect(try await company.client("mgr.sh").request("APPROVE \(approval)") == ["OK \(approval) approved"])
+        #expect(try await company.client("mgr.sh").request("APPROVE \(approval)").first?.hasPrefix("OK \(approval) approved number=") == true)
         let number = String(try #require(try await rep.request("DOSSIER SHOW \(ref)").first?.firstMatch(of: /number=(\S+)/)?.1))
         _ = try await filed(company)  // a contract filed today: not due for years
 
@@ -172,14 +172,14 @@ import TestSupport
         #expect(try await director.request("HOLD PLACE \(secret) reason=诉讼") == ["OK"])
         #expect(try await manager.request("HOLD RELEASE \(ref) reason=x") == ["ERR CONFLICT \(number) is not on hold"])
 
-        // A deletion asked for before the hold is refused at approval while held.
+        // A deletion asked for before the hold is closed by the hold, with the reason recorded (issue 11).
         let deletion = try #require(try await rep.request("DOSSIER DELETE \(number) reason=重复建档").first?.firstMatch(of: /(A\d+)/)?.1)
         #expect(try await manager.request("HOLD PLACE \(number) reason=诉讼") == ["OK"])
         #expect(try await director.request("HOLD PLACE \(number) reason=again") == ["ERR CONFLICT \(number) is already on hold"])
         #expect(try await rep.request("DOSSIER SHOW \(ref)").first?.hasSuffix(" hold=yes") == true)
         #expect(try await rep.request("DOSSIER DELETE \(number) reason=x") == ["ERR CONFLICT \(number) is on legal hold"])
         let refused = try await manager.request("APPROVE \(deletion)")
-        #expect(refused == ["ERR CONFLICT \(number) is on legal hold"], "\(refused)")
+        #expect(refused == ["ERR CONFLICT \(deletion) was closed: \(number) is on legal hold"], "\(refused)")
         #expect(try await rep.request("DOSSIER SHOW \(ref)").first?.contains(" status=filed ") == true)
         // The database refuses it too, whoever writes.
         let sql = try server.database.admin()
@@ -202,8 +202,10 @@ import TestSupport
         #expect(try released.first?.decode("release_reason", as: String.self) == "结案")
         #expect(try auditCount(server, "hold.place") == 2)
         #expect(try auditCount(server, "hold.release") == 1)
-        // Released: the pending deletion goes through now; a new hold may be placed later.
-        #expect(try await manager.request("APPROVE \(deletion)") == ["OK \(deletion) approved"])
+        // Released: the closed request stays closed; a new one goes through now.
+        #expect(try await manager.request("APPROVE \(deletion)") == ["ERR CONFLICT \(deletion) was closed: \(number) is on legal hold"])
+        let again = try #require(try await rep.request("DOSSIER DELETE \(number) reason=重复建档").first?.firstMatch(of: /(A\d+)/)?.1)
+        #expect(try await manager.request("APPROVE \(again)") == ["OK \(again) approved"])
         #expect(try await rep.request("DOSSIER SHOW \(ref)").first?.contains(" status=deleted ") == true)
         try await server.shutdown()
     }

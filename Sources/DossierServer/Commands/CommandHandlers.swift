@@ -97,6 +97,10 @@ struct CommandHandlers: Sendable {
             return try LegalHolds.release(command, actor: actor, on: connection)
         case .customerClose(let command):
             return try CustomerClosing.close(command, actor: actor, on: connection)
+        case .customerConfirm(let command):
+            return try CustomerConfirmation.confirm(command, actor: actor, on: connection)
+        case .todo:
+            return try TodoList.list(on: connection)
         case .customerNew(let command):
             return try Customers.create(command, actor: actor, on: connection)
         case .customerShow(let number):

@@ -12,6 +12,7 @@ enum DatabaseErrorMapping {
         "customer_details_credit_code_key": "a customer with this credit code exists already",
         "loans_one_active_per_dossier": "dossier already has an active loan",
         "legal_holds_one_active": "dossier is already on hold",
+        "approvals_one_pending_extension": "loan already has a pending extension",
     ]
 
     static func protocolError(for error: any Error, logger: Logger) -> ProtocolError {

@@ -22,6 +22,8 @@ public enum MigrationCatalog {
             ("0020_records_follow_their_subject.sql", PackageResources._020_records_follow_their_subject_sql),
             ("0021_serialised_lockout.sql", PackageResources._021_serialised_lockout_sql),
             ("0022_audit_seals.sql", PackageResources._022_audit_seals_sql),
+            ("0030_approvals_in_substance.sql", PackageResources._030_approvals_in_substance_sql),
+            ("0031_todo.sql", PackageResources._031_todo_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }

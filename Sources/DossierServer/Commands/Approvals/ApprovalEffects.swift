@@ -5,10 +5,12 @@ import Postgres
 /// What an approval does when its last step approves it, and what a rejection
 /// or withdrawal puts back — per kind, in the deciding transaction.
 enum ApprovalEffects {
-    static func apply(_ approval: ApprovalEngine.Pending, actor: Actor, on connection: PostgresConnection) throws {
+    /// Returns what the answer should add (`number=<archive number>` for a filing).
+    static func apply(_ approval: ApprovalEngine.Pending, actor: Actor, on connection: PostgresConnection) throws -> String? {
         switch approval.kind {
         case .file:
-            try Filing.approve(dossierID: try target(approval.dossierID), approval: approval, on: connection)
+            let number = try Filing.approve(dossierID: try target(approval.dossierID), approval: approval, on: connection)
+            return "number=\(number)"
         case .edit:
             try DossierEdits.apply(approval, approver: actor, on: connection)
         case .delete:
@@ -24,6 +26,7 @@ enum ApprovalEffects {
         case .waive:
             try Penalties.waived(approval, on: connection)
         }
+        return nil
     }
 
     /// `status`: `rejected` or `withdrawn`.

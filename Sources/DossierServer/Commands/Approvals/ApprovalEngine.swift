@@ -77,6 +77,8 @@ enum ApprovalEngine {
         let approverDepartmentID: Int64?
         /// What the chain depends on, as it is now (not as it was requested).
         let subject: ApprovalPolicy.Subject
+        /// Why the system closed it (status `cancelled`).
+        let closedReason: String?
 
         var approvalID: ApprovalID { ApprovalID(id)! }
     }
@@ -86,7 +88,8 @@ enum ApprovalEngine {
             SELECT a.id, a.kind, a.status, a.dept_id, a.requester_id, a.current_step, a.step_count, a.dossier_id,
                    a.customer_id, a.loan_id, a.penalty_id, a.payload::text AS payload, a.reason,
                    s.approver_role, s.approver_dept_id, d.level, d.scope,
-                   r.role AS requester_role, r.dept_id AS requester_dept_id
+                   r.role AS requester_role, r.dept_id AS requester_dept_id,
+                   a.closed_reason
               FROM approvals a JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
               JOIN users r ON r.id = a.requester_id
               LEFT JOIN dossiers d ON d.id = a.dossier_id
@@ -122,7 +125,8 @@ enum ApprovalEngine {
             reason: try row.decode("reason", as: String?.self),
             approverRole: ApproverRole(rawValue: try row.decode("approver_role", as: String.self))!,
             approverDepartmentID: try row.decode("approver_dept_id", as: Int64?.self),
-            subject: subject
+            subject: subject,
+            closedReason: try row.decode("closed_reason", as: String?.self)
         )
     }
 
@@ -156,9 +160,7 @@ enum ApprovalEngine {
     /// May `actor` decide the current step? Role (and department for a
     /// manager's step) must match, and nobody decides their own request.
     static func requireDecider(_ pending: Pending, _ actor: Actor) throws {
-        guard pending.status == "pending" else {
-            throw ProtocolError(.conflict, "\(pending.approvalID) is \(pending.status)")
-        }
+        try requirePending(pending)
         guard pending.requesterID != actor.userID else {
             throw ProtocolError(.denied, "nobody approves their own request")
         }
@@ -169,6 +171,16 @@ enum ApprovalEngine {
         }
         guard matches else {
             throw ProtocolError(.denied, "\(pending.approvalID) waits for a \(pending.approverRole.rawValue), step \(pending.currentStep)")
+        }
+    }
+
+    /// A decided request is final; one the system closed says why.
+    static func requirePending(_ pending: Pending) throws {
+        guard pending.status == "pending" else {
+            if let reason = pending.closedReason {
+                throw ProtocolError(.conflict, "\(pending.approvalID) was closed: \(reason)")
+            }
+            throw ProtocolError(.conflict, "\(pending.approvalID) is \(pending.status)")
         }
     }
 
@@ -185,10 +197,16 @@ enum ApprovalEngine {
                              detail: "step \(pending.currentStep)")
             return .ok("\(pending.approvalID) next=\(role)")
         }
+        // What stands in the way of the last approval is said as such (a
+        // dossier out on loan, retention not over yet), before anything changes.
+        if let obstacle = try connection.query(
+            "SELECT (dossier.approval_obstacle($1::int8)).reason", [pending.id]).rows[0].decode("reason", as: String?.self) {
+            throw ProtocolError(.conflict, "\(pending.approvalID) cannot be carried out now: \(obstacle)")
+        }
         try connection.query("UPDATE approvals SET status = 'approved', decided_at = now() WHERE id = $1::int8", [pending.id])
-        try ApprovalEffects.apply(pending, actor: actor, on: connection)
+        let outcome = try ApprovalEffects.apply(pending, actor: actor, on: connection)
         try Audit.record(connection, action: "approval.approve", target: pending.approvalID.description, detail: "final")
-        return .ok("\(pending.approvalID) approved")
+        return .ok("\(pending.approvalID) approved" + (outcome.map { " " + $0 } ?? ""))
     }
 
     static func reject(_ command: Reject, actor: Actor, on connection: PostgresConnection) throws -> Response {
@@ -204,7 +222,7 @@ enum ApprovalEngine {
     static func withdraw(_ approval: ApprovalID, actor: Actor, on connection: PostgresConnection) throws -> Response {
         let pending = try lock(approval, on: connection)
         guard pending.requesterID == actor.userID else { throw ProtocolError(.denied, "only the requester withdraws \(approval)") }
-        guard pending.status == "pending" else { throw ProtocolError(.conflict, "\(approval) is \(pending.status)") }
+        try requirePending(pending)
         try connection.query("UPDATE approvals SET status = 'withdrawn', decided_at = now() WHERE id = $1::int8", [pending.id])
         try ApprovalEffects.undo(pending, status: "withdrawn", on: connection)
         try Audit.record(connection, action: "approval.withdraw", target: approval.description)

@@ -3,7 +3,9 @@ import DossierProtocol
 import Postgres
 
 /// `APPROVAL LIST`, `APPROVAL SHOW`: what waits for the caller, what they
-/// asked for, and every decision taken.
+/// asked for, what each request would do (reason and details, so that it can
+/// be decided from the listing alone), what stands in its way, and every
+/// decision taken.
 enum ApprovalListing {
     /// The common columns of a listing row.
     private static let select = """
@@ -15,7 +17,11 @@ enum ApprovalListing {
                u.login AS requester,
                CASE WHEN a.status = 'pending' THEN s.approver_role || coalesce(':' || sd.code, '') ELSE '' END AS waiting_for,
                to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created,
-               a.reason
+               coalesce(a.reason, '') AS reason,
+               coalesce((SELECT string_agg(x.field || ': ' || CASE WHEN x.old <> '' THEN x.old || ' → ' ELSE '' END || x.new,
+                                           '; ' ORDER BY x.ord, x.field)
+                           FROM dossier.approval_details(a.id) x), '') AS details,
+               coalesce(a.closed_reason, (dossier.approval_obstacle(a.id)).reason, '') AS obstacle
           FROM approvals a
           JOIN users u ON u.id = a.requester_id
           LEFT JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
@@ -44,6 +50,15 @@ enum ApprovalListing {
             throw ProtocolError(.notFound, "no approval \(approval)")
         }
         var rows = [try row(head)]
+        // What the request asks for, one row per field (`approval_details`, 0030).
+        for detail in try connection.query(
+            "SELECT field, old, new FROM dossier.approval_details($1::int8) ORDER BY ord, field", [approval.value]).rows {
+            var out = Row()
+            out.append("field", try detail.decode("field", as: String?.self) ?? "")
+            out.append("old", try detail.decode("old", as: String?.self) ?? "")
+            out.append("new", try detail.decode("new", as: String?.self) ?? "")
+            rows.append(out)
+        }
         let steps = try connection.query("""
             SELECT s.step_no, s.approver_role, coalesce(sd.code, '') AS dept, coalesce(s.decision, '') AS decision,
                    coalesce(u.login, '') AS decided_by, coalesce(s.comment, '') AS comment,
@@ -77,6 +92,11 @@ enum ApprovalListing {
         out.append("step", "\(try row.decode("current_step", as: Int.self))/\(try row.decode("step_count", as: Int.self))")
         out.append("waiting_for", try row.decode("waiting_for", as: String?.self) ?? "")
         out.append("created", try row.decode("created", as: String.self))
+        out.append("reason", try row.decode("reason", as: String.self))
+        out.append("details", try row.decode("details", as: String.self))
+        // Why it cannot be carried out: the recorded reason of a request the
+        // system closed, or what stands in its way now (empty: nothing).
+        out.append("obstacle", try row.decode("obstacle", as: String.self))
         return out
     }
 }

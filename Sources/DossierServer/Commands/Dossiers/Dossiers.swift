@@ -54,7 +54,9 @@ enum Dossiers {
                    d.status, u.login AS owner, dp.code AS dept, c.location,
                    coalesce(to_char(d.filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS filed_at,
                    coalesce(to_char(r.retain_until, 'YYYY-MM-DD'), '') AS retain_until,
-                   EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL) AS hold
+                   EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL) AS hold,
+                   CASE WHEN d.status = 'deleted'
+                        THEN to_char(d.purge_after AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS restorable_until
               FROM dossiers d
               JOIN dossier_contents c ON c.dossier_id = d.id
               JOIN customers cu ON cu.id = c.customer_id
@@ -72,6 +74,10 @@ enum Dossiers {
             out.append(column, try row.decode(column, as: String.self))
         }
         out.append("hold", try row.decode("hold", as: Bool.self))
+        // Only a deleted dossier carries the end of its grace period.
+        if let until = try row.decode("restorable_until", as: String?.self) {
+            out.append("restorable_until", until)
+        }
         return .rows([out])
     }
 

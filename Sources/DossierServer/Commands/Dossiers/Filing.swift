@@ -8,7 +8,8 @@ import Postgres
 /// numbers are unique and gapless under concurrent approvals from any number
 /// of daemons, and a rolled-back approval gives its number back.
 enum Filing {
-    static func approve(dossierID: Int64, approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws {
+    /// Files the dossier and returns its new archive number.
+    static func approve(dossierID: Int64, approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws -> ArchiveNumber {
         guard let dossier = try connection.query("""
             SELECT d.dept_id, dp.code AS dept, d.category, d.status
               FROM dossiers d JOIN departments dp ON dp.id = d.dept_id
@@ -42,6 +43,7 @@ enum Filing {
         let charged = try PenaltyLedger.charge(candidates: missingSignatures, parameters: [dossierID], on: connection)
         let penalties = charged.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
         try Audit.record(connection, action: "dossier.file", target: number.description, detail: "D\(dossierID)" + penalties)
+        return number
     }
 
     /// RULES.md: an item filed without the customer's or the handler's

@@ -98,13 +98,17 @@ enum Loans {
             """, [loan.id, actor.userID, complete, command.note])
         try connection.query("UPDATE dossiers SET status = 'filed', updated_at = now() WHERE id = $1::int8 AND status = 'on_loan'",
                              [loan.dossierID])
+        var answer = command.loan.description
         if !complete {
-            _ = try PenaltyLedger.charge(userID: loan.borrowerID, rule: "LOST_OR_DAMAGED", dossierID: loan.dossierID,
-                                        loanID: loan.id, note: command.note, recordedBy: actor.userID, on: connection)
+            // The answer names what the loss cost the borrower.
+            let (penalty, amount) = try PenaltyLedger.charge(
+                userID: loan.borrowerID, rule: "LOST_OR_DAMAGED", dossierID: loan.dossierID, loanID: loan.id,
+                note: command.note, recordedBy: actor.userID, on: connection)
+            answer += " penalty=\(penalty) amount=\(amount)"
         }
         try Audit.record(connection, action: "loan.return", target: command.loan.description,
                          detail: complete ? "complete" : "incomplete")
-        return .ok(command.loan.description)
+        return .ok(answer)
     }
 
     static func extend(_ command: LoanExtend, actor: Actor, on connection: PostgresConnection) throws -> Response {
@@ -114,11 +118,21 @@ enum Loans {
         let rule = try rule(for: loan.level, on: connection)
         let extra: Int
         do { extra = try LoanPolicy.extend(rule, seconds: seconds(command.period)) } catch { throw refusal(error, loan.reference) }
+        // One extension at a time (the unique index approvals_one_pending_extension decides races).
+        if let pending = try connection.query(
+            "SELECT id FROM approvals WHERE loan_id = $1::int8 AND kind = 'extend' AND status = 'pending'", [loan.id]).first {
+            throw ProtocolError(.conflict, "\(command.loan) already has a pending extension A\(try pending.decode("id", as: Int64.self))")
+        }
         let dossier = try DossierRecord.find(id: loan.dossierID, on: connection)
         let chain = try ApprovalPolicy.chain(for: .extend, dossier.policySubject(actor))
+        // The extension counts from the due time it extends (`from`): the
+        // approval moves the due time to `from + seconds`, never further.
+        let payload = try connection.query(
+            "SELECT jsonb_build_object('seconds', $2::int8, 'from', due_at)::text AS payload FROM loans WHERE id = $1::int8",
+            [loan.id, Int64(extra)]).rows[0].decode("payload", as: String.self)
         let approval = try ApprovalEngine.request(
             .extend, chain: chain, departmentID: loan.departmentID, target: .init(dossierID: loan.dossierID, loanID: loan.id),
-            payload: "{\"seconds\":\(extra)}", reason: command.reason, actor: actor, on: connection)
+            payload: payload, reason: command.reason, actor: actor, on: connection)
         return .ok("\(approval) pending")
     }
 
@@ -132,9 +146,21 @@ enum Loans {
                 "UPDATE loans SET status = 'approved', approved_at = now() WHERE id = $1::int8 AND status = 'requested'",
                 [approval.loanID])
         case .extend:
+            // From the due time the request extended (requests from before
+            // 0030: the current one) by the period asked, never past the level's
+            // longest loan from there, and for a same-day level not past that day.
             let extended = try connection.query("""
-                UPDATE loans SET due_at = due_at + make_interval(secs => ($2::jsonb ->> 'seconds')::int8)
-                 WHERE id = $1::int8 AND status = 'out'
+                UPDATE loans l
+                   SET due_at = (
+                        SELECT CASE WHEN r.same_day THEN least(x.due, date_trunc('day', l.checked_out_at) + interval '1 day')
+                                    ELSE x.due END
+                          FROM dossiers d
+                          JOIN loan_rules r ON r.level = d.level
+                         CROSS JOIN LATERAL (SELECT coalesce(($2::jsonb ->> 'from')::timestamptz, l.due_at) AS due_from) f
+                         CROSS JOIN LATERAL (SELECT least(f.due_from + make_interval(secs => ($2::jsonb ->> 'seconds')::int8),
+                                                          f.due_from + coalesce(r.max_duration, interval '0')) AS due) x
+                         WHERE d.id = l.dossier_id)
+                 WHERE l.id = $1::int8 AND l.status = 'out'
                 """, [approval.loanID, approval.payload])
             guard extended.affectedRows == 1 else { throw ProtocolError(.conflict, "L\(approval.loanID ?? 0) is no longer out") }
         default:

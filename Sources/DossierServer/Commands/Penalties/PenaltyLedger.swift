@@ -59,18 +59,7 @@ enum PenaltyLedger {
             WITH candidate AS MATERIALIZED (
             \(candidates)
             ),
-            fresh AS MATERIALIZED (
-                SELECT c.user_id, c.rule_code, c.qty, coalesce(c.base_amount_fen, r.amount_fen) AS base_amount_fen,
-                       c.occurred_on, date_trunc('month', c.occurred_on)::date AS month, c.period_start, c.period_end,
-                       c.violation_key, c.dossier_id, c.loan_id, c.customer_id, c.note, c.recorded_by, u.dept_id, u.line
-                  FROM candidate c
-                  JOIN dossier.users u ON u.id = c.user_id
-                  JOIN dossier.penalty_rules r ON r.code = c.rule_code
-                 WHERE c.violation_key IS NULL
-                    OR NOT EXISTS (SELECT 1 FROM dossier.penalties p
-                                    WHERE p.rule_code = c.rule_code AND p.violation_key = c.violation_key
-                                      AND p.period_start = c.period_start)
-            ),
+            \(fresh),
             locked_loans AS MATERIALIZED (
                 SELECT l.id FROM dossier.loans l WHERE l.id IN (SELECT loan_id FROM fresh) ORDER BY l.id FOR KEY SHARE
             ),
@@ -113,6 +102,51 @@ enum PenaltyLedger {
             )
             \(final)
             """
+    }
+
+    /// Step 1: the candidates not charged yet, with the rule's amount, the
+    /// month of the occurrence and the user's department and line.
+    private static let fresh = """
+        fresh AS MATERIALIZED (
+            SELECT c.user_id, c.rule_code, c.qty, coalesce(c.base_amount_fen, r.amount_fen) AS base_amount_fen,
+                   c.occurred_on, date_trunc('month', c.occurred_on)::date AS month, c.period_start, c.period_end,
+                   c.violation_key, c.dossier_id, c.loan_id, c.customer_id, c.note, c.recorded_by, u.dept_id, u.line
+              FROM candidate c
+              JOIN dossier.users u ON u.id = c.user_id
+              JOIN dossier.penalty_rules r ON r.code = c.rule_code
+             WHERE c.violation_key IS NULL
+                OR NOT EXISTS (SELECT 1 FROM dossier.penalties p
+                                WHERE p.rule_code = c.rule_code AND p.violation_key = c.violation_key
+                                  AND p.period_start = c.period_start)
+        )
+        """
+
+    /// What `statement` would charge over `candidates`, writing and locking
+    /// nothing (`PENALTY SWEEP dry_run=yes`): per department, user and rule,
+    /// `charged` new penalties and their `amount_fen`, numbered and escalated
+    /// from the month counters as they stand.
+    static func preview(candidates: String) -> String {
+        """
+        WITH candidate AS MATERIALIZED (
+        \(candidates)
+        ),
+        \(fresh),
+        numbered AS MATERIALIZED (
+            SELECT f.*, coalesce(m.violations, 0)
+                        + row_number() OVER (PARTITION BY f.user_id, f.month
+                                             ORDER BY f.occurred_on, f.rule_code, f.violation_key, f.loan_id,
+                                                      f.dossier_id, f.customer_id)::int4 AS ordinal
+              FROM fresh f
+              LEFT JOIN dossier.penalty_month_counts m ON m.user_id = f.user_id AND m.month = f.month
+        )
+        SELECT dp.code AS dept, u.login, n.rule_code, count(*)::int8 AS charged,
+               sum(n.base_amount_fen * n.qty * dossier.repeat_multiplier(n.line, n.ordinal))::int8 AS amount_fen
+          FROM numbered n
+          JOIN dossier.users u ON u.id = n.user_id
+          JOIN dossier.departments dp ON dp.id = n.dept_id
+         GROUP BY dp.code, u.login, n.rule_code
+         ORDER BY dp.code, u.login, n.rule_code
+        """
     }
 
     /// Charges one penalty that happened now (a loss at a return, a manual

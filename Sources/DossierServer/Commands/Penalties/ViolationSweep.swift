@@ -35,6 +35,7 @@ enum ViolationSweep {
         try refuseFuture(command.date, on: connection)
         // Company-wide work: as the system, so that row-level security hides nothing.
         try connection.query("SELECT dossier.begin_system_command('sweep')")
+        if command.dryRun { return try preview(asOf: command.date, on: connection) }
         let outcome = try sweep(asOf: command.date, on: connection)
         let purged = try DeletionPurge.purge(asOf: command.date, on: connection)
         // The audit row names the user who asked for the sweep.
@@ -53,6 +54,28 @@ enum ViolationSweep {
         let future = try connection.query("SELECT $1::date > current_date AS future", [date.description])
             .rows[0].decode("future", as: Bool.self)
         if future { throw ProtocolError.invalid("date", "\(date) is in the future") }
+    }
+
+    /// `dry_run=yes`: what `sweep(asOf:)` would charge now, written nowhere (no
+    /// penalty, counter, purge or audit row): rows `dept= user= rule= count=
+    /// amount=`, final `OK <rows> charged=<n> amount=<yuan>`.
+    static func preview(asOf date: CalendarDate?, on connection: PostgresConnection) throws -> Response {
+        var total = 0
+        var amount = Money.zero
+        let rows = try connection.query(PenaltyLedger.preview(candidates: occurrences), [date?.description]).rows.map { row in
+            let count = try row.decode("charged", as: Int.self)
+            let fen = Money(fen: try row.decode("amount_fen", as: Int64.self))
+            total += count
+            amount = amount + fen
+            var out = Row()
+            out.append("dept", try row.decode("dept", as: String.self))
+            out.append("user", try row.decode("login", as: String.self))
+            out.append("rule", try row.decode("rule_code", as: String.self))
+            out.append("count", String(count))
+            out.append("amount", fen)
+            return out
+        }
+        return .rows(rows, suffix: "charged=\(total) amount=\(amount)")
     }
 
     /// Charges every automatic violation as of the end of `date` (nil: as of

@@ -46,18 +46,28 @@ enum Destruction {
         guard let number = dossier.number else { throw ProtocolError(.internal, "filed dossier without a number") }
         let customer = try connection.query(
             "SELECT customer_id FROM dossier_contents WHERE dossier_id = $1::int8", [dossierID]).first?.decode("customer_id", as: Int64.self)
-        // The register row first, while the description can still be read.
+        // The register row first, while the description can still be read: it
+        // keeps the title, the customer's number, a company customer's name (a
+        // person's name is personal data and goes with the purge) and the item
+        // count, in columns and in `what`.
         try connection.query("""
             INSERT INTO destructions (dossier_id, number, category, level, dept_id, what, reason, method,
-                                      requested_by, approved_by, approval_id)
+                                      requested_by, approved_by, approval_id, title, customer_number, customer_name, items)
             SELECT d.id, d.number, d.category, d.level, d.dept_id,
                    d.number || ' ' || d.category || ' ' || d.level || ' filed ' || coalesce(d.filed_year::text, '')
-                       || ', ' || (SELECT count(*) FROM items i WHERE i.dossier_id = d.id) || ' item(s)',
+                       || ': ' || coalesce(c.title, '') || ', customer ' || coalesce(cu.number, '')
+                       || coalesce(' ' || CASE WHEN cd.kind = 'company' THEN cu.name END, '')
+                       || ', ' || n.items || ' item(s)',
                    $2::text, $3::jsonb ->> 'method', $4::int8,
                    (SELECT array_agg(s.decided_by ORDER BY s.step_no) FROM approval_steps s
                      WHERE s.approval_id = $5::int8 AND s.decision = 'approved'),
-                   $5::int8
-              FROM dossiers d WHERE d.id = $1::int8
+                   $5::int8, c.title, cu.number, CASE WHEN cd.kind = 'company' THEN cu.name END, n.items
+              FROM dossiers d
+              LEFT JOIN dossier_contents c ON c.dossier_id = d.id
+              LEFT JOIN customers cu ON cu.id = c.customer_id
+              LEFT JOIN customer_details cd ON cd.customer_id = cu.id
+             CROSS JOIN LATERAL (SELECT count(*)::int4 AS items FROM items i WHERE i.dossier_id = d.id) n
+             WHERE d.id = $1::int8
             """, [dossierID, approval.reason ?? "", approval.payload, approval.requesterID, approval.id])
         try connection.query("DELETE FROM items WHERE dossier_id = $1::int8", [dossierID])
         try connection.query("DELETE FROM dossier_contents WHERE dossier_id = $1::int8", [dossierID])
@@ -85,6 +95,8 @@ enum Destruction {
     static func register(_ command: DestructionList, on connection: PostgresConnection) throws -> Response {
         let rows = try connection.query("""
             SELECT x.number, x.category, x.level, dp.code AS dept, x.what, x.reason, x.method, r.login AS requested_by,
+                   coalesce(x.title, '') AS title, coalesce(x.customer_number, '') AS customer,
+                   coalesce(x.customer_name, '') AS customer_name, coalesce(x.items::text, '') AS items,
                    coalesce((SELECT string_agg(u.login, ',' ORDER BY a.ord) FROM unnest(x.approved_by) WITH ORDINALITY a(id, ord)
                               JOIN users u ON u.id = a.id), '') AS approved_by,
                    to_char(x.destroyed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at
@@ -94,7 +106,8 @@ enum Destruction {
             """, [command.year]).rows
         return .rows(try rows.map { row in
             var out = Row()
-            for column in ["number", "category", "level", "dept", "what", "reason", "method", "requested_by", "approved_by", "at"] {
+            for column in ["number", "category", "level", "dept", "what", "reason", "method", "requested_by", "approved_by", "at",
+                           "title", "customer", "customer_name", "items"] {
                 out.append(column, try row.decode(column, as: String.self))
             }
             return out

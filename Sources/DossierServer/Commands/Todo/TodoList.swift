@@ -1,0 +1,23 @@
+import DossierDomain
+import DossierProtocol
+import Postgres
+
+/// `TODO`: what waits for the caller, most urgent first, each row naming the
+/// verb that resolves it. The list is `dossier.todo()` (migration 0031), one
+/// SQL section per kind of work, run under the caller's row-level security.
+enum TodoList {
+    static func list(on connection: PostgresConnection) throws -> Response {
+        let rows = try connection.query("""
+            SELECT t.urgency, coalesce(to_char(t.due AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS due,
+                   t.what, t.target, t.detail, t.verb
+              FROM dossier.todo() t
+            """).rows
+        return .rows(try rows.map { row in
+            var out = Row()
+            for column in ["urgency", "due", "what", "target", "detail", "verb"] {
+                out.append(column, try row.decode(column, as: String?.self) ?? "")
+            }
+            return out
+        })
+    }
+}
