@@ -44,7 +44,7 @@ struct ArgumentErrorTests {
         ("LOAN EXTEND L1 days=0 reason=x", "invalid days: must be a whole number from 1 to 365"),
         ("LOAN CHECKOUT 5", "invalid loan: expected a loan id L<n>"),
         ("LOAN CHECKOUT L05", "invalid loan: expected a loan id L<n>"),
-        ("LOAN LIST status=late", "invalid status: expected one of pending, approved, checked_out, returned, rejected, withdrawn, overdue"),
+        ("LOAN LIST status=late", "invalid status: expected one of pending, approved, checked_out, returned, rejected, withdrawn, cancelled, overdue"),
         ("APPROVE 41", "invalid id: expected an approval id A<n>"),
         ("REJECT A41", "missing argument: reason"),
         ("PENALTY WAIVE A1 reason=x", "invalid id: expected a penalty id P<n>"),

@@ -81,7 +81,7 @@ import TestSupport
                     for id in mine {
                         let answer = try await client.request("APPROVE A\(id)")
                         // The answer names the number it assigned.
-                        if answer.count == 1, answer[0].hasPrefix("OK A\(id) approved number=\(office)-HT-") {
+                        if answer.count == 1, answer[0].hasPrefix("OK A\(id) approved number=\(office)-") {
                             approved += 1
                         } else {
                             Issue.record("APPROVE A\(id): \(answer)")
