@@ -48,7 +48,7 @@ public enum DatabaseLogins {
             let verb = try exists.rows.first?.decode("e", as: Bool.self) == true ? "ALTER" : "CREATE"
             try runFormatted(connection, "\(verb) ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE", [name])
             if let password {
-                try runFormatted(connection, "ALTER ROLE %I PASSWORD %L", [name, password])
+                try runFormatted(connection, "ALTER ROLE %I PASSWORD %L", [name, try connection.encryptPassword(password, user: name)])
             }
             try runFormatted(connection, "GRANT dossier_bi TO %I", [name])
             try runFormatted(connection, "ALTER ROLE %I SET search_path = dossier, public", [name])
@@ -72,11 +72,13 @@ public enum DatabaseLogins {
         if reserved != false { throw Failure.reservedRole(name) }
     }
 
-    /// Lets the daemon's role log in (with a password for TCP connections).
+    /// Lets the daemon's role log in (with a password where the cluster asks for
+    /// one; sent as a SCRAM verifier, never in clear).
     public static func enableDaemonLogin(_ connection: PostgresConnection, password: String?) throws {
         try connection.query("ALTER ROLE dossier_app LOGIN")
         if let password {
-            try runFormatted(connection, "ALTER ROLE dossier_app PASSWORD %L", [password])
+            try runFormatted(connection, "ALTER ROLE dossier_app PASSWORD %L",
+                             [try connection.encryptPassword(password, user: daemonRole)])
         }
     }
 

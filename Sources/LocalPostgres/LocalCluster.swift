@@ -6,9 +6,15 @@ import Glibc
 import Darwin
 #endif
 
-/// A private PostgreSQL cluster in a directory of this machine, reachable only
-/// through a Unix socket (`listen_addresses=''`), with `trust` authentication
-/// and superuser `postgres`.
+/// A private PostgreSQL cluster in a directory of this machine, with superuser
+/// `postgres`, reachable through a Unix socket and, when `listenAddress` is
+/// set, over TCP.
+///
+/// Authentication (`authentication`): `.password` (the default, the embedded
+/// database) lets the superuser in only through the socket by peer (the OS user
+/// running this process, mapped to `postgres`) and every other login only with
+/// a SCRAM-SHA-256 password; `.trust` (throwaway test clusters) trusts every
+/// local connection.
 ///
 /// PostgreSQL refuses to run as root, so when this process is root the data
 /// and socket directories belong to the `postgres` system user and every
@@ -16,10 +22,24 @@ import Darwin
 public struct LocalCluster: Sendable {
     /// Absolute path of the data directory.
     public let dataDirectory: String
-    /// Port number; only names the socket (`.s.PGSQL.<port>`), nothing listens on TCP.
+    /// Port number: names the socket (`.s.PGSQL.<port>`) and is the TCP port when `listenAddress` is set.
     public let port: Int
     /// Server settings passed with `-c` at start, on top of `defaultSettings`.
     public var settings: [String: String]
+    /// Who may connect, and how they prove it.
+    public var authentication: Authentication
+    /// TCP address to listen on (e.g. `127.0.0.1`); nil: the Unix socket only.
+    public var listenAddress: String?
+
+    /// How connections authenticate.
+    public enum Authentication: Sendable, Equatable {
+        /// initdb's `trust` for every local connection: for disposable test clusters only.
+        case trust
+        /// Superuser `postgres` by peer through the socket only; everyone else
+        /// with a SCRAM-SHA-256 password (socket and TCP). `pg_hba.conf` and
+        /// `pg_ident.conf` are rewritten at every start.
+        case password
+    }
 
     /// Settings every cluster starts with unless overridden in `settings`.
     public static let defaultSettings: [String: String] = [
@@ -31,10 +51,25 @@ public struct LocalCluster: Sendable {
     /// The system user that owns the cluster when this process runs as root.
     static let serverUser = "postgres"
 
-    public init(dataDirectory: String, port: Int = 5432, settings: [String: String] = [:]) {
+    public init(
+        dataDirectory: String, port: Int = 5432, settings: [String: String] = [:],
+        authentication: Authentication = .password, listenAddress: String? = nil
+    ) {
         self.dataDirectory = Self.absolutePath(dataDirectory)
         self.port = port
         self.settings = settings
+        self.authentication = authentication
+        self.listenAddress = listenAddress
+    }
+
+    /// The port of the server running on `dataDirectory` (line 4 of
+    /// `postmaster.pid`), or nil when none runs or the file cannot be read.
+    public static func runningPort(dataDirectory: String) -> Int? {
+        let path = absolutePath(dataDirectory) + "/postmaster.pid"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 3 else { return nil }
+        return Int(lines[3].trimmingCharacters(in: .whitespaces))
     }
 
     /// Where the server puts its socket: `<dataDirectory>/run` when that path is
@@ -50,14 +85,26 @@ public struct LocalCluster: Sendable {
     public var logFile: String { dataDirectory + "/server.log" }
 
     /// libpq connection string for this cluster.
-    public func conninfo(user: String = "postgres", database: String = "postgres") -> String {
-        "host=\(Self.quote(socketDirectory)) port=\(port) user=\(Self.quote(user)) dbname=\(Self.quote(database))"
+    /// `passfile`: a libpq password file (mode 0600) holding the login's password.
+    public func conninfo(user: String = "postgres", database: String = "postgres", passfile: String? = nil) -> String {
+        var text = "host=\(Self.quote(socketDirectory)) port=\(port) user=\(Self.quote(user)) dbname=\(Self.quote(database))"
+        if let passfile { text += " passfile=\(Self.quote(passfile))" }
+        return text
+    }
+
+    /// libpq connection string over TCP (`listenAddress` must be set), e.g. for BI tools.
+    public func tcpConninfo(user: String, database: String, password: String? = nil) -> String? {
+        guard let listenAddress else { return nil }
+        var text = "host=\(Self.quote(listenAddress)) port=\(port) user=\(Self.quote(user)) dbname=\(Self.quote(database))"
+        if let password { text += " password=\(Self.quote(password))" }
+        return text
     }
 
     // MARK: Lifecycle
 
-    /// Runs `initdb` (UTF8, C.UTF-8 locale, trust, superuser postgres) unless
-    /// the data directory already holds a cluster. Returns `true` if it created one.
+    /// Runs `initdb` (UTF8, C.UTF-8 locale, superuser postgres; trust, or peer
+    /// and SCRAM) unless the data directory already holds a cluster. Returns
+    /// `true` if it created one.
     @discardableResult
     public func initializeIfNeeded() throws -> Bool {
         if FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") { return false }
@@ -65,9 +112,8 @@ public struct LocalCluster: Sendable {
         try prepareDirectory(dataDirectory, mode: 0o700)
         try Subprocess.check(
             asServerUser([
-                tools.path("initdb"), "-D", dataDirectory, "-U", Self.serverUser, "--auth=trust",
-                "--encoding=UTF8", "--locale=C.UTF-8",
-            ]),
+                tools.path("initdb"), "-D", dataDirectory, "-U", Self.serverUser,
+            ] + authenticationOptions + ["--encoding=UTF8", "--locale=C.UTF-8"]),
             what: "initdb of \(dataDirectory)")
         return true
     }
@@ -77,6 +123,7 @@ public struct LocalCluster: Sendable {
         let tools = try Tools.locate()
         if try isRunning(tools: tools) { return }
         try prepareDirectory(socketDirectory, mode: 0o700)
+        if authentication == .password { try writeAuthenticationFiles() }
         try Subprocess.check(
             asServerUser([
                 tools.path("pg_ctl"), "start", "-w", "-t", "120", "-D", dataDirectory, "-l", logFile,
@@ -119,9 +166,60 @@ public struct LocalCluster: Sendable {
         }
     }
 
+    private var authenticationOptions: [String] {
+        switch authentication {
+        case .trust: ["--auth=trust"]
+        case .password: ["--auth-local=peer", "--auth-host=scram-sha-256"]
+        }
+    }
+
+    /// `pg_hba.conf` and `pg_ident.conf` for `.password`, rewritten at every
+    /// start so an older cluster created with `trust` is brought to the same
+    /// rules. Written in place: the files keep their owner (`postgres` when root).
+    private func writeAuthenticationFiles() throws {
+        let osUser = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? Self.serverUser
+        let hba = """
+            # Written by dossierd at every start of this cluster; edits here are overwritten.
+            # The superuser only through the Unix socket, as the OS user running dossierd (peer);
+            # every other login with a SCRAM-SHA-256 password, through the socket or over TCP.
+            # TYPE  DATABASE  USER      ADDRESS  METHOD
+            local   all       \(Self.serverUser)            peer map=dossier
+            local   all       all                scram-sha-256
+            host    all       \(Self.serverUser)  all      reject
+            host    all       all       all      scram-sha-256
+
+            """
+        let ident = """
+            # Written by dossierd at every start of this cluster; edits here are overwritten.
+            # MAPNAME  SYSTEM-USERNAME  PG-USERNAME
+            dossier    \(Self.serverUser)  \(Self.serverUser)
+            dossier    \(osUser)  \(Self.serverUser)
+
+            """
+        for (name, text) in [("pg_hba.conf", hba), ("pg_ident.conf", ident)] {
+            let path = dataDirectory + "/" + name
+            guard FileManager.default.createFile(atPath: path + ".dossier-new", contents: Data(text.utf8)) else {
+                throw LocalPostgresError("cannot write \(path)")
+            }
+            try finishReplacing(path)
+        }
+    }
+
+    /// Moves `<path>.dossier-new` over `path`, with the server user as owner and mode 0600.
+    private func finishReplacing(_ path: String) throws {
+        let staged = path + ".dossier-new"
+        chmod(staged, 0o600)
+        if runningAsRoot, let user = getpwnam(Self.serverUser) {
+            _ = chown(staged, user.pointee.pw_uid, user.pointee.pw_gid)
+        }
+        guard rename(staged, path) == 0 else {
+            throw LocalPostgresError("cannot replace \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
     private func serverOptions() -> String {
         var options = [
-            "-c listen_addresses=''",
+            "-c listen_addresses=\(Self.shellQuote(listenAddress ?? ""))",
             "-k \(Self.shellQuote(socketDirectory))",
             "-p \(port)",
         ]

@@ -195,6 +195,18 @@ public final class PostgresConnection {
         return PQstatus(handle) == CONNECTION_OK
     }
 
+    /// The SCRAM-SHA-256 verifier of `password` for `user`, computed here by
+    /// libpq (`PQencryptPasswordConn`): `ALTER ROLE … PASSWORD` then carries only
+    /// the verifier, so the clear password never reaches the server or its log.
+    public func encryptPassword(_ password: String, user: String) throws(PostgresError) -> String {
+        let conn = try liveHandle()
+        guard let encrypted = PQencryptPasswordConn(conn, password, user, "scram-sha-256") else {
+            throw .client(Self.connectionMessage(conn))
+        }
+        defer { PQfreemem(encrypted) }
+        return String(cString: encrypted)
+    }
+
     // MARK: Internals
 
     private func liveHandle() throws(PostgresError) -> OpaquePointer {

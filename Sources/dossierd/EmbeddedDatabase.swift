@@ -6,18 +6,33 @@ import Postgres
 /// The embedded default: a private PostgreSQL cluster under the data directory
 /// (`./.dossier/` unless told otherwise), created on first run, migrated, with
 /// a first administrator whose one-time password is printed once.
+///
+/// The cluster authenticates (`LocalCluster.Authentication.password`): the
+/// superuser only by peer through the socket, everyone else by SCRAM-SHA-256.
+/// The daemon's login has a random password kept in `<data-dir>/daemon.pgpass`
+/// (mode 0600, read by libpq as its `passfile`). With `pgListen` the cluster
+/// also listens on TCP, for BI tools.
 struct EmbeddedDatabase {
     static let databaseName = "dossier"
     let cluster: LocalCluster
+    /// libpq password file of the daemon's login.
+    let daemonPassfile: String
 
-    init(dataDirectory: String) {
-        cluster = LocalCluster(dataDirectory: dataDirectory + "/pgdata")
+    /// `pgListen`: TCP address and port for BI tools; nil keeps the cluster on its socket
+    /// (port 5432 names the socket). A cluster that is already running keeps its own port.
+    init(dataDirectory: String, pgListen: (host: String, port: Int)? = nil) {
+        let pgdata = dataDirectory + "/pgdata"
+        let port = LocalCluster.runningPort(dataDirectory: pgdata) ?? pgListen?.port ?? 5432
+        cluster = LocalCluster(dataDirectory: pgdata, port: port, authentication: .password, listenAddress: pgListen?.host)
+        daemonPassfile = dataDirectory + "/daemon.pgpass"
     }
 
-    /// The superuser's connection: migrations, logins.
+    /// The superuser's connection (peer): migrations, logins.
     var adminConninfo: String { cluster.conninfo(user: "postgres", database: Self.databaseName) }
-    /// The daemon's own login: no superuser, no BYPASSRLS.
-    var daemonConninfo: String { cluster.conninfo(user: DatabaseLogins.daemonRole, database: Self.databaseName) }
+    /// The daemon's own login: no superuser, no BYPASSRLS; its password from the passfile.
+    var daemonConninfo: String {
+        cluster.conninfo(user: DatabaseLogins.daemonRole, database: Self.databaseName, passfile: daemonPassfile)
+    }
 
     /// Starts the cluster (creating it on first run) and brings the schema up to date.
     func prepare(log: (String) -> Void) throws {
@@ -35,7 +50,29 @@ struct EmbeddedDatabase {
         defer { admin.close() }
         let applied = try Migrator().migrate(admin)
         if !applied.isEmpty { log("applied migrations \(applied.map(String.init).joined(separator: ", "))") }
-        try DatabaseLogins.enableDaemonLogin(admin, password: nil)
+        // Set at every start: the passfile is the truth, also after a restore or a trust-era cluster.
+        try DatabaseLogins.enableDaemonLogin(admin, password: try daemonPassword())
+    }
+
+    /// The daemon's password from its passfile, made (random, mode 0600) on first use.
+    private func daemonPassword() throws -> String {
+        if let text = try? String(contentsOfFile: daemonPassfile, encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { !$0.hasPrefix("#") }),
+           let password = line.split(separator: ":", omittingEmptySubsequences: false).last, !password.isEmpty
+        {
+            return String(password)
+        }
+        let password = OneTimePassword.generate() + OneTimePassword.generate()
+        // hostname:port:database:username:password; the alphabet needs no escaping.
+        let text = "# dossierd: the daemon's login to the embedded cluster (libpq passfile)\n"
+            + "*:*:\(Self.databaseName):\(DatabaseLogins.daemonRole):\(password)\n"
+        let staged = daemonPassfile + ".new"
+        let old = umask(0o077)
+        defer { umask(old) }
+        guard FileManager.default.createFile(atPath: staged, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]),
+              rename(staged, daemonPassfile) == 0
+        else { throw LocalPostgresError("cannot write \(daemonPassfile)") }
+        return password
     }
 
     /// Creates the first administrator when the database has no users; returns the one-time password.

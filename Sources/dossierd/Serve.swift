@@ -16,6 +16,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on, host:port.")
     var listen = "127.0.0.1:7878"
 
+    @Option(name: .customLong("pg-listen"), help: "Embedded cluster only: also let PostgreSQL listen on TCP at host:port, for BI logins with a password (off by default).")
+    var pgListen: String?
+
     @Option(name: .customLong("pool-size"), help: "Database connections.")
     var poolSize = 8
 
@@ -58,6 +61,12 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard ServerConfiguration.parseListen(listen) != nil else { throw ValidationError("--listen must be host:port") }
+        if let pgListen {
+            guard ServerConfiguration.parseListen(pgListen) != nil else { throw ValidationError("--pg-listen must be host:port") }
+            guard case .embedded = database.resolve() else {
+                throw ValidationError("--pg-listen applies to the embedded cluster only; a configured database listens as its own server says")
+            }
+        }
         guard poolSize >= 1 else { throw ValidationError("--pool-size must be at least 1") }
         guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
@@ -80,9 +89,17 @@ struct Serve: AsyncParsableCommand {
         case .conninfo(let given):
             conninfo = given
         case .embedded(let directory):
-            let local = EmbeddedDatabase(dataDirectory: directory)
+            let local = EmbeddedDatabase(dataDirectory: directory, pgListen: pgListen.flatMap(ServerConfiguration.parseListen))
             embeddedDirectory = directory
+            let wasRunning = (try? local.cluster.isRunning()) ?? false
             try local.prepare { logger.info("\($0)") }
+            if let address = local.cluster.listenAddress {
+                if wasRunning {
+                    logger.warning("the embedded cluster was already running: --pg-listen applies from its next start")
+                } else {
+                    logger.info("PostgreSQL listens on \(address):\(local.cluster.port) (database \(EmbeddedDatabase.databaseName), BI logins with a password)")
+                }
+            }
             embedded = local
             if let password = try local.bootstrapIfEmpty() {
                 // Printed once, on the terminal only: it is not stored anywhere in clear.

@@ -60,10 +60,16 @@ public enum TestPostgres {
     }
 
     /// A separate, started cluster for tests that disrupt the server (restart,
-    /// stop) and so must not touch the shared one. Stopped and deleted at exit.
-    public static func makeScratchCluster() throws -> LocalCluster {
+    /// stop) or need other authentication or TCP, and so must not touch the
+    /// shared one. Stopped and deleted at exit.
+    public static func makeScratchCluster(
+        authentication: LocalCluster.Authentication = .trust, listenAddress: String? = nil, port: Int = 5432,
+        settings: [String: String] = [:]
+    ) throws -> LocalCluster {
         let directory = try makeTemporaryDirectory()
-        let cluster = LocalCluster(dataDirectory: directory, settings: testSettings)
+        let cluster = LocalCluster(
+            dataDirectory: directory, port: port, settings: testSettings.merging(settings) { _, new in new },
+            authentication: authentication, listenAddress: listenAddress)
         scratchClusters.withLock { $0.append(Cluster(cluster: cluster, temporaryDirectory: directory, startedHere: true)) }
         registerExitHandler()
         try cluster.initializeIfNeeded()
@@ -83,7 +89,7 @@ public enum TestPostgres {
             dataDirectory = try makeTemporaryDirectory()
             temporaryDirectory = dataDirectory
         }
-        let cluster = LocalCluster(dataDirectory: dataDirectory, settings: testSettings)
+        let cluster = LocalCluster(dataDirectory: dataDirectory, settings: testSettings, authentication: .trust)
         var record = Cluster(cluster: cluster, temporaryDirectory: temporaryDirectory, startedHere: false)
         do {
             try cluster.initializeIfNeeded()

@@ -1,0 +1,160 @@
+import DossierDomain
+import DossierProtocol
+import Foundation
+import Logging
+import Postgres
+
+/// `dossierd import customers`: a customer list exported from Excel (CSV,
+/// UTF-8 with or without BOM, or GBK), one `CUSTOMER NEW` per row.
+///
+/// Every row goes through the protocol's own parser and `CUSTOMER NEW`'s own
+/// code, each under a savepoint inside one transaction, so a row is checked
+/// exactly as the verb checks it (credit-code check character, duplicates in
+/// the database through its unique index, the owner rule) and numbers follow
+/// the file's order. A dry run, or any failed row, rolls everything back: the
+/// import is all or nothing. A real run keeps one `customer.new` audit row per
+/// customer plus one `customer.import` row for the file.
+public enum CustomerImport {
+    /// Column headings, Chinese (as office spreadsheets write them) and English, → `CUSTOMER NEW` keys.
+    static let headings: [String: String] = [
+        "客户名称": "name", "名称": "name", "统一社会信用代码": "credit_code", "信用代码": "credit_code",
+        "法定代表人": "legal_rep", "法人代表": "legal_rep", "联系人": "contact", "电话": "phone", "联系电话": "phone",
+        "邮箱": "email", "电子邮箱": "email", "地址": "address", "行业": "industry", "地区": "region", "区域": "region",
+        "等级": "grade", "客户等级": "grade", "信用额度": "credit_limit", "类型": "kind", "客户类型": "kind", "负责人": "owner",
+        "name": "name", "customer_name": "name", "customer": "name", "credit_code": "credit_code",
+        "unified_social_credit_code": "credit_code", "legal_rep": "legal_rep", "legal_representative": "legal_rep",
+        "contact": "contact", "contact_person": "contact", "phone": "phone", "telephone": "phone", "email": "email",
+        "e_mail": "email", "address": "address", "industry": "industry", "region": "region", "grade": "grade",
+        "credit_limit": "credit_limit", "kind": "kind", "owner": "owner",
+    ]
+
+    /// Columns an export writes for information that an import leaves alone:
+    /// numbers are assigned anew, the department is the owner's.
+    static let ignoredHeadings: Set<String> = ["客户编号", "部门", "number", "customer_number", "id", "dept", "department"]
+
+    /// The columns of `dossierd export customers`, in order: protocol key → heading.
+    static let exportHeadings: [(key: String, heading: String)] = [
+        ("id", "客户编号"), ("name", "客户名称"), ("kind", "类型"), ("credit_code", "统一社会信用代码"),
+        ("legal_rep", "法定代表人"), ("contact", "联系人"), ("phone", "电话"), ("email", "邮箱"), ("address", "地址"),
+        ("industry", "行业"), ("region", "地区"), ("grade", "等级"), ("credit_limit", "信用额度"), ("owner", "负责人"),
+        ("dept", "部门"),
+    ]
+
+    /// One refused row: its line in the file and the protocol's answer to it.
+    public struct RowError: Sendable, Equatable, CustomStringConvertible {
+        public let line: Int
+        public let message: String
+        public var description: String { "line \(line): \(message)" }
+    }
+
+    public struct Outcome: Sendable {
+        /// Data rows in the file.
+        public let rows: Int
+        /// Customer numbers created, in file order (also on a dry run: what a real run would create now).
+        public let numbers: [String]
+        public let errors: [RowError]
+        /// Whether the customers are now in the database.
+        public let committed: Bool
+    }
+
+    /// A file that cannot be read as a customer list at all.
+    public struct FileError: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads, checks and (unless `dryRun` or a row fails) creates the customers as `login`.
+    public static func run(
+        bytes: [UInt8], encoding: TextEncoding, dryRun: Bool, as login: String, fileName: String,
+        on connection: PostgresConnection
+    ) throws -> Outcome {
+        let text: String
+        do { text = try encoding.decode(bytes) } catch { throw FileError(description: error.description) }
+        let records = CSV.parse(text)
+        guard let header = records.first else { throw FileError(description: "the file is empty") }
+        var keys: [String?] = []
+        for heading in header.fields {
+            let cleaned = heading.trimmingCharacters(in: .whitespacesAndNewlines)
+            if cleaned.isEmpty { keys.append(nil); continue }
+            let normalized = cleaned.lowercased().replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+            if Self.ignoredHeadings.contains(cleaned) || Self.ignoredHeadings.contains(normalized) { keys.append(nil); continue }
+            guard let key = headings[cleaned] ?? headings[normalized] else {
+                throw FileError(description: "unknown column \"\(cleaned)\" (known: 客户名称, 统一社会信用代码, 法定代表人, 联系人, 电话, 邮箱, 地址, 行业, 地区, 等级, 信用额度 or their English names)")
+            }
+            if keys.contains(key) { throw FileError(description: "column \"\(cleaned)\" appears twice") }
+            keys.append(key)
+        }
+        guard keys.contains("name") else { throw FileError(description: "no 客户名称 (name) column") }
+        let rows = Array(records.dropFirst())
+
+        struct RollBack: Error { let outcome: Outcome }
+        let logger = Logger(label: "dossierd.import")
+        do {
+            return try connection.transaction { connection in
+                let actor = try OperatorCommand.actor(login, on: connection)
+                guard Verb.customerNew.spec.access.permits(actor.role) else {
+                    throw ProtocolError(.denied, "CUSTOMER NEW is not for role \(actor.role.rawValue)")
+                }
+                var numbers: [String] = []
+                var errors: [RowError] = []
+                var creditCodes: [String: Int] = [:]
+                for row in rows {
+                    let arguments = Self.arguments(row.fields, keys: keys)
+                    let command: CustomerNew
+                    do {
+                        guard case .customerNew(let parsed) = try OperatorCommand.command(["CUSTOMER", "NEW"], arguments) else {
+                            throw ProtocolError(.internal, "CUSTOMER NEW parsed as another command")
+                        }
+                        command = parsed
+                    } catch {
+                        errors.append(RowError(line: row.line, message: "ERR \(error.code.rawValue) \(error.message)"))
+                        continue
+                    }
+                    if let code = command.creditCode?.rawValue {
+                        if let first = creditCodes[code] {
+                            errors.append(RowError(line: row.line, message: "ERR CONFLICT credit_code \(code) also on line \(first)"))
+                            continue
+                        }
+                        creditCodes[code] = row.line
+                    }
+                    try connection.execute(script: "SAVEPOINT import_row")
+                    do {
+                        let response = try Customers.create(command, actor: actor, on: connection)
+                        try connection.execute(script: "RELEASE SAVEPOINT import_row")
+                        if case .ok(let number) = response.final { numbers.append(number) }
+                    } catch {
+                        try connection.execute(script: "ROLLBACK TO SAVEPOINT import_row")
+                        let refusal = DatabaseErrorMapping.protocolError(for: error, logger: logger)
+                        errors.append(RowError(line: row.line, message: "ERR \(refusal.code.rawValue) \(refusal.message)"))
+                    }
+                }
+                let outcome = Outcome(rows: rows.count, numbers: numbers, errors: errors, committed: !dryRun && errors.isEmpty)
+                guard outcome.committed else { throw RollBack(outcome: outcome) }
+                try Audit.record(connection, action: "customer.import", target: fileName,
+                                 detail: "rows=\(rows.count) first=\(numbers.first ?? "") last=\(numbers.last ?? "")")
+                return outcome
+            }
+        } catch let rollBack as RollBack {
+            return rollBack.outcome
+        }
+    }
+
+    /// The row's non-empty cells as `CUSTOMER NEW` arguments, with the forms
+    /// spreadsheets produce made canonical (grade case, credit code case,
+    /// thousands separators and currency signs in the credit limit).
+    static func arguments(_ fields: [String], keys: [String?]) -> [(String, String)] {
+        var arguments: [(String, String)] = []
+        for (index, key) in keys.enumerated() {
+            guard let key, index < fields.count else { continue }
+            var value = fields[index].trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !value.isEmpty else { continue }
+            switch key {
+            case "grade", "credit_code": value = value.uppercased()
+            case "kind": value = value.lowercased()
+            case "credit_limit": value = value.filter { !",，¥￥ ".contains($0) }
+            default: break
+            }
+            arguments.append((key, value))
+        }
+        return arguments
+    }
+}
