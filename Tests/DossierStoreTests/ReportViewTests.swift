@@ -46,7 +46,7 @@ import TestSupport
     }
 
     static func strings(_ connection: PostgresConnection, _ sql: String) throws -> [String] {
-        try connection.query(sql).rows.map { try $0.decode(0, as: String?.self) ?? "∅" }
+        try connection.query(sql).rows.map { try $0.decodeIfPresent(0, as: String.self) ?? "∅" }
     }
 
     @Test func everyViewIsScopedToTheLoginsDepartmentOrTheCompany() throws {

@@ -53,6 +53,7 @@ public enum Export {
     public struct Table: Sendable, Equatable {
         public let header: [String]
         public let rows: [[String]]
+        public init(header: [String], rows: [[String]]) { self.header = header; self.rows = rows }
     }
 
     /// The table `login` may see, in one transaction that also writes the audit row.

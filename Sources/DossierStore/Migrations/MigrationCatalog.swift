@@ -25,6 +25,7 @@ public enum MigrationCatalog {
             ("0030_approvals_in_substance.sql", PackageResources._030_approvals_in_substance_sql),
             ("0031_todo.sql", PackageResources._031_todo_sql),
             ("0050_report_views.sql", PackageResources._050_report_views_sql),
+            ("0051_customer_import.sql", PackageResources._051_customer_import_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }

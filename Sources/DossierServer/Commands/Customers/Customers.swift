@@ -1,5 +1,6 @@
 import DossierDomain
 import DossierProtocol
+import Foundation
 import Postgres
 
 /// Customers (客户): the company-wide directory (`customers`) and the details
@@ -14,35 +15,96 @@ enum Customers {
     /// the directory row and the details row, one audit row.
     static func create(_ command: CustomerNew, actor: Actor, on connection: PostgresConnection) throws -> Response {
         let owner = try owner(for: command.owner, actor: actor, on: connection)
+        let numbers = try insert([NewCustomer(command: command, owner: owner)], on: connection)
+        return .ok(numbers[0].description)
+    }
 
+    /// A checked `CUSTOMER NEW`: the request and its owner.
+    struct NewCustomer {
+        let command: CustomerNew
+        let owner: Owner
+    }
+
+    /// One customer as the statements below read it (`jsonb_to_recordset`).
+    private struct Record: Encodable {
+        let ord: Int
+        let number: String
+        let name: String
+        let ownerID: Int64
+        let deptID: Int64
+        let owner: String
+        let dept: String
+        let kind: String
+        let creditCode: String?
+        let legalRep: String?
+        let contact: String?
+        let phone: String?
+        let email: String?
+        let address: String?
+        let industry: String?
+        let region: String?
+        let grade: String?
+        let creditLimitFen: Int64?
+    }
+
+    /// Creates `customers` in the order given (`CUSTOMER NEW`, and the import
+    /// of a whole file): consecutive numbers of the database's current year
+    /// from one counter update, one statement per table, one `customer.new`
+    /// audit row each. The records travel as one JSON parameter.
+    static func insert(_ customers: [NewCustomer], on connection: PostgresConnection) throws -> [CustomerNumber] {
+        guard !customers.isEmpty else { return [] }
         // The counter row stays locked until the command commits, so concurrent
-        // NEWs queue here and a failed command gives its number back (rollback).
+        // NEWs queue here and a failed command gives its numbers back (rollback).
         let counter = try connection.query("""
             INSERT INTO customer_counters (year, last_no)
-            VALUES (extract(year FROM now())::int, 1)
-            ON CONFLICT (year) DO UPDATE SET last_no = customer_counters.last_no + 1
+            VALUES (extract(year FROM now())::int, $1::int4)
+            ON CONFLICT (year) DO UPDATE SET last_no = customer_counters.last_no + $1::int4
             RETURNING year, last_no
-            """).rows[0]
-        guard let number = CustomerNumber(year: try counter.decode("year", as: Int.self),
-                                          sequence: try counter.decode("last_no", as: Int.self))
-        else { throw PostgresError(kind: .client, message: "customer counter out of range") }
-
-        let id = try connection.query("""
-            INSERT INTO customers (number, name, owner_id, dept_id)
-            VALUES ($1::text, $2::text, $3::int8, $4::int8)
-            RETURNING id
-            """, [number.description, command.name, owner.id, owner.departmentID]).rows[0].decode("id", as: Int64.self)
+            """, [customers.count]).rows[0]
+        let year = try counter.decode("year", as: Int.self)
+        let last = try counter.decode("last_no", as: Int.self)
+        var records: [Record] = []
+        var numbers: [CustomerNumber] = []
+        for (index, customer) in customers.enumerated() {
+            guard let number = CustomerNumber(year: year, sequence: last - customers.count + 1 + index) else {
+                throw PostgresError(kind: .client, message: "customer counter out of range")
+            }
+            numbers.append(number)
+            let command = customer.command
+            records.append(Record(
+                ord: index, number: number.description, name: command.name, ownerID: customer.owner.id,
+                deptID: customer.owner.departmentID, owner: customer.owner.login, dept: customer.owner.departmentCode,
+                kind: (command.kind ?? .company).rawValue, creditCode: command.creditCode?.rawValue, legalRep: command.legalRep,
+                contact: command.contact, phone: command.phone, email: command.email, address: command.address,
+                industry: command.industry, region: command.region, grade: command.grade?.rawValue,
+                creditLimitFen: command.creditLimit?.fen))
+        }
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let json = String(decoding: try encoder.encode(records), as: UTF8.self)
         try connection.query("""
+            WITH r AS (
+                SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+                    ord int, number text, name text, owner_id int8, dept_id int8, kind text, credit_code text,
+                    legal_rep text, contact text, phone text, email text, address text, industry text, region text,
+                    grade text, credit_limit_fen int8)
+            ), c AS (
+                INSERT INTO customers (number, name, owner_id, dept_id)
+                SELECT number, name, owner_id, dept_id FROM r ORDER BY ord
+                RETURNING id, number
+            )
             INSERT INTO customer_details (customer_id, kind, credit_code, legal_rep, contact, phone, email, address,
                                           industry, region, grade, credit_limit_fen)
-            VALUES ($1::int8, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text,
-                    $9::text, $10::text, $11::text, $12::int8)
-            """, [id, (command.kind ?? .company).rawValue, command.creditCode?.rawValue, command.legalRep,
-                  command.contact, command.phone, command.email, command.address,
-                  command.industry, command.region, command.grade?.rawValue, command.creditLimit?.fen])
-        try Audit.record(connection, action: "customer.new", target: number.description,
-                         detail: "owner=\(owner.login) dept=\(owner.departmentCode)")
-        return .ok(number.description)
+            SELECT c.id, r.kind, r.credit_code, r.legal_rep, r.contact, r.phone, r.email, r.address,
+                   r.industry, r.region, r.grade, r.credit_limit_fen
+              FROM c JOIN r USING (number)
+            """, [json])
+        try connection.query("""
+            SELECT count(dossier.audit('customer.new', s.number, '', 'owner=' || s.owner || ' dept=' || s.dept))
+              FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ord int, number text, owner text, dept text)
+                     ORDER BY ord) s
+            """, [json])
+        return numbers
     }
 
     /// A user who may own the new customer.
