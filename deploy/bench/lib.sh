@@ -79,6 +79,9 @@ start_dossierd() {
     # The embedded cluster's socket directory and port, for psql and pgbench.
     pg_port=$(sed -n 4p "$work/data/pgdata/postmaster.pid")
     pg_sock=$(sed -n 5p "$work/data/pgdata/postmaster.pid")
+    # The cluster authenticates: psql as postgres by peer (this OS user), pgbench
+    # as dossier_app with the daemon's password from its libpq passfile.
+    export PGPASSFILE="$work/data/daemon.pgpass"
 }
 
 # The administrator's one-time password printed at the first start.
