@@ -335,3 +335,51 @@ import TestSupport
         #expect(check.status == 0 && check.output.contains("True True"), "\(check.output)")
     }
 }
+
+/// The subcommands as an operator types them: `dossierd import customers` and
+/// `dossierd export`, round-tripping a GBK customer list.
+@Suite struct TransferCommandTests {
+    @Test func gbkCustomerListRoundTripsThroughTheCommands() async throws {
+        let database = try MigratedDatabase.create()
+        let admin = try database.admin()
+        defer { admin.close() }
+        _ = try RecordsFixture.load(into: admin)
+        try admin.execute(script: """
+            INSERT INTO dossier.customer_counters (year, last_no) VALUES (extract(year FROM now())::int, 2)
+            ON CONFLICT (year) DO UPDATE SET last_no = 2
+            """)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("transfer-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = directory + "/客户.csv"
+        FileManager.default.createFile(atPath: input, contents: Data(try TextEncoding.gbk.encode(TransferTests.chineseList(51...52))))
+        let url = ["--database-url", database.daemonConninfo]
+
+        let dry = try DaemonProcess(arguments: ["import", "customers", "--file", input, "--dry-run", "--as", "rep.sh"] + url)
+        #expect(await dry.waitForExit() == 0, "\(dry.text)")
+        #expect(dry.text.contains("dry run: 2 rows are fine"), "\(dry.text)")
+        let real = try DaemonProcess(arguments: ["import", "customers", "--file", input, "--encoding", "gbk", "--as", "rep.sh"] + url)
+        #expect(await real.waitForExit() == 0, "\(real.text)")
+        #expect(real.text.contains("imported 2 customers"), "\(real.text)")
+        let again = try DaemonProcess(arguments: ["import", "customers", "--file", input, "--as", "rep.sh"] + url)
+        #expect(await again.waitForExit() == 1, "\(again.text)")
+        #expect(again.text.contains("line 2: ERR CONFLICT"), "\(again.text)")
+
+        let output = directory + "/out.csv"
+        let export = try DaemonProcess(arguments: ["export", "customers", "--as", "rep.sh", "--output", output, "--encoding", "gbk"] + url)
+        #expect(await export.waitForExit() == 0, "\(export.text)")
+        let text = try TextEncoding.gbk.decode(Array(try Data(contentsOf: URL(fileURLWithPath: output))))
+        #expect(text.hasPrefix("客户编号,客户名称,类型,统一社会信用代码"))
+        #expect(text.contains("上海华信贸易有限公司51") && text.contains(TransferTests.creditCode(52)))
+
+        let xlsx = directory + "/register.xlsx"
+        let register = try DaemonProcess(arguments: ["export", "register", "--as", "mgr.sh", "--output", xlsx] + url)
+        #expect(await register.waitForExit() == 0, "\(register.text)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: xlsx)).starts(with: [0x50, 0x4B, 0x03, 0x04]))
+        let denied = try DaemonProcess(arguments: ["export", "destructions", "--as", "rep.sh", "--output", "-"] + url)
+        #expect(await denied.waitForExit() != 0)
+        #expect(denied.text.contains("ERR DENIED"), "\(denied.text)")
+        #expect(try admin.query("SELECT count(*) FROM dossier.audit_log WHERE action IN ('export.customers', 'export.register')")
+                    .rows[0].decode(0, as: Int.self) == 2)
+    }
+}
