@@ -223,7 +223,7 @@ COMMENT ON COLUMN report.loans.borrower IS '借阅人登录名 / borrower''s log
 COMMENT ON COLUMN report.loans.borrower_name IS '借阅人姓名 / borrower''s name';
 COMMENT ON COLUMN report.loans.borrower_department IS '借阅人部门代码 / borrower''s department';
 COMMENT ON COLUMN report.loans.mode IS '方式（takeout 外借、reading_room 阅览室） / mode';
-COMMENT ON COLUMN report.loans.status IS '状态（pending 待审批、approved 已批准、checked_out 已借出、returned 已归还、rejected 已驳回、withdrawn 已撤回） / status in the protocol''s words';
+COMMENT ON COLUMN report.loans.status IS '状态（pending 待审批、approved 已批准、checked_out 已借出、returned 已归还、rejected 已驳回、withdrawn 已撤回、cancelled 已取消） / status in the protocol''s words';
 COMMENT ON COLUMN report.loans.purpose IS '借阅目的 / purpose';
 COMMENT ON COLUMN report.loans.requested_hours IS '申请借阅时长（小时） / requested duration (hours)';
 COMMENT ON COLUMN report.loans.requested_at IS '申请时间 / requested at';
@@ -266,7 +266,7 @@ SELECT 'A' || a.id AS approval,
 COMMENT ON VIEW report.approvals IS '审批：申请及其进度（不含申请内容与理由） / approvals and where they stand (without payload or reason)';
 COMMENT ON COLUMN report.approvals.approval IS '审批单号（A<编号>） / approval id (A<n>)';
 COMMENT ON COLUMN report.approvals.kind IS '类型（file 入档、edit 修改、customer_edit 客户修改、delete 删除、access 查阅、loan 借阅、extend 续借、destroy 销毁、waive 免罚） / kind';
-COMMENT ON COLUMN report.approvals.status IS '状态（pending 待审批、approved 已批准、rejected 已驳回、withdrawn 已撤回） / status';
+COMMENT ON COLUMN report.approvals.status IS '状态（pending 待审批、approved 已批准、rejected 已驳回、withdrawn 已撤回、cancelled 系统取消） / status';
 COMMENT ON COLUMN report.approvals.open IS '是否待审批 / still open';
 COMMENT ON COLUMN report.approvals.target IS '审批对象（档号、D/L/P 编号或客户编号） / what it acts on';
 COMMENT ON COLUMN report.approvals.department IS '部门代码 / department code';
