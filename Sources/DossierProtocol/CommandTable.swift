@@ -238,12 +238,12 @@ public enum CommandTable {
                         keys: [KeySpec("status", .choice(LoanStatusFilter.wireSpellings)),
                                KeySpec("borrower", .login)])
         case .approvalList:
-            CommandSpec(verb, "APPROVAL LIST", "List approvals waiting for you, yours, or all you may see.",
+            CommandSpec(verb, "APPROVAL LIST", "List approvals waiting for you, yours, or all you may see, with reason and details.",
                         access: .staff,
                         keys: [KeySpec("status", .choice(of: ApprovalListFilter.self)),
                                KeySpec("kind", .choice(of: ApprovalKind.self))])
         case .approvalShow:
-            CommandSpec(verb, "APPROVAL SHOW", "Show an approval and its decisions.", access: .staff,
+            CommandSpec(verb, "APPROVAL SHOW", "Show an approval, what it asks for (one row per field) and its decisions.", access: .staff,
                         positionals: [PositionalSpec("id", .approval, placeholder: "A<n>")])
         case .approve:
             CommandSpec(verb, "APPROVE", "Approve a request (or pass it to the next step).", access: approvers,
