@@ -59,7 +59,7 @@ struct BoundArguments {
         for (key, raw) in keyed {
             if let keySpec = spec.key(key) {
                 // Optional free text given empty (`note=""`) is the same as leaving it out.
-                if raw.isEmpty && !keySpec.isRequired && keySpec.kind == .text { continue }
+                if raw.isEmpty && !keySpec.isRequired && keySpec.kind.isText { continue }
                 values[key] = try Self.decode(raw, kind: keySpec.kind, name: key)
             } else if let field = spec.changeField(key) {
                 if raw.isEmpty && field.isClearable {

@@ -31,8 +31,14 @@ public enum CommandTable {
     private static let reason = KeySpec("reason", .text, required: true)
     private static let ref = PositionalSpec("ref", .ref)
 
+    // The schema's length CHECKs, mirrored (migrations 0002, 0003).
+    private static let name = ValueKind.limitedText(200)
+    private static let title = ValueKind.limitedText(500)
+    /// A search needle: longer ones cannot be a name anyway.
+    private static let needle = ValueKind.limitedText(100)
+
     private static let customerFields: [ChangeFieldSpec] = [
-        ChangeFieldSpec("name", .text, clearable: false),
+        ChangeFieldSpec("name", name, clearable: false),
         ChangeFieldSpec("kind", .choice(of: CustomerKind.self), clearable: false),
         ChangeFieldSpec("credit_code", .creditCode, clearable: true),
         ChangeFieldSpec("legal_rep", .text, clearable: true),
@@ -49,7 +55,7 @@ public enum CommandTable {
     ]
 
     private static let dossierFields: [ChangeFieldSpec] = [
-        ChangeFieldSpec("title", .text, clearable: false),
+        ChangeFieldSpec("title", title, clearable: false),
         ChangeFieldSpec("level", .choice(of: Level.self), clearable: false),
         ChangeFieldSpec("scope", .choice(of: Scope.self), clearable: false),
         ChangeFieldSpec("location", .text, clearable: true),
@@ -80,13 +86,13 @@ public enum CommandTable {
         case .deptAdd:
             CommandSpec(verb, "DEPT ADD", "Create a department.", access: admin,
                         positionals: [PositionalSpec("code", .department)],
-                        keys: [KeySpec("name", .text, required: true)])
+                        keys: [KeySpec("name", name, required: true)])
         case .deptList:
             CommandSpec(verb, "DEPT LIST", "List departments.", access: .loggedIn)
         case .userAdd:
             CommandSpec(verb, "USER ADD", "Create a user.", access: admin,
                         positionals: [PositionalSpec("login", .login)],
-                        keys: [KeySpec("name", .text, required: true),
+                        keys: [KeySpec("name", name, required: true),
                                KeySpec("dept", .department, required: true),
                                KeySpec("role", .choice(of: Role.self), required: true),
                                KeySpec("password", .secret, required: true),
@@ -118,7 +124,7 @@ public enum CommandTable {
         // MARK: Customers
         case .customerNew:
             CommandSpec(verb, "CUSTOMER NEW", "Create a customer.", access: owners,
-                        keys: [KeySpec("name", .text, required: true),
+                        keys: [KeySpec("name", name, required: true),
                                KeySpec("kind", .choice(of: CustomerKind.self)),
                                KeySpec("credit_code", .creditCode),
                                KeySpec("legal_rep", .text),
@@ -137,7 +143,7 @@ public enum CommandTable {
         case .customerFind:
             CommandSpec(verb, "CUSTOMER FIND", "Find customers by name (and credit code, contact, phone where visible).",
                         access: .staff,
-                        positionals: [PositionalSpec("text", .text)],
+                        positionals: [PositionalSpec("text", needle)],
                         keys: [limit])
         case .customerList:
             CommandSpec(verb, "CUSTOMER LIST", "List customers, page by page.", access: .staff,
@@ -162,14 +168,14 @@ public enum CommandTable {
             CommandSpec(verb, "DOSSIER NEW", "Create a draft dossier.", access: owners,
                         keys: [KeySpec("customer", .customer, required: true),
                                KeySpec("category", .choice(of: Category.self), required: true),
-                               KeySpec("title", .text, required: true),
+                               KeySpec("title", title, required: true),
                                KeySpec("level", .choice(of: Level.self)),
                                KeySpec("scope", .choice(of: Scope.self)),
                                KeySpec("location", .text)])
         case .itemAdd:
             CommandSpec(verb, "ITEM ADD", "Add an item to a draft dossier.", access: owners,
                         positionals: [ref],
-                        keys: [KeySpec("title", .text, required: true),
+                        keys: [KeySpec("title", title, required: true),
                                KeySpec("pages", .integer(0...100_000)),
                                KeySpec("medium", .choice(of: Medium.self)),
                                KeySpec("location", .text),

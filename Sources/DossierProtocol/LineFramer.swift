@@ -45,6 +45,10 @@ public struct LineFramer: Sendable {
     /// Bytes of an incomplete line held back (at most the limit plus one).
     public var bufferedByteCount: Int { buffer.count }
 
+    /// Whether a line has begun and not ended (bytes held back, or the rest of
+    /// an over-long line still being discarded): the request timeout runs.
+    public var isInsideLine: Bool { !buffer.isEmpty || discarding }
+
     /// Feeds the next chunk; returns the events it completes, in order.
     public mutating func feed<Bytes: Collection>(_ bytes: Bytes) -> [Event] where Bytes.Element == UInt8 {
         var events: [Event] = []

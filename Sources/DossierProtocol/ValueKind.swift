@@ -7,6 +7,9 @@ public enum ValueKind: Hashable, Sendable {
     /// Free text; a required one must not be blank, an optional one that is empty
     /// counts as absent.
     case text
+    /// Free text of at most this many characters: the schema's CHECK, mirrored
+    /// so that an over-long value is refused here, naming its limit.
+    case limitedText(Int)
     /// A password: non-empty, at most 256 bytes, never echoed or logged.
     case secret
     /// One word of a verb (for `HELP`).
@@ -34,10 +37,18 @@ public enum ValueKind: Hashable, Sendable {
     /// A `choice` of every spelling of a wire enum.
     public static func choice<E: WireEnum>(of type: E.Type) -> ValueKind { .choice(E.wireSpellings) }
 
+    /// Free text, limited or not (an empty optional one counts as absent).
+    public var isText: Bool {
+        switch self {
+        case .text, .limitedText: true
+        default: false
+        }
+    }
+
     /// How usage strings show a value of this kind.
     public var placeholder: String {
         switch self {
-        case .text: "<text>"
+        case .text, .limitedText: "<text>"
         case .secret: "<password>"
         case .word: "<verb>"
         case .login: "<login>"
@@ -66,6 +77,7 @@ public enum ValueKind: Hashable, Sendable {
     var expectation: String {
         switch self {
         case .text: "must not be empty"
+        case .limitedText(let maximum): "must be 1 to \(maximum) characters"
         case .secret: "must be 1 to 256 bytes"
         case .word: "expected a verb"
         case .login: "expected a login (lowercase letters, digits, '.', '_', '-')"
@@ -94,6 +106,10 @@ public enum ValueKind: Hashable, Sendable {
     func decode(_ raw: String) -> ArgumentValue? {
         switch self {
         case .text:
+            return raw.contains(where: { !$0.isWhitespace }) ? .text(raw) : nil
+        case .limitedText(let maximum):
+            // PostgreSQL's length() counts code points, as unicodeScalars does.
+            guard raw.unicodeScalars.count <= maximum else { return nil }
             return raw.contains(where: { !$0.isWhitespace }) ? .text(raw) : nil
         case .secret:
             return (1...256).contains(raw.utf8.count) ? .secret(Password(raw)) : nil

@@ -10,11 +10,8 @@ import Synchronization
 /// stops accepting, lets commands in flight finish, tells idle clients
 /// `ERR SHUTDOWN`, and returns once every connection is closed.
 public final class DossierServer: Service, Sendable {
-    /// Settings of every database session the daemon opens. JIT off: commands
-    /// are short, and row-level security's subplans inflate cost estimates past
-    /// `jit_above_cost`, so PostgreSQL would compile for a second or more to run
-    /// a query of milliseconds (measured on RETENTION DUE: 1.1 s → 4 ms).
-    public static let sessionSettings = ["jit": "off"]
+    /// Settings of every database session the daemon opens, with the default limits.
+    public static let sessionSettings = DatabaseLimits().sessionSettings
 
     public let configuration: ServerConfiguration
     private let pool: ConnectionPool
@@ -56,27 +53,31 @@ public final class DossierServer: Service, Sendable {
     public func run() async throws {
         let registry = ConnectionRegistry()
         let limits = ProtocolLimits(maximumLineLength: configuration.maximumLineLength)
-        let idle = TimeAmount.nanoseconds(
-            configuration.idleTimeout.components.seconds * 1_000_000_000
-                + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
-        let server: NIOAsyncChannel<NIOAsyncChannel<[ConnectionEvent], ByteBuffer>, Never>
+        let clocks = ConnectionDeadlines.Limits(
+            idle: Self.timeAmount(configuration.idleTimeout),
+            request: Self.timeAmount(configuration.requestTimeout),
+            login: Self.timeAmount(configuration.loginTimeout))
+        let server: NIOAsyncChannel<(NIOAsyncChannel<[ConnectionEvent], ByteBuffer>, SignInSignal), Never>
         do {
             server = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
+                // A write waits while this much is unsent (the session's memory bound).
+                .childChannelOption(.writeBufferWaterMark, value: .init(low: 16 * 1024, high: 64 * 1024))
                 .bind(host: configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         registry.register(channel)
-                        try channel.pipeline.syncOperations.addHandlers([
-                            IdleStateHandler(readTimeout: idle),
-                            RequestFramingHandler(limits: limits),
-                        ])
-                        return try NIOAsyncChannel<[ConnectionEvent], ByteBuffer>(
+                        let signIn = SignInSignal()
+                        try channel.pipeline.syncOperations.addHandler(
+                            RequestFramingHandler(limits: limits, deadlines: clocks, signIn: signIn))
+                        // At most two reads (≤ 64 KB each) wait while a command runs or a write waits.
+                        let wrapped = try NIOAsyncChannel<[ConnectionEvent], ByteBuffer>(
                             wrappingChannelSynchronously: channel,
-                            configuration: .init(backPressureStrategy: .init(lowWatermark: 4, highWatermark: 64))
+                            configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2))
                         )
+                        return (wrapped, signIn)
                     }
                 }
         } catch {
@@ -90,18 +91,22 @@ public final class DossierServer: Service, Sendable {
         waiters.forEach { $0.resume(returning: address) }
         logger.info("listening", metadata: ["address": "\(address)"])
 
-        let executor = CommandExecutor(pool: pool, statistics: statistics, logger: logger, auditKey: configuration.auditKey)
+        let executor = CommandExecutor(
+            pool: pool, statistics: statistics, logger: logger, auditKey: configuration.auditKey,
+            isShuttingDown: { [self] in shuttingDown.load(ordering: .relaxed) })
+        let deadlineTimer = Mutex<Task<Void, Never>?>(nil)
+        defer { deadlineTimer.withLock { $0?.cancel() } }
         let loopExecutors = group.makeIterator().map { EventLoopTaskExecutor(eventLoop: $0) }
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { inbound in
                 await withDiscardingTaskGroup { group in
                     do {
-                        for try await connection in inbound {
+                        for try await (connection, signIn) in inbound {
                             let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
                             let loop = connection.channel.eventLoop
                             let preferred = loopExecutors.first { $0.eventLoop === loop } ?? EventLoopTaskExecutor(eventLoop: loop)
                             group.addTask(executorPreference: preferred) {
-                                await self.serve(connection, id: id, executor: executor)
+                                await self.serve(connection, id: id, signIn: signIn, clocks: clocks, executor: executor)
                             }
                         }
                     } catch {
@@ -115,11 +120,29 @@ public final class DossierServer: Service, Sendable {
             // Stop accepting; the accept loop ends, then the task group waits for every connection.
             server.channel.close(promise: nil)
             registry.quiesceAll()
+            // Commands still running at the deadline are cancelled in the
+            // database and answered ERR SHUTDOWN, so the process exits in time.
+            let deadline = configuration.shutdownDeadline
+            deadlineTimer.withLock { timer in
+                timer = Task { [logger] in
+                    guard (try? await Task.sleep(for: deadline)) != nil else { return }
+                    let running = executor.inFlight.count
+                    if running > 0 { logger.warning("shutdown deadline: cancelling \(running) command(s) in flight") }
+                    executor.inFlight.cancelAll()
+                }
+            }
         }
         logger.info("server stopped")
     }
 
-    private func serve(_ connection: NIOAsyncChannel<[ConnectionEvent], ByteBuffer>, id: Int, executor: CommandExecutor) async {
+    private static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    private func serve(
+        _ connection: NIOAsyncChannel<[ConnectionEvent], ByteBuffer>, id: Int, signIn: SignInSignal,
+        clocks: ConnectionDeadlines.Limits, executor: CommandExecutor
+    ) async {
         guard limiter.admit() else {
             try? await connection.executeThenClose { _, outbound in
                 try await outbound.write(ByteBuffer(string: "ERR LIMIT too many connections\n"))
@@ -135,6 +158,7 @@ public final class DossierServer: Service, Sendable {
         }
         let session = ConnectionSession(
             id: id, channel: connection, executor: executor, greeting: configuration.greeting,
+            signIn: signIn, deadlines: clocks,
             isShuttingDown: { [self] in shuttingDown.load(ordering: .relaxed) }, logger: logger
         )
         await session.run()

@@ -8,8 +8,15 @@ public struct ServerConfiguration: Sendable {
     public var maximumLineLength: Int
     /// Further clients get `ERR LIMIT` and are closed.
     public var maximumConnections: Int
-    /// A connection with no request for this long is closed.
+    /// A connection with no complete request for this long is closed.
     public var idleTimeout: Duration
+    /// A request line begun and not finished within this is closed (slowloris).
+    public var requestTimeout: Duration
+    /// A connection not logged in within this after connecting is closed.
+    public var loginTimeout: Duration
+    /// On graceful shutdown, commands still running after this are cancelled
+    /// in the database (rolled back) and answered `ERR SHUTDOWN`.
+    public var shutdownDeadline: Duration
     /// The free text after `OK DOSSIER/1` in the greeting.
     public var greeting: String
     /// Seals the audit chains (`AUDIT VERIFY`, the `audit-seal` job); nil:
@@ -22,8 +29,14 @@ public struct ServerConfiguration: Sendable {
         maximumLineLength: Int = ProtocolLimits.default.maximumLineLength,
         maximumConnections: Int = 1024,
         idleTimeout: Duration = .seconds(15 * 60),
+        requestTimeout: Duration = .seconds(30),
+        loginTimeout: Duration = .seconds(60),
+        shutdownDeadline: Duration = .seconds(10),
         greeting: String = "dossierd ready"
     ) {
+        self.requestTimeout = requestTimeout
+        self.loginTimeout = loginTimeout
+        self.shutdownDeadline = shutdownDeadline
         self.host = host
         self.port = port
         self.maximumLineLength = maximumLineLength

@@ -99,6 +99,6 @@ public enum DatabaseLogins {
         case 2: statement = try connection.query("SELECT format($1::text, $2::text, $3::text) AS sql", [template] + values)
         default: preconditionFailure("runFormatted takes one or two values")
         }
-        try connection.execute(script: try statement.rows[0].decode("sql", as: String.self))
+        try connection.execute(script: try statement.firstRow().decode("sql", as: String.self))
     }
 }

@@ -132,12 +132,20 @@ public struct LocalCluster: Sendable {
             what: "starting PostgreSQL in \(dataDirectory) (log: \(logFile))")
     }
 
-    /// Stops the server (`pg_ctl stop -m fast -w`); does nothing when it is not running.
-    public func stop() throws {
+    /// How `pg_ctl stop` ends the server.
+    public enum StopMode: String, Sendable {
+        /// Disconnect clients, roll back, shut down cleanly.
+        case fast
+        /// Quit at once, without a shutdown checkpoint (as a crash; recovery at next start).
+        case immediate
+    }
+
+    /// Stops the server (`pg_ctl stop -m <mode> -w`); does nothing when it is not running.
+    public func stop(mode: StopMode = .fast) throws {
         let tools = try Tools.locate()
         guard try isRunning(tools: tools) else { return }
         try Subprocess.check(
-            asServerUser([tools.path("pg_ctl"), "stop", "-m", "fast", "-w", "-t", "120", "-D", dataDirectory]),
+            asServerUser([tools.path("pg_ctl"), "stop", "-m", mode.rawValue, "-w", "-t", "120", "-D", dataDirectory]),
             what: "stopping PostgreSQL in \(dataDirectory)")
     }
 

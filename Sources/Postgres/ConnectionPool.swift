@@ -16,9 +16,12 @@ public struct PoolStatistics: Sendable, Equatable, CustomStringConvertible {
     public var connectsTotal: Int
     /// Jobs that gave up waiting after the acquire timeout.
     public var timeoutsTotal: Int
+    /// Jobs whose caller gave up (task cancelled, shutdown): withdrawn from
+    /// the queue or interrupted while running.
+    public var cancelledTotal: Int = 0
 
     public var description: String {
-        "size=\(size) busy=\(busy) idle=\(idle) waiting=\(waiting) connects=\(connectsTotal) timeouts=\(timeoutsTotal)"
+        "size=\(size) busy=\(busy) idle=\(idle) waiting=\(waiting) connects=\(connectsTotal) timeouts=\(timeoutsTotal) cancelled=\(cancelledTotal)"
     }
 }
 
@@ -34,7 +37,12 @@ public struct PoolStatistics: Sendable, Equatable, CustomStringConvertible {
 /// connections notice on their next use: a job whose *first* round trip fails
 /// with a connection error (nothing reached the server) is run once more on
 /// a fresh connection; any later connection error is thrown and the
-/// connection is replaced before the next job.
+/// connection is replaced before the next job. A job is retried only while it
+/// has sent nothing that could have changed data (`effectfulRoundTrips`).
+///
+/// Cancelling the calling task withdraws a waiting job, or interrupts a running
+/// one: its current statement is cancelled with `PQcancel` and no further
+/// statement starts (it fails with SQLSTATE 57014), so its transaction rolls back.
 ///
 /// The decisions live in `PoolStateMachine`; this type only performs them.
 public final class ConnectionPool: Sendable {
@@ -80,27 +88,40 @@ public final class ConnectionPool: Sendable {
     /// Throws `.poolTimeout` when no connection became free within
     /// `acquireTimeout`, `.poolClosed` after `shutdown()`, `.connection` when
     /// the database cannot be reached, or whatever `body` throws.
-    /// The connection must not escape `body`. Cancelling the calling task does
-    /// not abandon a wait for a connection; `acquireTimeout` bounds it.
+    /// The connection must not escape `body`. Cancelling the calling task
+    /// withdraws the job while it waits (`CancellationError`) and interrupts it
+    /// while it runs (the body's next or current statement fails with 57014).
     @discardableResult
     public func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         try Task.checkCancellation()
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let job = PoolJob(
-                run: { connection in
-                    do {
-                        continuation.resume(returning: try body(connection))
-                        return nil
-                    } catch {
-                        return error
-                    }
-                },
-                fail: { continuation.resume(throwing: $0) }
-            )
-            core.submit(job)
+        let ticket = JobTicket()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let job = PoolJob(
+                    run: { connection in
+                        do {
+                            continuation.resume(returning: try body(connection))
+                            return nil
+                        } catch {
+                            return error
+                        }
+                    },
+                    fail: { continuation.resume(throwing: $0) }
+                )
+                let id = core.submit(job)
+                if ticket.submitted(id) { core.withdraw(id) }
+            }
+        } onCancel: {
+            if let id = ticket.cancel() { core.withdraw(id) }
         }
+    }
+
+    /// Withdraws every waiting job and interrupts every running one (shutdown
+    /// deadline): their callers get `CancellationError` or a 57014 error.
+    public func cancelAllJobs() {
+        core.cancelAll()
     }
 
     /// Runs `body` inside `BEGIN … COMMIT` on a pooled connection
@@ -131,6 +152,67 @@ public final class ConnectionPool: Sendable {
 struct PoolJob: Sendable {
     let run: @Sendable (PostgresConnection) -> (any Error)?
     let fail: @Sendable (any Error) -> Void
+    let control = JobControl()
+}
+
+/// Connects a caller's cancellation with the job it submitted, whichever
+/// comes first.
+final class JobTicket: Sendable {
+    private let state = Mutex<(id: PoolStateMachine.JobID?, cancelled: Bool)>((nil, false))
+
+    /// Records the job's id; `true` when the caller was cancelled meanwhile.
+    func submitted(_ id: PoolStateMachine.JobID) -> Bool {
+        state.withLock { state in
+            state.id = id
+            return state.cancelled
+        }
+    }
+
+    /// Marks the caller cancelled; the job's id once submitted.
+    func cancel() -> PoolStateMachine.JobID? {
+        state.withLock { state in
+            state.cancelled = true
+            return state.id
+        }
+    }
+}
+
+/// A running job's cancellation, shared by the worker and whoever cancels.
+/// The worker does not take its next job while a cancel request for this one
+/// is still being sent, so the request cannot land on someone else's statement
+/// (PostgreSQL cancels whatever runs when it arrives).
+final class JobControl: @unchecked Sendable {
+    // NSCondition guards both fields.
+    private let condition = NSCondition()
+    private var cancelled = false
+    private var requestsInFlight = 0
+
+    var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
+
+    /// Marks the job cancelled; when `sendingRequest`, a cancel request is on its way.
+    func cancel(sendingRequest: Bool) {
+        condition.lock()
+        cancelled = true
+        if sendingRequest { requestsInFlight += 1 }
+        condition.unlock()
+    }
+
+    func requestSent() {
+        condition.lock()
+        requestsInFlight -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForRequests() {
+        condition.lock()
+        while requestsInFlight > 0 { condition.wait() }
+        condition.unlock()
+    }
 }
 
 /// One worker thread and its connection.
@@ -148,7 +230,7 @@ final class PoolWorker: @unchecked Sendable {
 /// The I/O shell around `PoolStateMachine`: a mutex, worker threads, timers.
 final class PoolCore: Sendable {
     private enum Command {
-        case run(PoolJob)
+        case run(PoolJob, PoolStateMachine.JobID)
         case stop
     }
 
@@ -162,6 +244,11 @@ final class PoolCore: Sendable {
         var workers: [PoolWorker] = []
         var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
         var connectsTotal = 0
+        /// Controls of submitted jobs, until they end.
+        var controls: [PoolStateMachine.JobID: JobControl] = [:]
+        /// Each worker's cancel handle for its current connection.
+        var cancelHandles: [PoolStateMachine.WorkerID: PostgresCancelHandle] = [:]
+        var interruptedTotal = 0
     }
 
     private let configuration: ConnectionPool.Configuration
@@ -180,56 +267,108 @@ final class PoolCore: Sendable {
                 idle: state.machine.idleCount,
                 waiting: state.machine.waitingCount,
                 connectsTotal: state.connectsTotal,
-                timeoutsTotal: state.machine.timeoutsTotal)
+                timeoutsTotal: state.machine.timeoutsTotal,
+                cancelledTotal: state.machine.withdrawnTotal + state.interruptedTotal)
         }
     }
 
     // MARK: Callers
 
-    func submit(_ job: PoolJob) {
+    /// Queues or starts `job`; returns its id (for `withdraw`).
+    func submit(_ job: PoolJob) -> PoolStateMachine.JobID {
         enum Next {
             case wake(PoolWorker)
             case start(PoolWorker)
-            case wait(PoolStateMachine.JobID)
+            case wait
             case fail
         }
-        let next: Next = state.withLock { state in
+        let (id, next): (PoolStateMachine.JobID, Next) = state.withLock { state in
             state.nextJobID += 1
             let id = state.nextJobID
             switch state.machine.acquire(id) {
             case .run(_, on: let worker):
-                state.mailboxes[worker] = .run(job)
-                return .wake(state.workers[worker])
+                state.controls[id] = job.control
+                state.mailboxes[worker] = .run(job, id)
+                return (id, .wake(state.workers[worker]))
             case .startWorker(let worker, job: _):
+                state.controls[id] = job.control
                 let newWorker = PoolWorker(id: worker)
                 state.workers.append(newWorker)
-                return .start(newWorker)
+                return (id, .start(newWorker))
             case .wait(let id):
+                state.controls[id] = job.control
                 state.waitingJobs[id] = job
-                return .wait(id)
+                return (id, .wait)
             case .failClosed:
-                return .fail
+                return (id, .fail)
             }
         }
         switch next {
         case .wake(let worker):
             worker.wakeup.signal()
         case .start(let worker):
-            let thread = Thread { [self] in self.workerMain(worker, first: job) }
+            let thread = Thread { [self] in self.workerMain(worker, first: job, id: id) }
             thread.name = "postgres-pool-\(worker.id)"
             thread.start()
-        case .wait(let id):
+        case .wait:
             DispatchQueue.global().asyncAfter(deadline: .now() + Self.dispatchInterval(configuration.acquireTimeout)) {
                 [weak self] in self?.timedOut(id)
             }
         case .fail:
             job.fail(Self.closedError)
         }
+        return id
+    }
+
+    /// The caller of job `id` gave up: withdraw it, or interrupt it.
+    func withdraw(_ id: PoolStateMachine.JobID) {
+        enum Next {
+            case fail(PoolJob)
+            case interrupt(JobControl, PostgresCancelHandle?)
+            case nothing
+        }
+        let next: Next = state.withLock { state in
+            switch state.machine.withdraw(id) {
+            case .failWaiter:
+                state.controls[id] = nil
+                return state.waitingJobs.removeValue(forKey: id).map(Next.fail) ?? .nothing
+            case .interrupt(let worker):
+                guard let control = state.controls[id] else { return .nothing }
+                let handle = state.cancelHandles[worker]
+                control.cancel(sendingRequest: handle != nil)
+                state.interruptedTotal += 1
+                return .interrupt(control, handle)
+            case .none:
+                return .nothing
+            }
+        }
+        switch next {
+        case .fail(let job):
+            job.fail(CancellationError())
+        case .interrupt(let control, let handle):
+            guard let handle else { return }
+            // PQcancel opens a connection and blocks: never on the caller's thread.
+            Thread.detachNewThread {
+                handle.cancel()
+                control.requestSent()
+            }
+        case .nothing:
+            break
+        }
+    }
+
+    /// Withdraws or interrupts every job (shutdown deadline).
+    func cancelAll() {
+        let ids: [PoolStateMachine.JobID] = state.withLock { state in
+            state.machine.runningJobs.map(\.job) + state.waitingJobs.keys.sorted()
+        }
+        for id in ids { withdraw(id) }
     }
 
     private func timedOut(_ id: PoolStateMachine.JobID) {
         let job: PoolJob? = state.withLock { state in
             guard state.machine.waiterTimedOut(id) else { return nil }
+            state.controls[id] = nil
             return state.waitingJobs.removeValue(forKey: id)
         }
         job?.fail(
@@ -243,7 +382,10 @@ final class PoolCore: Sendable {
     func shutdown(notify: CheckedContinuation<Void, Never>?) {
         let (failed, stopping, resumeNow) = state.withLock { state in
             let action = state.machine.shutdown()
-            let failed = action.failWaiters.compactMap { state.waitingJobs.removeValue(forKey: $0) }
+            let failed = action.failWaiters.compactMap { id in
+                state.controls[id] = nil
+                return state.waitingJobs.removeValue(forKey: id)
+            }
             let stopping = action.stopWorkers.map { worker in
                 state.mailboxes[worker] = .stop
                 return state.workers[worker]
@@ -265,15 +407,18 @@ final class PoolCore: Sendable {
 
     // MARK: Workers
 
-    private func workerMain(_ worker: PoolWorker, first: PoolJob) {
-        var job: PoolJob? = first
-        while let current = job {
-            execute(current, on: worker)
-            job = nextJob(for: worker)
+    private func workerMain(_ worker: PoolWorker, first: PoolJob, id: PoolStateMachine.JobID) {
+        var next: (job: PoolJob, id: PoolStateMachine.JobID)? = (first, id)
+        while let current = next {
+            execute(current.job, on: worker)
+            // A cancel request still on its way must land on this job, not the next.
+            current.job.control.waitForRequests()
+            next = nextJob(for: worker, finished: current.id)
         }
         worker.connection?.close()
         worker.connection = nil
         let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            state.cancelHandles[worker.id] = nil
             guard state.machine.workerStopped(worker.id) else { return [] }
             defer { state.shutdownWaiters = [] }
             return state.shutdownWaiters
@@ -282,19 +427,22 @@ final class PoolCore: Sendable {
     }
 
     /// The worker's next job, sleeping while idle; `nil` means stop.
-    private func nextJob(for worker: PoolWorker) -> PoolJob? {
+    private func nextJob(
+        for worker: PoolWorker, finished: PoolStateMachine.JobID
+    ) -> (job: PoolJob, id: PoolStateMachine.JobID)? {
         enum Next {
-            case run(PoolJob)
+            case run(PoolJob, PoolStateMachine.JobID)
             case sleep
             case stop
         }
         let next: Next = state.withLock { state in
+            state.controls[finished] = nil
             switch state.machine.jobFinished(worker: worker.id) {
             case .run(let id):
                 guard let job = state.waitingJobs.removeValue(forKey: id) else {
                     preconditionFailure("assigned job \(id) has no closure")
                 }
-                return .run(job)
+                return .run(job, id)
             case .idle:
                 return .sleep
             case .stop:
@@ -302,15 +450,15 @@ final class PoolCore: Sendable {
             }
         }
         switch next {
-        case .run(let job):
-            return job
+        case .run(let job, let id):
+            return (job, id)
         case .stop:
             return nil
         case .sleep:
             worker.wakeup.wait()
             let command = state.withLock { $0.mailboxes.removeValue(forKey: worker.id) }
             switch command {
-            case .run(let job): return job
+            case .run(let job, let id): return (job, id)
             case .stop, nil: return nil
             }
         }
@@ -325,19 +473,23 @@ final class PoolCore: Sendable {
             job.fail(error)
             return
         }
-        let roundTripsBefore = connection.roundTrips
+        let control = job.control
+        connection.interruption = { control.isCancelled }
+        defer { connection.interruption = nil }
+        let effectfulBefore = connection.effectfulRoundTrips
         guard let error = job.run(connection) else {
             cleanUp(connection)
             return
         }
-        let firstRoundTripLost =
+        let changedNothing =
             (error as? PostgresError)?.kind == .connection
-            && connection.roundTrips - roundTripsBefore == 1
-        if firstRoundTripLost {
-            // The job's first request never reached a live server: safe to run again.
+            && connection.effectfulRoundTrips == effectfulBefore
+            && !control.isCancelled
+        if changedNothing {
+            // Nothing the job sent could have changed data (it never got past
+            // BEGIN or PREPARE): safe to run again on a fresh connection.
             do {
-                try connection.reconnect()
-                countConnect()
+                try reopen(connection, for: worker)
             } catch {
                 job.fail(error)
                 return
@@ -355,16 +507,25 @@ final class PoolCore: Sendable {
             let connection = try PostgresConnection(conninfo: configuration.conninfo)
             worker.connection = connection
             countConnect()
-            try applySessionSettings(connection)
+            try prepareSession(connection, for: worker)
             return connection
         }
         let healthy = configuration.checksConnectionBeforeJob ? connection.checkHealth() : connection.isConnected
-        if !healthy {
-            try connection.reconnect()
-            countConnect()
-            try applySessionSettings(connection)
-        }
+        if !healthy { try reopen(connection, for: worker) }
         return connection
+    }
+
+    /// Replaces a dead connection: reconnect, session settings, cancel handle.
+    private func reopen(_ connection: PostgresConnection, for worker: PoolWorker) throws(PostgresError) {
+        try connection.reconnect()
+        countConnect()
+        try prepareSession(connection, for: worker)
+    }
+
+    private func prepareSession(_ connection: PostgresConnection, for worker: PoolWorker) throws(PostgresError) {
+        let handle = connection.makeCancelHandle()
+        state.withLock { $0.cancelHandles[worker.id] = handle }
+        try applySessionSettings(connection)
     }
 
     private func applySessionSettings(_ connection: PostgresConnection) throws(PostgresError) {

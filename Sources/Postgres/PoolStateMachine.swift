@@ -62,6 +62,7 @@ struct PoolStateMachine: Sendable {
     private var idleWorkers: [WorkerID] = []
     private var waiters = FIFOSet<JobID>()
     private(set) var timeoutsTotal = 0
+    private(set) var withdrawnTotal = 0
 
     init(size: Int) {
         precondition(size > 0, "pool size must be positive")
@@ -120,6 +121,25 @@ struct PoolStateMachine: Sendable {
         return true
     }
 
+    /// The caller of `job` gave up (its task was cancelled).
+    enum WithdrawAction: Sendable, Equatable {
+        /// It was still waiting and is now removed: fail it with `CancellationError`.
+        case failWaiter
+        /// It is running on this worker: interrupt the work in the database.
+        case interrupt(WorkerID)
+        /// It already finished, failed or was never known: nothing to do.
+        case none
+    }
+
+    mutating func withdraw(_ job: JobID) -> WithdrawAction {
+        if waiters.remove(job) {
+            withdrawnTotal += 1
+            return .failWaiter
+        }
+        if let worker = workers.firstIndex(of: .busy(job)) { return .interrupt(worker) }
+        return .none
+    }
+
     mutating func shutdown() -> ShutdownAction {
         switch lifecycle {
         case .shuttingDown, .shutDown:
@@ -162,6 +182,13 @@ struct PoolStateMachine: Sendable {
     }
 
     var idleCount: Int { idleWorkers.count }
+    /// Workers running a job, with the job.
+    var runningJobs: [(worker: WorkerID, job: JobID)] {
+        workers.enumerated().compactMap { worker, state in
+            if case .busy(let job) = state { return (worker, job) }
+            return nil
+        }
+    }
     var waitingCount: Int { waiters.count }
     func isWaiting(_ job: JobID) -> Bool { waiters.contains(job) }
 }

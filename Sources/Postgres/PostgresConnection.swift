@@ -1,4 +1,5 @@
 internal import CLibPQ
+import Foundation
 
 /// One libpq connection (`PGconn`).
 ///
@@ -22,6 +23,16 @@ public final class PostgresConnection {
     /// before and after a job to know whether a connection failure happened on
     /// the job's first round trip (then nothing of the job reached the server).
     public private(set) var roundTrips = 0
+    /// Round trips whose request was handed to the server and might have
+    /// changed something (everything but `BEGIN`, `ROLLBACK` and `PREPARE`).
+    /// The pool retries a failed job on a new connection only while this did
+    /// not move: work that provably changed nothing.
+    public private(set) var effectfulRoundTrips = 0
+
+    /// Asked before every statement but `ROLLBACK`: `true` means the work was
+    /// cancelled, so the statement is not sent and fails with 57014. Set by
+    /// the pool for the duration of a job.
+    public var interruption: (@Sendable () -> Bool)?
 
     /// Bound on cached statements, so dynamic SQL text cannot grow the cache forever.
     static let statementCacheLimit = 1000
@@ -77,6 +88,14 @@ public final class PostgresConnection {
         handle = try Self.connect(conninfo)
     }
 
+    /// A handle that cancels whatever this connection's server process is
+    /// running, from any thread (`PQgetCancel`). Valid until the next
+    /// reconnect; `nil` when not connected.
+    public func makeCancelHandle() -> PostgresCancelHandle? {
+        guard let handle, let cancel = PQgetCancel(handle) else { return nil }
+        return PostgresCancelHandle(cancel)
+    }
+
     // MARK: Statements
 
     /// Runs one statement with text parameters (`nil` = NULL) and returns its rows.
@@ -86,6 +105,7 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ params: [(any PostgresEncodable)?] = []) throws(PostgresError) -> PostgresResult {
         let conn = try liveHandle()
+        try checkInterruption()
         let name = try preparedName(for: sql, conn: conn)
 
         // One NUL-terminated buffer for all parameter texts; pointers into it
@@ -119,6 +139,7 @@ public final class PostgresConnection {
             }
         }
         guard sent == 1 else { throw sendFailure(conn) }
+        effectfulRoundTrips += 1
         do {
             return try collectResults(conn)
         } catch {
@@ -140,10 +161,20 @@ public final class PostgresConnection {
     @discardableResult
     public func simpleQuery(_ sql: String) throws(PostgresError) -> PostgresResult {
         let conn = try liveHandle()
+        if sql != "ROLLBACK" { try checkInterruption() }
         roundTrips += 1
+        commitWasSent = false
         guard PQsendQuery(conn, sql) == 1 else { throw sendFailure(conn) }
+        if sql == "COMMIT" { commitWasSent = true }
+        if !Self.effectFree.contains(sql) { effectfulRoundTrips += 1 }
         return try collectResults(conn)
     }
+
+    /// Statements that change nothing when they run alone.
+    private static let effectFree: Set<String> = ["BEGIN", "ROLLBACK"]
+    /// Whether the last `COMMIT` was handed to the server (its outcome is then
+    /// unknown if the reply is lost).
+    private var commitWasSent = false
 
     /// Runs `body` inside `BEGIN … COMMIT`.
     ///
@@ -171,7 +202,21 @@ public final class PostgresConnection {
                 kind: .client, sqlState: "25P02",
                 message: "the transaction was aborted by an error the body caught; it was rolled back")
         }
-        try execute(script: "COMMIT")
+        do throws(PostgresError) {
+            try execute(script: "COMMIT")
+        } catch {
+            guard error.kind == .connection else { throw error }
+            // COMMIT may have reached the server and committed before the
+            // connection broke (e.g. a backend terminated while waiting for a
+            // synchronous standby: committed locally, then FATAL). Only a send
+            // that libpq refused proves that nothing was committed.
+            if commitWasSent {
+                throw PostgresError(
+                    kind: .commitOutcomeUnknown, sqlState: error.sqlState,
+                    message: "the connection broke while COMMIT was in flight; the transaction may have committed: \(error.message)")
+            }
+            throw error
+        }
         return value
     }
 
@@ -208,6 +253,11 @@ public final class PostgresConnection {
     }
 
     // MARK: Internals
+
+    private func checkInterruption() throws(PostgresError) {
+        guard let interruption, interruption() else { return }
+        throw PostgresError(kind: .cancelled, sqlState: "57014", message: "the work was cancelled before this statement was sent")
+    }
 
     private func liveHandle() throws(PostgresError) -> OpaquePointer {
         guard let handle else { throw PostgresError(kind: .connection, message: "connection is closed") }
@@ -262,11 +312,12 @@ public final class PostgresConnection {
             PQclear(result)
             if abandon { break }
         }
-        if abandon { close() }
         if var failure {
             // The server sends its FATAL report before closing the socket, so
             // libpq only marks the connection bad after the drain above.
-            if Self.endsSession(failure, conn: conn) { failure.kind = .connection }
+            // Decided before `close()`, which frees `conn`.
+            if abandon || Self.endsSession(failure, conn: conn) { failure.kind = .connection }
+            if abandon { close() }
             throw failure
         }
         if let last { return last }
@@ -306,8 +357,39 @@ public final class PostgresConnection {
         return PostgresResult(columns: names, rows: rows, affectedRows: affected, commandTag: tag)
     }
 
+    /// Bounds on every connection unless the conninfo (or libpq's environment)
+    /// says otherwise: a server that does not answer, or a network path that
+    /// silently drops, must surface as an error instead of a thread blocked
+    /// for ever (Linux's default TCP retransmission alone lasts ~15 minutes).
+    public static let defaultConnectionParameters: [(keyword: String, value: String, environment: String?)] = [
+        ("connect_timeout", "10", "PGCONNECT_TIMEOUT"),
+        ("keepalives", "1", nil),
+        ("keepalives_idle", "30", nil),
+        ("keepalives_interval", "10", nil),
+        ("keepalives_count", "3", nil),
+        ("tcp_user_timeout", "30000", nil),
+    ]
+
     private static func connect(_ conninfo: String) throws(PostgresError) -> OpaquePointer {
-        guard let conn = PQconnectdb(conninfo) else {
+        // Defaults come before the expanded conninfo, so the URL's own values win
+        // (libpq: later keywords override earlier ones).
+        let environment = ProcessInfo.processInfo.environment
+        var pairs = defaultConnectionParameters
+            .filter { parameter in parameter.environment.map { environment[$0] == nil } ?? true }
+            .map { ($0.keyword, $0.value) }
+        pairs.append(("dbname", conninfo))
+        let keywords = pairs.map { strdup($0.0) }
+        let values = pairs.map { strdup($0.1) }
+        defer {
+            keywords.forEach { free($0) }
+            values.forEach { free($0) }
+        }
+        let connection: OpaquePointer? = (keywords.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { keys in
+            (values.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { vals in
+                PQconnectdbParams(keys.baseAddress, vals.baseAddress, 1)
+            }
+        }
+        guard let conn = connection else {
             throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
         }
         guard PQstatus(conn) == CONNECTION_OK else {
@@ -389,5 +471,30 @@ extension String {
         var text = Substring(self)
         while let last = text.last, last.isWhitespace { text = text.dropLast() }
         return String(text)
+    }
+}
+
+/// Sends a cancel request for one server process (`PQcancel`), usable from any
+/// thread. PostgreSQL cancels the statement running *when the request arrives*:
+/// callers cancel only while the work they mean is still running.
+public final class PostgresCancelHandle: @unchecked Sendable {
+    // `PGcancel` is immutable once made and `PQcancel` is documented as safe to
+    // call from any thread; it is freed only when no one holds the handle.
+    private let cancelObject: OpaquePointer
+
+    fileprivate init(_ cancel: OpaquePointer) {
+        cancelObject = cancel
+    }
+
+    deinit {
+        PQfreeCancel(cancelObject)
+    }
+
+    /// Sends the cancel request (opens a short connection to the server: blocks
+    /// for a round trip). Returns whether the server accepted the request.
+    @discardableResult
+    public func cancel() -> Bool {
+        var message = [CChar](repeating: 0, count: 256)
+        return PQcancel(cancelObject, &message, Int32(message.count)) == 1
     }
 }

@@ -17,6 +17,12 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case poolTimeout
         /// The pool was shut down before the job could run.
         case poolClosed
+        /// The connection broke after `COMMIT` was sent and before its answer
+        /// arrived: the transaction may or may not have committed.
+        case commitOutcomeUnknown
+        /// The caller cancelled the work before the statement was sent
+        /// (SQLSTATE 57014, like a statement the server cancelled).
+        case cancelled
     }
 
     public var kind: Kind
@@ -65,6 +71,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case .client: text = "database client error"
         case .poolTimeout: text = "database pool timeout"
         case .poolClosed: text = "database pool closed"
+        case .commitOutcomeUnknown: text = "database commit outcome unknown"
+        case .cancelled: text = "database work cancelled"
         }
         if let sqlState { text += " \(sqlState)" }
         text += ": \(message)"

@@ -32,6 +32,17 @@ public struct PostgresRow: Sendable {
     }
 
     /// Decodes a non-NULL column. Throws `.client` for NULL, an unknown column, or unparsable text.
+    /// A text column decoded into a closed set of values (a status, a role);
+    /// a value the code does not know is an error, not a crash.
+    public func decodeRawValue<T: RawRepresentable>(_ column: String, as type: T.Type) throws(PostgresError) -> T
+    where T.RawValue == String {
+        let text = try decode(column, as: String.self)
+        guard let value = T(rawValue: text) else {
+            throw .client("column \(column): unexpected value \"\(text)\" for \(T.self)")
+        }
+        return value
+    }
+
     public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws(PostgresError) -> T {
         let index = try self.index(of: column)
         guard let value = try decodeIfPresent(index, as: type) else {
@@ -100,5 +111,15 @@ public struct PostgresResult: Sendable {
 
     /// The first row, if any.
     public var first: PostgresRow? { rows.first }
+
+    /// The first row of a statement that always returns one (`INSERT …
+    /// RETURNING`, a function call); a missing row is an error of this
+    /// command, never a crash of the process.
+    public func firstRow() throws(PostgresError) -> PostgresRow {
+        guard let row = rows.first else {
+            throw .client("expected a row, got none (\(commandTag.isEmpty ? "no command tag" : commandTag))")
+        }
+        return row
+    }
     public var isEmpty: Bool { rows.isEmpty }
 }

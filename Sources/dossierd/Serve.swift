@@ -31,8 +31,26 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Most clients at once.")
     var maxConnections = 1024
 
-    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle client is closed.")
+    @Option(name: .customLong("idle-timeout"), help: "Seconds without a complete request before a client is closed.")
     var idleTimeout = 15 * 60
+
+    @Option(name: .customLong("request-timeout"), help: "Seconds a client may take to finish a request line it began.")
+    var requestTimeout = 30
+
+    @Option(name: .customLong("login-timeout"), help: "Seconds a client may take to log in after connecting.")
+    var loginTimeout = 60
+
+    @Option(name: .customLong("statement-timeout"), help: "Seconds a database statement may run (long jobs raise their own limit).")
+    var statementTimeout = 30
+
+    @Option(name: .customLong("lock-timeout"), help: "Seconds a command waits for a database lock.")
+    var lockTimeout = 10
+
+    @Option(name: .customLong("idle-in-transaction-timeout"), help: "Seconds a database transaction may stay idle before its session is ended.")
+    var idleInTransactionTimeout = 60
+
+    @Option(name: .customLong("database-wait"), help: "Seconds to wait at start for the database to accept connections.")
+    var databaseWait = 60
 
     @Option(name: .customLong("shutdown-deadline"), help: "Seconds SIGTERM waits for commands in flight.")
     var shutdownDeadline = 10
@@ -70,12 +88,19 @@ struct Serve: AsyncParsableCommand {
         guard poolSize >= 1 else { throw ValidationError("--pool-size must be at least 1") }
         guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
-        guard idleTimeout >= 1, shutdownDeadline >= 1, poolTimeout >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
+        let timeouts: [Int] = [
+            idleTimeout, shutdownDeadline, poolTimeout, requestTimeout, loginTimeout, statementTimeout, lockTimeout,
+            idleInTransactionTimeout,
+        ]
+        guard timeouts.min() ?? 1 >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
+        guard databaseWait >= 0 else { throw ValidationError("--database-wait must not be negative") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard TimeOfDay(jobsAt) != nil else { throw ValidationError("--jobs-at must be HH:MM (00:00 to 23:59)") }
         guard jobsPoll >= 1, jobsRetry >= 1 else { throw ValidationError("--jobs-poll and --jobs-retry must be at least 1 second") }
         guard jobsLease >= 3 else { throw ValidationError("--jobs-lease must be at least 3 seconds (it is renewed every third)") }
     }
+
+    private static func seconds(_ count: Int) -> Duration { Duration.seconds(Int64(count)) }
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
@@ -113,10 +138,16 @@ struct Serve: AsyncParsableCommand {
         }
 
         do {
+            let wait: Duration = Self.seconds(databaseWait)
+            try await DatabaseWait.untilReachable(conninfo: conninfo, for: wait, logger: logger)
             try DaemonPreflight.check(conninfo: conninfo)
         } catch let refusal as DaemonPreflight.Refusal {
             try? embedded?.stop()
             throw ValidationError(refusal.description)
+        } catch let unreachable as DatabaseWait.Unreachable {
+            try? embedded?.stop()
+            logger.error("\(unreachable.description)")
+            throw ExitCode(3)
         }
 
         let auditKey: AuditKey?
@@ -131,12 +162,20 @@ struct Serve: AsyncParsableCommand {
         }
 
         let (host, port) = ServerConfiguration.parseListen(listen)!
+        var limits = DatabaseLimits()
+        limits.statementTimeout = Self.seconds(statementTimeout)
+        limits.lockTimeout = Self.seconds(lockTimeout)
+        limits.idleInTransactionTimeout = Self.seconds(idleInTransactionTimeout)
         let pool = ConnectionPool(.init(
             conninfo: conninfo, size: poolSize, acquireTimeout: .seconds(poolTimeout),
-            sessionSettings: DossierServer.sessionSettings))
-        var configuration = ServerConfiguration(
-            host: host, port: port, maximumLineLength: maxLineBytes, maximumConnections: maxConnections,
-            idleTimeout: .seconds(idleTimeout))
+            sessionSettings: limits.sessionSettings))
+        var configuration = ServerConfiguration(host: host, port: port)
+        configuration.maximumLineLength = maxLineBytes
+        configuration.maximumConnections = maxConnections
+        configuration.idleTimeout = Self.seconds(idleTimeout)
+        configuration.requestTimeout = Self.seconds(requestTimeout)
+        configuration.loginTimeout = Self.seconds(loginTimeout)
+        configuration.shutdownDeadline = Self.seconds(shutdownDeadline)
         configuration.auditKey = auditKey
         let server = DossierServer(configuration: configuration, pool: pool, logger: logger)
         // The group shuts services down in reverse order: the scheduler first
@@ -153,7 +192,10 @@ struct Serve: AsyncParsableCommand {
         }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(shutdownDeadline)
+        // The server cancels its own commands at the deadline and answers them;
+        // the group's cancellation (scheduler, stragglers) comes a little later.
+        let groupDeadline: Int = shutdownDeadline + 3
+        groupConfiguration.maximumGracefulShutdownDuration = Self.seconds(groupDeadline)
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: groupConfiguration)
         do {
@@ -197,7 +239,7 @@ enum DaemonPreflight {
             SELECT current_user AS login, rolsuper, rolbypassrls,
                    pg_has_role(current_user, 'dossier_app', 'USAGE') AS is_daemon
               FROM pg_roles WHERE rolname = current_user
-            """).rows[0]
+            """).firstRow()
         let login = try role.decode("login", as: String.self)
         if try role.decode("rolsuper", as: Bool.self) || role.decode("rolbypassrls", as: Bool.self) {
             throw Refusal(description: "refusing to serve as \(login): superusers and BYPASSRLS roles skip row-level security; connect as dossier_app")
@@ -206,6 +248,50 @@ enum DaemonPreflight {
         guard case .current = status else { throw Refusal(description: status.operatorMessage) }
         if try role.decode("is_daemon", as: Bool.self) == false {
             throw Refusal(description: "refusing to serve as \(login): it is not dossier_app nor a member of it (GRANT dossier_app TO \(login))")
+        }
+    }
+}
+
+/// `serve` started before its database (a unit ordered before PostgreSQL, a
+/// restart of both) waits with backoff, saying what it waits for, instead of
+/// exiting at once.
+enum DatabaseWait {
+    struct Unreachable: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func untilReachable(conninfo: String, for limit: Duration, logger: Logger) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        var pause = Duration.milliseconds(250)
+        var attempt = 0
+        while let failure = probe(conninfo) {
+            attempt += 1
+            let left: Duration = deadline - clock.now
+            guard left > Duration.zero else {
+                let seconds: Int64 = limit.components.seconds
+                throw Unreachable(description: "database not reachable within \(seconds) s (--database-wait): \(failure.message)")
+            }
+            logger.warning("waiting for the database (attempt \(attempt), next in \(pause)): \(failure.message)")
+            let nap: Duration = pause < left ? pause : left
+            try await Task.sleep(for: nap)
+            let doubled: Duration = pause + pause
+            let ceiling: Duration = Duration.seconds(5)
+            pause = doubled < ceiling ? doubled : ceiling
+        }
+        if attempt > 0 { logger.info("database reachable after \(attempt + 1) attempts") }
+    }
+
+    /// One connection attempt: nil when the database answered, else why not.
+    /// Errors other than an unreachable database (a refused login) are not
+    /// worth waiting for: the start-up checks report them.
+    private static func probe(_ conninfo: String) -> PostgresError? {
+        do {
+            let connection = try PostgresConnection(conninfo: conninfo)
+            connection.close()
+            return nil
+        } catch {
+            return error.kind == .connection ? error : nil
         }
     }
 }

@@ -18,16 +18,19 @@ final class TestServer: Sendable {
 
     static let adminPassword = "admin-pw"
 
-    init(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
-        database = try MigratedDatabase.create()
-        let daemon = try database.daemon()
+    init(
+        database: MigratedDatabase? = nil, limits: DatabaseLimits = DatabaseLimits(), poolSize: Int = 4,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws {
+        self.database = try database ?? MigratedDatabase.create()
+        let daemon = try self.database.daemon()
         _ = try Bootstrap.run(daemon, adminLogin: "admin", password: Self.adminPassword)
         daemon.close()
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning
-        pool = ConnectionPool(.init(conninfo: database.daemonConninfo, size: 4, sessionSettings: DossierServer.sessionSettings))
+        pool = ConnectionPool(.init(conninfo: self.database.daemonConninfo, size: poolSize, sessionSettings: limits.sessionSettings))
         server = DossierServer(configuration: configuration, pool: pool, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(services: [server], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)

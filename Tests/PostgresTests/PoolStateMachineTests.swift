@@ -139,4 +139,22 @@ import Testing
         #expect(popped == Array(stride(from: 1, to: 200, by: 2)))
         #expect(set.isEmpty)
     }
+
+    @Test func withdrawnWaiterLeavesTheQueueAndRunningJobIsInterrupted() {
+        var machine = PoolStateMachine(size: 1)
+        #expect(machine.acquire(1) == .startWorker(0, job: 1))
+        #expect(machine.acquire(2) == .wait(2))
+        #expect(machine.acquire(3) == .wait(3))
+        // A waiting caller gives up: it leaves the queue and is never assigned.
+        #expect(machine.withdraw(2) == .failWaiter)
+        #expect(machine.withdrawnTotal == 1)
+        #expect(machine.waiterTimedOut(2) == false)
+        // A running job is interrupted on its worker.
+        #expect(machine.withdraw(1) == .interrupt(0))
+        #expect(machine.jobFinished(worker: 0) == .run(3))
+        #expect(machine.withdraw(1) == .none)
+        #expect(machine.runningJobs.map(\.job) == [3])
+        #expect(machine.jobFinished(worker: 0) == .idle)
+        #expect(machine.withdraw(3) == .none)
+    }
 }

@@ -48,6 +48,24 @@ public struct MigratedDatabase: Sendable {
         }
     }
 
+    /// A new migrated database on a cluster of the test's own (a scratch
+    /// cluster that the test may restart, stop or reconfigure).
+    public static func create(on cluster: LocalCluster) throws -> MigratedDatabase {
+        let name = try state.withLock { state in
+            state.counter += 1
+            return "s\(getpid())_\(state.counter)"
+        }
+        let postgres = try PostgresConnection(conninfo: cluster.conninfo(user: "postgres", database: "postgres"))
+        defer { postgres.close() }
+        try postgres.execute(script: "CREATE DATABASE \(name) TEMPLATE template0 ENCODING 'UTF8'")
+        try postgres.execute(script: "ALTER DATABASE \(name) SET search_path = dossier, public")
+        let migrating = try PostgresConnection(conninfo: cluster.conninfo(user: "postgres", database: name))
+        defer { migrating.close() }
+        try Migrator().migrate(migrating)
+        try DatabaseLogins.enableDaemonLogin(migrating, password: nil)
+        return MigratedDatabase(name: name, cluster: cluster)
+    }
+
     /// A new empty database (no schema), for migration tests.
     public static func createEmpty() throws -> (name: String, conninfo: String) {
         let cluster = try TestPostgres.shared()

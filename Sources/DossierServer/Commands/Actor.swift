@@ -13,7 +13,7 @@ struct Actor: Sendable {
 
     /// Opens the command for `user`: fails with `.auth` if the user was disabled since login.
     static func begin(_ user: SignedInUser, on connection: PostgresConnection) throws -> Actor {
-        let row = try connection.query("SELECT * FROM dossier.begin_command($1::int8)", [user.id]).rows[0]
+        let row = try connection.query("SELECT * FROM dossier.begin_command($1::int8)", [user.id]).firstRow()
         guard let role = Role(rawValue: try row.decode("role", as: String.self)),
               let line = StaffLine(rawValue: try row.decode("line", as: String.self))
         else { throw PostgresError(kind: .client, message: "unexpected role or line for user \(user.id)") }

@@ -2,6 +2,7 @@ import DossierDomain
 import DossierProtocol
 import Logging
 import Postgres
+import Synchronization
 
 /// Executes one request line for a connection: parse once into a typed
 /// `Command`, check the role against the command table, run it in one database
@@ -11,12 +12,21 @@ final class CommandExecutor: Sendable {
     let statistics: ServerStatistics
     let logger: Logger
     let auditKey: AuditKey?
+    /// Database work of commands in flight, cancelled at the shutdown deadline.
+    let inFlight = InFlightCommands()
+    private let isShuttingDown: @Sendable () -> Bool
 
-    init(pool: ConnectionPool, statistics: ServerStatistics, logger: Logger, auditKey: AuditKey? = nil) {
+    /// How many `HELP` answers a connection gets before `AUTH` (the only
+    /// large answer available without logging in).
+    static let helpAnswersBeforeLogin = 20
+
+    init(pool: ConnectionPool, statistics: ServerStatistics, logger: Logger, auditKey: AuditKey? = nil,
+         isShuttingDown: @escaping @Sendable () -> Bool = { false }) {
         self.pool = pool
         self.statistics = statistics
         self.logger = logger
         self.auditKey = auditKey
+        self.isShuttingDown = isShuttingDown
     }
 
     struct Outcome: Sendable {
@@ -50,7 +60,10 @@ final class CommandExecutor: Sendable {
             outcome = Outcome(response: .ok("PONG"))
         case .quit:
             outcome = Outcome(response: .ok("bye"), close: true)
+        case .help where session.user == nil && session.helpAnswersBeforeLogin >= Self.helpAnswersBeforeLogin:
+            outcome = Outcome(response: .error(.limit, "log in for more HELP (\(Self.helpAnswersBeforeLogin) answers before AUTH)"))
         case .help(let topic):
+            if session.user == nil { session.helpAnswersBeforeLogin += 1 }
             outcome = Outcome(response: Help.response(for: topic))
         case .format(let format):
             session.format = format
@@ -88,14 +101,14 @@ final class CommandExecutor: Sendable {
         let login = auth.login.rawValue
         let password = auth.password.revealed
         do {
-            let result = try await pool.transaction { connection in
+            let result = try await inFlight.run { [pool] in try await pool.transaction { connection in
                 let row = try connection.query(
                     "SELECT user_id, role, dept_code, ok FROM dossier.authenticate($1::text, $2::text)", [login, password]
-                ).rows[0]
+                ).firstRow()
                 guard try row.decode("ok", as: Bool.self) else { return nil as (Int64, String, String)? }
                 return (try row.decode("user_id", as: Int64.self), try row.decode("role", as: String.self),
                         try row.decode("dept_code", as: String.self))
-            }
+            } }
             guard let (id, role, dept) = result else {
                 // Unknown login, wrong password and locked login get the same answer.
                 return .error(.badCredentials)
@@ -103,7 +116,7 @@ final class CommandExecutor: Sendable {
             session.user = SignedInUser(id: id, login: login)
             return .ok("\(login) role=\(role) dept=\(dept)")
         } catch {
-            return .error(DatabaseErrorMapping.protocolError(for: error, logger: logger))
+            return .error(DatabaseErrorMapping.protocolError(for: error, shuttingDown: isShuttingDown(), logger: logger))
         }
     }
 
@@ -111,16 +124,23 @@ final class CommandExecutor: Sendable {
     private func run(_ command: Command, as user: SignedInUser) async -> Response {
         let handlers = CommandHandlers(statistics: statistics, poolStatistics: { [pool] in pool.statistics },
                                        auditKey: auditKey, logger: logger)
+        // What the command answered before COMMIT, named if COMMIT's outcome is lost.
+        let answered = Mutex<Response?>(nil)
         do {
-            return try await pool.transaction { connection in
-                let actor = try Actor.begin(user, on: connection)
-                guard command.spec.access.permits(actor.role) else {
-                    throw ProtocolError(.denied, "\(command.spec.name) is not for role \(actor.role.rawValue)")
+            return try await inFlight.run { [pool] in
+                try await pool.transaction { connection in
+                    let actor = try Actor.begin(user, on: connection)
+                    guard command.spec.access.permits(actor.role) else {
+                        throw ProtocolError(.denied, "\(command.spec.name) is not for role \(actor.role.rawValue)")
+                    }
+                    let response = try handlers.respond(to: command, actor: actor, connection: connection)
+                    answered.withLock { $0 = response }
+                    return response
                 }
-                return try handlers.respond(to: command, actor: actor, connection: connection)
             }
         } catch {
-            return .error(DatabaseErrorMapping.protocolError(for: error, logger: logger))
+            return .error(DatabaseErrorMapping.protocolError(
+                for: error, answerIfCommitted: answered.withLock { $0 }, shuttingDown: isShuttingDown(), logger: logger))
         }
     }
 

@@ -15,6 +15,8 @@ struct SessionState: Sendable {
     let connectionID: Int
     var user: SignedInUser?
     var format: OutputFormat = .text
+    /// `HELP` answers given before `AUTH` (bounded: see `CommandExecutor`).
+    var helpAnswersBeforeLogin = 0
 
     init(connectionID: Int) {
         self.connectionID = connectionID

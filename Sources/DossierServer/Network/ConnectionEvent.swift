@@ -6,8 +6,8 @@ enum ConnectionEvent: Sendable, Equatable {
     case line(String)
     case tooLong
     case invalid(LineFramer.InvalidLine)
-    /// No request within the idle timeout.
-    case idle
+    /// A connection clock ran out: idle, request or login timeout.
+    case expired(ConnectionDeadlines.Expiry)
     /// The server is shutting down gracefully.
     case shutdown
 }

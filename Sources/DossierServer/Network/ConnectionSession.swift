@@ -3,21 +3,27 @@ import Logging
 import NIOCore
 
 /// Serves one client: greeting, then one request at a time in arrival order
-/// (pipelined requests are answered in order), until QUIT, idle timeout,
-/// shutdown, or the client leaving. Reading stops while a command runs, so a
-/// client that sends without reading cannot make the server buffer without
-/// bound (`NIOAsyncChannel`'s back pressure).
+/// (pipelined requests are answered in order), until QUIT, a connection clock
+/// running out, shutdown, or the client leaving.
 ///
-/// The answers to the requests of one socket read leave in one write, except
-/// that whatever is ready goes out before a command waits for the database,
-/// so no answer is held back behind a slower one.
+/// Memory per connection is bounded whatever the client does: answers are
+/// written as they are produced (at most `flushThreshold` bytes are held
+/// back), a write waits while the socket's send buffer is full (the channel's
+/// write-buffer water marks), and while it waits nothing more is read
+/// (`NIOAsyncChannel`'s back pressure keeps at most a couple of reads queued).
+/// So a client that sends without reading stalls itself, not the server.
 struct ConnectionSession {
     let id: Int
     let channel: NIOAsyncChannel<[ConnectionEvent], ByteBuffer>
     let executor: CommandExecutor
     let greeting: String
+    let signIn: SignInSignal
+    let deadlines: ConnectionDeadlines.Limits
     let isShuttingDown: @Sendable () -> Bool
     let logger: Logger
+
+    /// Answers held back to leave together, at most (bytes).
+    static let flushThreshold = 8 * 1024
 
     func run() async {
         do {
@@ -26,45 +32,22 @@ struct ConnectionSession {
                 var pending = channel.channel.allocator.buffer(capacity: 512)
                 append(.ok("DOSSIER/1 \(greeting)"), .text, to: &pending)
                 try await outbound.write(pending)
+                pending.clear()
                 for try await batch in inbound {
-                    pending.clear()
                     var close = false
                     for event in batch where !close {
-                        switch event {
-                        case .line(let line):
-                            if isShuttingDown() {
-                                append(.error(.shutdown, "server is stopping"), session.format, to: &pending)
-                                close = true
-                                break
-                            }
-                            switch executor.prepare(line: line, session: &session) {
-                            case .nothing:
-                                break
-                            case .answered(let outcome):
-                                append(outcome.response, session.format, to: &pending)
-                                close = outcome.close
-                            case .needsDatabase(let command):
-                                if pending.readableBytes > 0 {
-                                    try await outbound.write(pending)
-                                    pending.clear()
-                                }
-                                let outcome = await executor.execute(command, session: &session)
-                                append(outcome.response, session.format, to: &pending)
-                                close = outcome.close
-                            }
-                        case .tooLong:
-                            append(.error(.lineTooLong), session.format, to: &pending)
-                        case .invalid(let why):
-                            append(.error(why.error), session.format, to: &pending)
-                        case .idle:
-                            append(.error(.limit, "idle timeout"), session.format, to: &pending)
-                            close = true
-                        case .shutdown:
-                            append(.error(.shutdown, "server is stopping"), session.format, to: &pending)
-                            close = true
+                        let (response, closeAfter) = await answer(event, session: &session, flushing: &pending, to: outbound)
+                        close = closeAfter
+                        if let response { append(response, session.format, to: &pending) }
+                        if pending.readableBytes >= Self.flushThreshold {
+                            try await outbound.write(pending)
+                            pending.clear()
                         }
                     }
-                    if pending.readableBytes > 0 { try await outbound.write(pending) }
+                    if pending.readableBytes > 0 {
+                        try await outbound.write(pending)
+                        pending.clear()
+                    }
                     if close { return }
                 }
             }
@@ -74,9 +57,56 @@ struct ConnectionSession {
         }
     }
 
+    /// The answer to one event (nil: none) and whether to close afterwards.
+    /// What is pending goes out before a command waits for the database, so no
+    /// answer is held back behind a slower one.
+    private func answer(
+        _ event: ConnectionEvent, session: inout SessionState, flushing pending: inout ByteBuffer,
+        to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) async -> (Response?, close: Bool) {
+        switch event {
+        case .line(let line):
+            if isShuttingDown() { return (.error(.shutdown, "server is stopping"), true) }
+            switch executor.prepare(line: line, session: &session) {
+            case .nothing:
+                return (nil, false)
+            case .answered(let outcome):
+                return (outcome.response, outcome.close)
+            case .needsDatabase(let command):
+                if pending.readableBytes > 0 {
+                    do {
+                        try await outbound.write(pending)
+                    } catch {
+                        return (nil, true)  // the client is gone
+                    }
+                    pending.clear()
+                }
+                let outcome = await executor.execute(command, session: &session)
+                if session.user != nil { signIn.set() }
+                return (outcome.response, outcome.close)
+            }
+        case .tooLong:
+            return (.error(.lineTooLong), false)
+        case .invalid(let why):
+            return (.error(why.error), false)
+        case .expired(.idle):
+            return (.error(.limit, "idle timeout"), true)
+        case .expired(.request):
+            return (.error(.limit, "request not completed within \(Self.seconds(deadlines.request)) s"), true)
+        case .expired(.login):
+            // AUTH may have succeeded while the clock's event was on its way.
+            if session.user != nil { return (nil, false) }
+            return (.error(.limit, "not logged in within \(Self.seconds(deadlines.login)) s"), true)
+        case .shutdown:
+            return (.error(.shutdown, "server is stopping"), true)
+        }
+    }
+
     private func append(_ response: Response, _ format: OutputFormat, to buffer: inout ByteBuffer) {
         let text = ResponseEncoder(format: format).encode(response)
         buffer.writeString(text)
         if !text.hasSuffix("\n") { buffer.writeInteger(UInt8(ascii: "\n")) }
     }
+
+    private static func seconds(_ amount: TimeAmount) -> Int64 { amount.nanoseconds / 1_000_000_000 }
 }

@@ -46,7 +46,7 @@ enum JobRuns {
         }
         let clock = try connection.query("""
             SELECT now() AS now, current_setting('TimeZone') AS zone, extract(timezone FROM now())::int AS offset_seconds
-            """).rows[0]
+            """).firstRow()
         let zoneName = try clock.decode("zone", as: String.self)
         let offset = try clock.decode("offset_seconds", as: Int.self)
         // A zone name Foundation does not know falls back to the current offset.

@@ -199,88 +199,59 @@ public final class JobScheduler: Service, Sendable {
         return outcome
     }
 
-    /// The run itself, on one pooled connection: the work and the record of
-    /// its end in one transaction; after a failure, a second transaction gives
-    /// the job back. Cancellation (after the shutdown deadline) cancels the
-    /// running statement in the database.
+    /// The run itself: the work and the record of its end in one transaction;
+    /// after a failure, a second transaction gives the job back. Cancellation
+    /// (after the shutdown deadline) reaches the pool, which cancels the
+    /// running statement with `PQcancel` and lets no further one start.
     private func runClaimed(_ job: ScheduledJob, claim: JobRuns.Claim, context: JobContext) async -> Outcome {
-        let backend = Backend()
-        let conninfo = pool.configuration.conninfo
+        let cancelled = CancelFlag()
         let logger = logger
         do {
-            return try await withTaskCancellationHandler {
+            let report = try await withTaskCancellationHandler {
                 try await pool.withConnection { connection in
-                    do {
-                        guard backend.start(connection.processID) else { throw CancellationError() }
-                        let report = try connection.transaction { connection in
-                            try JobRuns.open(connection, as: job.name)
-                            let report = try job.work(context, connection)
-                            try JobRuns.finish(claim, result: report.description, on: connection)
-                            return report
-                        }
-                        backend.end()
-                        return Outcome.done(report)
-                    } catch {
-                        backend.end()
-                        let failure = Self.describe(error)
-                        if !(error is JobRuns.LeaseLost) {
-                            let abandoned = backend.wasCancelled
-                            do {
-                                try connection.transaction { connection in
-                                    try JobRuns.open(connection, as: job.name)
-                                    if abandoned {
-                                        try JobRuns.abandon(claim, on: connection)
-                                    } else {
-                                        try JobRuns.release(claim, failure: "failed: \(failure.prefix(200))", on: connection)
-                                    }
-                                }
-                            } catch {
-                                // The lease then runs out and the job is run again.
-                                logger.warning("job name=\(job.name) could not release its lease: \(error)")
-                            }
-                        }
-                        return backend.wasCancelled && !(error is JobRuns.LeaseLost) ? Outcome.abandoned(failure) : Outcome.failed(failure)
+                    try connection.transaction { connection in
+                        try JobRuns.open(connection, as: job.name)
+                        try LongRunningWork.allow(on: connection)
+                        let report = try job.work(context, connection)
+                        try JobRuns.finish(claim, result: report.description, on: connection)
+                        return report
                     }
                 }
             } onCancel: {
+                cancelled.set()
                 logger.warning("job name=\(job.name) abandoned at the shutdown deadline; cancelling it in the database")
-                guard let pid = backend.cancel() else { return }  // not started: it will not start
-                Self.cancelBackend(pid, while: backend, conninfo: conninfo)
             }
+            return .done(report)
         } catch {
-            // The pool refused before the work began (timeout, closed, cancelled);
-            // the lease runs out and the job is run again.
-            return .failed(Self.describe(error))
+            let failure = Self.describe(error)
+            if error is JobRuns.LeaseLost { return .failed(failure) }
+            let abandoned = cancelled.isSet
+            // Given back from a task of its own: this one may be cancelled, and
+            // the pool would refuse its work. If even that fails, the lease runs
+            // out and the job is run again.
+            await Task.detached { [pool] in
+                do {
+                    try await pool.transaction { connection in
+                        try JobRuns.open(connection, as: job.name)
+                        if abandoned {
+                            try JobRuns.abandon(claim, on: connection)
+                        } else {
+                            try JobRuns.release(claim, failure: "failed: \(failure.prefix(200))", on: connection)
+                        }
+                    }
+                } catch {
+                    logger.warning("job name=\(job.name) could not release its lease: \(error)")
+                }
+            }.value
+            return abandoned ? .abandoned(failure) : .failed(failure)
         }
     }
 
-    /// The database backend running a job's work, and whether the run was
-    /// cancelled (possibly before the work started).
-    private final class Backend: Sendable {
-        private let state = Mutex<(pid: Int32?, cancelled: Bool)>((nil, false))
-
-        /// The work starts on backend `pid`; false when already cancelled.
-        func start(_ pid: Int32) -> Bool {
-            state.withLock { state in
-                guard !state.cancelled else { return false }
-                state.pid = pid
-                return true
-            }
-        }
-
-        func end() { state.withLock { $0.pid = nil } }
-
-        /// Marks the run cancelled; the backend running its work, if any.
-        func cancel() -> Int32? {
-            state.withLock { state in
-                state.cancelled = true
-                return state.pid
-            }
-        }
-
-        func isRunning(on pid: Int32) -> Bool { state.withLock { $0.pid == pid } }
-
-        var wasCancelled: Bool { state.withLock { $0.cancelled } }
+    /// Whether the run was cancelled (set from the cancellation handler).
+    private final class CancelFlag: Sendable {
+        private let flag = Atomic<Bool>(false)
+        func set() { flag.store(true, ordering: .relaxed) }
+        var isSet: Bool { flag.load(ordering: .relaxed) }
     }
 
     /// Renews the claim every third of the lease until cancelled.
@@ -305,20 +276,6 @@ public final class JobScheduler: Service, Sendable {
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("job name=\(claim.job) could not renew its lease: \(error)")
-            }
-        }
-    }
-
-    /// `pg_cancel_backend` from a connection of its own (the pool may be
-    /// full), off the cooperative pool because libpq blocks. Repeated while the
-    /// work still runs: a cancel that lands between two statements is lost.
-    private static func cancelBackend(_ pid: Int32, while backend: Backend, conninfo: String) {
-        Thread.detachNewThread {
-            guard let connection = try? PostgresConnection(conninfo: conninfo) else { return }
-            defer { connection.close() }
-            for _ in 0..<50 where backend.isRunning(on: pid) {
-                _ = try? connection.query("SELECT pg_cancel_backend($1::int4)", [pid])
-                Thread.sleep(forTimeInterval: 0.2)
             }
         }
     }

@@ -25,7 +25,7 @@ enum ApprovalEngine {
             VALUES ($1::text, $2::int8, $3::int8, $4::int8, $5::int8, $6::int8, $7::int8, $8::jsonb, $9::text, $10::int4)
             RETURNING id
             """, [kind.rawValue, departmentID, actor.userID, target.dossierID, target.customerID, target.loanID,
-                  target.penaltyID, payload, reason, chain.count]).rows[0]
+                  target.penaltyID, payload, reason, chain.count]).firstRow()
         let id = try row.decode("id", as: Int64.self)
         try connection.query("""
             INSERT INTO approval_steps (approval_id, step_no, approver_role, approver_dept_id, requester_id)
@@ -50,7 +50,7 @@ enum ApprovalEngine {
             VALUES ($1::text, 'approved', $2::int8, $3::int8, $4::int8, $5::int8, $6::jsonb, $7::text, 1, now())
             RETURNING id
             """, [kind.rawValue, departmentID, actor.userID, target.dossierID, target.customerID, payload, reason])
-            .rows[0].decode("id", as: Int64.self)
+            .firstRow().decode("id", as: Int64.self)
         try connection.query("""
             INSERT INTO approval_steps (approval_id, step_no, approver_role, approver_dept_id, requester_id)
             VALUES ($1::int8, 1, $2::text, $3::int8, $4::int8)
@@ -111,7 +111,7 @@ enum ApprovalEngine {
             requesterManagesDepartment: requesterRole == .manager && requesterDepartmentID == departmentID)
         return Pending(
             id: try row.decode("id", as: Int64.self),
-            kind: ApprovalKind(rawValue: try row.decode("kind", as: String.self))!,
+            kind: try row.decodeRawValue("kind", as: ApprovalKind.self),
             status: try row.decode("status", as: String.self),
             departmentID: try row.decode("dept_id", as: Int64.self),
             requesterID: try row.decode("requester_id", as: Int64.self),
@@ -123,7 +123,7 @@ enum ApprovalEngine {
             penaltyID: try row.decode("penalty_id", as: Int64?.self),
             payload: try row.decode("payload", as: String.self),
             reason: try row.decode("reason", as: String?.self),
-            approverRole: ApproverRole(rawValue: try row.decode("approver_role", as: String.self))!,
+            approverRole: try row.decodeRawValue("approver_role", as: ApproverRole.self),
             approverDepartmentID: try row.decode("approver_dept_id", as: Int64?.self),
             subject: subject,
             closedReason: try row.decode("closed_reason", as: String?.self)
@@ -192,7 +192,7 @@ enum ApprovalEngine {
             try connection.query("UPDATE approvals SET current_step = current_step + 1 WHERE id = $1::int8", [pending.id])
             let role = try connection.query(
                 "SELECT approver_role FROM approval_steps WHERE approval_id = $1::int8 AND step_no = $2::int4",
-                [pending.id, pending.currentStep + 1]).rows[0].decode("approver_role", as: String.self)
+                [pending.id, pending.currentStep + 1]).firstRow().decode("approver_role", as: String.self)
             try Audit.record(connection, action: "approval.approve", target: pending.approvalID.description,
                              detail: "step \(pending.currentStep)")
             return .ok("\(pending.approvalID) next=\(role)")
@@ -200,7 +200,7 @@ enum ApprovalEngine {
         // What stands in the way of the last approval is said as such (a
         // dossier out on loan, retention not over yet), before anything changes.
         if let obstacle = try connection.query(
-            "SELECT (dossier.approval_obstacle($1::int8)).reason", [pending.id]).rows[0].decode("reason", as: String?.self) {
+            "SELECT (dossier.approval_obstacle($1::int8)).reason", [pending.id]).firstRow().decode("reason", as: String?.self) {
             throw ProtocolError(.conflict, "\(pending.approvalID) cannot be carried out now: \(obstacle)")
         }
         try connection.query("UPDATE approvals SET status = 'approved', decided_at = now() WHERE id = $1::int8", [pending.id])

@@ -17,13 +17,13 @@ enum AuditSeals {
     @discardableResult
     static func seal(with key: AuditKey, by sealer: String, on connection: PostgresConnection) throws -> (id: Int64, mac: String) {
         let state = try connection.query(
-            "SELECT heads, encode(prev_mac, 'hex') AS prev FROM dossier.audit_seal_begin()").rows[0]
+            "SELECT heads, encode(prev_mac, 'hex') AS prev FROM dossier.audit_seal_begin()").firstRow()
         let heads = try state.decode("heads", as: String.self)
         let previous = try state.decode("prev", as: String.self)
         let mac = Hex.string(key.mac(message(keyID: key.id, heads: heads, previousMAC: previous)))
         let id = try connection.query("""
             SELECT dossier.audit_seal_write($1::text, $2::text, $3::text, decode($4::text, 'hex'), decode($5::text, 'hex')) AS id
-            """, [sealer, key.id, heads, previous, mac]).rows[0].decode("id", as: Int64.self)
+            """, [sealer, key.id, heads, previous, mac]).firstRow().decode("id", as: Int64.self)
         return (id, mac)
     }
 
@@ -56,7 +56,7 @@ enum AuditSeals {
         }
         if let (id, heads) = lastHeads,
            let head = try connection.query("SELECT dossier.audit_seal_check($1::text) AS head", [heads])
-               .rows[0].decode("head", as: String?.self) {
+               .firstRow().decode("head", as: String?.self) {
             let parts = head.split(separator: ":")
             return (seals.count, "chain \(parts.first ?? "") position \(parts.last ?? "") differs from seal S\(id)")
         }

@@ -50,7 +50,8 @@ enum AuditTrail {
     /// all holds, the log is sealed as it is now: `OK verified <n> seals=<m>`
     /// (m seals checked before the new one), or `ERR CONFLICT seal …`.
     static func verify(actor: Actor, key: AuditKey?, logger: Logger?, on connection: PostgresConnection) throws -> Response {
-        let row = try connection.query("SELECT verified, broken_at FROM dossier.audit_verify()").rows[0]
+        try LongRunningWork.allow(on: connection)
+        let row = try connection.query("SELECT verified, broken_at FROM dossier.audit_verify()").firstRow()
         if let broken = try row.decode("broken_at", as: Int64?.self) {
             throw ProtocolError(.conflict, "chain broken at \(broken)")
         }

@@ -52,7 +52,7 @@ enum CustomerChanges {
                        AS credit_limit
               FROM customers c JOIN users u ON u.id = c.owner_id JOIN customer_details d ON d.customer_id = c.id
              WHERE c.id = $1::int8
-            """, [customerID]).rows[0]
+            """, [customerID]).firstRow()
         let changes = try connection.query("SELECT key, value FROM jsonb_each_text($1::jsonb -> 'changes')", [payload]).rows
         for change in changes {
             let field = try change.decode("key", as: String.self)

@@ -18,7 +18,7 @@ enum CustomerConfirmation {
         let refreshBy = try connection.query("""
             UPDATE customers SET updated_at = now() WHERE id = $1::int8
             RETURNING to_char(now() + interval '1 month', 'YYYY-MM-DD') AS refresh_by
-            """, [customer.id]).rows[0].decode("refresh_by", as: String.self)
+            """, [customer.id]).firstRow().decode("refresh_by", as: String.self)
         try connection.query("""
             INSERT INTO change_history (customer_id, dept_id, field, old_value, new_value, reason, requested_by)
             VALUES ($1::int8, $2::int8, 'confirmed', NULL, NULL, $3::text, $4::int8)

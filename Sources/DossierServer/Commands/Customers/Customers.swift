@@ -60,7 +60,7 @@ enum Customers {
             VALUES (extract(year FROM now())::int, $1::int4)
             ON CONFLICT (year) DO UPDATE SET last_no = customer_counters.last_no + $1::int4
             RETURNING year, last_no
-            """, [customers.count]).rows[0]
+            """, [customers.count]).firstRow()
         let year = try counter.decode("year", as: Int.self)
         let last = try counter.decode("last_no", as: Int.self)
         var records: [Record] = []

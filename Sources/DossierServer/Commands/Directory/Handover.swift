@@ -29,14 +29,14 @@ enum Handover {
         try connection.query("SELECT dossier.begin_system_command('handover')")
         let loans = try connection.query(
             "SELECT count(*)::int8 AS n FROM loans WHERE borrower_id = $1::int8 AND status = 'out'", [leaver.id])
-        let out = try loans.rows[0].decode("n", as: Int.self)
+        let out = try loans.firstRow().decode("n", as: Int.self)
         guard out == 0 else {
             throw ProtocolError(.conflict, "\(command.login.rawValue) holds \(out) loan(s) not returned")
         }
         let handover = try connection.query("""
             INSERT INTO handovers (dept_id, leaver_id, successor_id, performed_by, customers, dossiers)
             VALUES ($1::int8, $2::int8, $3::int8, $4::int8, 0, 0) RETURNING id
-            """, [leaver.dept, leaver.id, successor.id, actor.userID]).rows[0].decode("id", as: Int64.self)
+            """, [leaver.dept, leaver.id, successor.id, actor.userID]).firstRow().decode("id", as: Int64.self)
         let customers = try connection.query("""
             WITH moved AS (
                 UPDATE customers SET owner_id = $3::int8 WHERE owner_id = $2::int8 RETURNING id, number

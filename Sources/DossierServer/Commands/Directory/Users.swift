@@ -45,7 +45,7 @@ enum Users {
             throw ProtocolError(.notFound, "no user \(login)")
         }
         let forgotten = try connection.query("SELECT dossier.auth_unlock($1::text) AS n", [login.rawValue])
-            .rows[0].decode("n", as: Int64.self)
+            .firstRow().decode("n", as: Int64.self)
         try Audit.record(connection, action: "user.unlock", target: login.rawValue, detail: "failures=\(forgotten)")
         return .ok(login.rawValue)
     }

@@ -18,7 +18,7 @@ enum Dossiers {
             INSERT INTO dossiers (dept_id, category, level, scope, owner_id)
             VALUES ($1::int8, $2::text, $3::text, $4::text, $5::int8) RETURNING id
             """, [departmentID, command.category.rawValue, (command.level ?? .internal).rawValue,
-                  (command.scope ?? .personal).rawValue, actor.userID]).rows[0].decode("id", as: Int64.self)
+                  (command.scope ?? .personal).rawValue, actor.userID]).firstRow().decode("id", as: Int64.self)
         try connection.query("""
             INSERT INTO dossier_contents (dossier_id, customer_id, title, location) VALUES ($1::int8, $2::int8, $3::text, $4::text)
             """, [id, try customer.decode("id", as: Int64.self), command.title, command.location ?? ""])
@@ -31,7 +31,7 @@ enum Dossiers {
         try dossier.requireOwner(actor, toDo: "submit it")
         try dossier.requireStatus("draft", toDo: "submit")
         let items = try connection.query("SELECT count(*)::int8 AS n FROM items WHERE dossier_id = $1::int8", [dossier.id])
-        guard try items.rows[0].decode("n", as: Int.self) > 0 else {
+        guard try items.firstRow().decode("n", as: Int.self) > 0 else {
             throw ProtocolError(.conflict, "\(dossier.reference) has no items; add at least one before submitting")
         }
         try connection.query(

@@ -25,7 +25,7 @@ enum Filing {
             VALUES ($1::int8, $2::text, extract(year FROM now())::int4, 1)
             ON CONFLICT (dept_id, category, year) DO UPDATE SET last_no = archive_counters.last_no + 1
             RETURNING year, last_no
-            """, [try dossier.decode("dept_id", as: Int64.self), category]).rows[0]
+            """, [try dossier.decode("dept_id", as: Int64.self), category]).firstRow()
         let year = try counter.decode("year", as: Int.self)
         let sequence = try counter.decode("last_no", as: Int.self)
         guard let department = DepartmentCode(try dossier.decode("dept", as: String.self)),

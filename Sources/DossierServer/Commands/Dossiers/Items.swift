@@ -18,7 +18,7 @@ enum Items {
             RETURNING item_no
             """, [dossier.id, command.title, command.pages ?? 0, (command.medium ?? .paper).rawValue, command.location ?? "",
                   command.uri, command.sha256?.description, command.signedCustomer ?? false, command.signedInternal ?? false,
-                  actor.userID]).rows[0].decode("item_no", as: Int.self)
+                  actor.userID]).firstRow().decode("item_no", as: Int.self)
         try Audit.record(connection, action: "item.add", target: dossier.reference, detail: "item \(number)")
         return .ok(String(number))
     }

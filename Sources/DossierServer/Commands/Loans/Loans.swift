@@ -26,7 +26,7 @@ enum Loans {
             VALUES ($1::int8, $2::int8, $3::int8, $4::text, $5::text, make_interval(secs => $6::int8))
             RETURNING id
             """, [dossier.id, dossier.departmentID, actor.userID, command.purpose, decision.mode.rawValue,
-                  Int64(decision.seconds)]).rows[0].decode("id", as: Int64.self)
+                  Int64(decision.seconds)]).firstRow().decode("id", as: Int64.self)
         let chain = try ApprovalPolicy.chain(for: .loan, dossier.policySubject(actor))
         let approval = try ApprovalEngine.request(
             .loan, chain: chain, departmentID: dossier.departmentID, target: .init(dossierID: dossier.id, loanID: loanID),
@@ -80,7 +80,7 @@ enum Loans {
                                  ELSE now() + requested_duration END
              WHERE id = $1::int8
             RETURNING to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS due
-            """, [loan.id, actor.userID, rule.sameDay]).rows[0].decode("due", as: String.self)
+            """, [loan.id, actor.userID, rule.sameDay]).firstRow().decode("due", as: String.self)
         try connection.query("UPDATE dossiers SET status = 'on_loan', updated_at = now() WHERE id = $1::int8", [loan.dossierID])
         try Audit.record(connection, action: "loan.checkout", target: id.description, detail: loan.reference)
         return .ok("\(id) due=\(due)")
@@ -129,7 +129,7 @@ enum Loans {
         // approval moves the due time to `from + seconds`, never further.
         let payload = try connection.query(
             "SELECT jsonb_build_object('seconds', $2::int8, 'from', due_at)::text AS payload FROM loans WHERE id = $1::int8",
-            [loan.id, Int64(extra)]).rows[0].decode("payload", as: String.self)
+            [loan.id, Int64(extra)]).firstRow().decode("payload", as: String.self)
         let approval = try ApprovalEngine.request(
             .extend, chain: chain, departmentID: loan.departmentID, target: .init(dossierID: loan.dossierID, loanID: loan.id),
             payload: payload, reason: command.reason, actor: actor, on: connection)

@@ -33,6 +33,7 @@ enum ViolationSweep {
             throw ProtocolError(.denied, "PENALTY SWEEP is not for role \(actor.role.rawValue)")
         }
         try refuseFuture(command.date, on: connection)
+        try LongRunningWork.allow(on: connection)
         // Company-wide work: as the system, so that row-level security hides nothing.
         try connection.query("SELECT dossier.begin_system_command('sweep')")
         if command.dryRun { return try preview(asOf: command.date, on: connection) }
@@ -52,7 +53,7 @@ enum ViolationSweep {
     static func refuseFuture(_ date: CalendarDate?, on connection: PostgresConnection) throws {
         guard let date else { return }
         let future = try connection.query("SELECT $1::date > current_date AS future", [date.description])
-            .rows[0].decode("future", as: Bool.self)
+            .firstRow().decode("future", as: Bool.self)
         if future { throw ProtocolError.invalid("date", "\(date) is in the future") }
     }
 
@@ -92,7 +93,7 @@ enum ViolationSweep {
             SELECT current_setting('transaction_isolation') AS isolation,
                    coalesce(current_setting('dossier.role', true), '') AS role
               FROM (SELECT pg_advisory_xact_lock($1::int8)) AS serialized
-            """, [advisoryLockKey]).rows[0]
+            """, [advisoryLockKey]).firstRow()
         guard try context.decode("role", as: String.self) == "system" else {
             throw ProtocolError(.internal, "the penalty sweep runs only as the system")
         }

@@ -22,7 +22,7 @@ enum Destruction {
             SELECT coalesce(r.retain_until < current_date, false) AS due,
                    coalesce(to_char(r.retain_until, 'YYYY-MM-DD'), 'unknown') AS until
               FROM dossiers d LEFT JOIN dossier_retention r ON r.dossier_id = d.id WHERE d.id = $1::int8
-            """, [dossier.id]).rows[0]
+            """, [dossier.id]).firstRow()
         guard try due.decode("due", as: Bool.self) else {
             throw ProtocolError(.conflict, "\(dossier.reference) is kept until \(try due.decode("until", as: String.self))")
         }

@@ -27,6 +27,7 @@ enum RetentionRules {
     /// filing or closing computes a date from the rule being replaced.
     static func set(_ command: RetentionSet, actor: Actor, on connection: PostgresConnection) throws -> Response {
         guard actor.role == .admin else { throw ProtocolError(.denied, "RETENTION SET is for role admin") }
+        try LongRunningWork.allow(on: connection)
         let category = command.category.rawValue
         if !command.dryRun {
             try RetentionRulesLock.change(connection)
@@ -40,7 +41,7 @@ enum RetentionRules {
         }
         let row = try connection.query("""
             SELECT changed, earlier, later, now_due FROM dossier.retention_recompute($1::text, $2::int4, $3::text, $4::bool)
-            """, [category, command.years, command.trigger.rawValue, !command.dryRun]).rows[0]
+            """, [category, command.years, command.trigger.rawValue, !command.dryRun]).firstRow()
         guard command.dryRun else { return .ok() }
         var out = Row()
         out.append("category", category)
