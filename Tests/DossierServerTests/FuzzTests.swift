@@ -20,7 +20,7 @@ import TestSupport
         _ = try await rep.request("DOSSIER NEW customer=C-2026-00001 category=HT title=合同")
         _ = try await rep.request("ITEM ADD D1 title=正本 pages=3 medium=paper")
         let logins = ["admin", "li.na", "mgr.sh", "arc.sh"]
-        let perClient = 25_000
+        let perClient = Int(ProcessInfo.processInfo.environment["DOSSIER_FUZZ_LINES"] ?? "") ?? 25_000
         let snapshot = try Snapshot(server.database)
         // One client at a time, so a block's snapshot sees only its own commands.
         var results = FuzzTally()
@@ -33,8 +33,14 @@ import TestSupport
                 let before = try snapshot.take()
                 try await client.send(bytes: Array(lines.map { $0 + "\n" }.joined().utf8))
                 var anyOK = false
-                for line in lines {
-                    let response = try await client.readResponse()
+                for (position, line) in lines.enumerated() {
+                    let response: [String]
+                    do {
+                        response = try await client.readResponse()
+                    } catch {
+                        Issue.record("no answer to line \(position) of a block as \(login): \(line.prefix(300)) (after: \(lines.prefix(position).suffix(3).map { $0.prefix(120) }))")
+                        throw error
+                    }
                     guard let last = response.last else { continue }
                     results.count(last, for: line)
                     if last.hasPrefix("OK") { anyOK = true }
