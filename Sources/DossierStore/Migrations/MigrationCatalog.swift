@@ -19,6 +19,7 @@ public enum MigrationCatalog {
             ("0013_audit_chains.sql", PackageResources._013_audit_chains_sql),
             ("0014_penalty_commands.sql", PackageResources._014_penalty_commands_sql),
             ("0015_violation_sweep.sql", PackageResources._015_violation_sweep_sql),
+            ("0016_linear_bigrams.sql", PackageResources._016_linear_bigrams_sql),
             ("0020_records_follow_their_subject.sql", PackageResources._020_records_follow_their_subject_sql),
             ("0021_serialised_lockout.sql", PackageResources._021_serialised_lockout_sql),
             ("0022_audit_seals.sql", PackageResources._022_audit_seals_sql),
