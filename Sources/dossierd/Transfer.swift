@@ -82,7 +82,8 @@ struct ImportCustomers: ParsableCommand {
             throw ValidationError("ERR \(error.code.rawValue) \(error.message)")
         }
         for error in outcome.errors { print(error) }
-        let seconds = (ContinuousClock.now - started).formatted(.units(allowed: [.seconds, .milliseconds]))
+        let elapsed = ContinuousClock.now - started
+        let seconds = String(format: "%.2f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         if outcome.committed {
             print("imported \(outcome.numbers.count) customers \(outcome.numbers.first ?? "")…\(outcome.numbers.last ?? "") in \(seconds)")
         } else if outcome.errors.isEmpty {

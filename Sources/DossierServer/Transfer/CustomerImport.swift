@@ -133,13 +133,14 @@ public enum CustomerImport {
             if !creditCodes.isEmpty {
                 let codes = String(decoding: try JSONEncoder().encode(Array(creditCodes.keys)), as: UTF8.self)
                 let taken = try connection.query("SELECT dossier.credit_codes_taken($1::jsonb) AS code", [codes]).rows
+                var takenLines = Set<Int>()
                 for row in taken {
-                    let code = try row.decode("code", as: String.self)
-                    if let line = creditCodes[code] {
+                    if let line = creditCodes[try row.decode("code", as: String.self)] {
+                        takenLines.insert(line)
                         errors.append(RowError(line: line, message: "ERR CONFLICT a customer with this credit code exists already"))
-                        accepted.removeAll { $0.line == line }
                     }
                 }
+                accepted.removeAll { takenLines.contains($0.line) }
                 errors.sort { $0.line < $1.line }
             }
             guard !dryRun, errors.isEmpty else {

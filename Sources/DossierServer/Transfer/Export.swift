@@ -15,9 +15,9 @@ public enum Export {
     public enum Kind: String, Sendable, CaseIterable {
         /// 档案目录: `DOSSIER LIST`, every page.
         case register
-        /// The customer list: `CUSTOMER LIST`, every page, each customer as
-        /// `CUSTOMER SHOW` answers (details only where visible), under the
-        /// import's Chinese headings so the file can be imported again.
+        /// The customer list: every customer of the directory as `CUSTOMER SHOW`
+        /// answers (details only where visible), under the import's Chinese
+        /// headings so the file can be imported again.
         case customers
         /// 卷内目录 of one dossier: `ITEM LIST <ref>`.
         case items
@@ -85,24 +85,11 @@ public enum Export {
         return (tabulate(rows), target)
     }
 
-    /// Every customer of `CUSTOMER LIST`, as `CUSTOMER SHOW` answers, under the import's headings.
+    /// Every customer of the directory as `CUSTOMER SHOW` answers (details only
+    /// where visible), under the import's headings. `CUSTOMER LIST`'s role check.
     private static func customers(actor: Actor, on connection: PostgresConnection) throws -> Table {
-        var rows: [[String]] = []
-        var after: String?
-        repeat {
-            let command = try OperatorCommand.command(
-                ["CUSTOMER", "LIST"], [("limit", "1000")] + (after.map { [("after", $0)] } ?? []))
-            try OperatorCommand.checkAccess(command, actor)
-            guard case .customerList(let list) = command else { throw unexpected(command) }
-            let response = try Customers.list(list, actor: actor, on: connection)
-            for entry in response.rows {
-                guard let number = entry["id"].flatMap(CustomerNumber.init) else { continue }
-                for row in try Customers.show(number, actor: actor, on: connection).rows {
-                    rows.append(CustomerImport.exportHeadings.map { row[$0.key] ?? "" })
-                }
-            }
-            after = nextCursor(response)
-        } while after != nil
+        try OperatorCommand.checkAccess(try OperatorCommand.command(["CUSTOMER", "LIST"], []), actor)
+        let rows = try Customers.showAll(on: connection).map { row in CustomerImport.exportHeadings.map { row[$0.key] ?? "" } }
         return Table(header: CustomerImport.exportHeadings.map(\.heading), rows: rows)
     }
 

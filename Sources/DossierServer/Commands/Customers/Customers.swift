@@ -155,22 +155,32 @@ enum Customers {
     /// `CUSTOMER SHOW <id>`: directory fields, plus the details when the
     /// caller's policy shows the details row.
     static func show(_ number: CustomerNumber, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        guard let row = try connection.query("""
-            SELECT c.number, c.name, u.login AS owner, d.code AS dept,
-                   to_char(c.created_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM') AS created,
-                   to_char(c.updated_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM') AS updated,
-                   to_char(c.closed_on, 'YYYY-MM-DD') AS closed,
-                   cd.customer_id IS NOT NULL AS details, cd.kind, cd.credit_code, cd.legal_rep, cd.contact,
-                   cd.phone, cd.email, cd.address, cd.industry, cd.region, cd.grade, cd.credit_rating,
-                   cd.credit_limit_fen
-              FROM customers c
-              JOIN users u ON u.id = c.owner_id
-              JOIN departments d ON d.id = c.dept_id
-              LEFT JOIN customer_details cd ON cd.customer_id = c.id
-             WHERE c.number = $1::text
-            """, [number.description]).first
+        guard let row = try connection.query(showSelect + " WHERE c.number = $1::text", [number.description]).first
         else { throw notFound(number) }
+        return .rows([try showRow(row)])
+    }
 
+    /// `CUSTOMER SHOW` of every customer the caller sees in the directory, in
+    /// number order, in one statement (`dossierd export customers`).
+    static func showAll(on connection: PostgresConnection) throws -> [Row] {
+        try connection.query(showSelect + " ORDER BY dossier.customer_number_key(c.number)").rows.map(showRow)
+    }
+
+    private static let showSelect = """
+        SELECT c.number, c.name, u.login AS owner, d.code AS dept,
+               to_char(c.created_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM') AS created,
+               to_char(c.updated_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM') AS updated,
+               to_char(c.closed_on, 'YYYY-MM-DD') AS closed,
+               cd.customer_id IS NOT NULL AS details, cd.kind, cd.credit_code, cd.legal_rep, cd.contact,
+               cd.phone, cd.email, cd.address, cd.industry, cd.region, cd.grade, cd.credit_rating,
+               cd.credit_limit_fen
+          FROM customers c
+          JOIN users u ON u.id = c.owner_id
+          JOIN departments d ON d.id = c.dept_id
+          LEFT JOIN customer_details cd ON cd.customer_id = c.id
+        """
+
+    private static func showRow(_ row: PostgresRow) throws -> Row {
         var out = Row()
         out.append("id", try row.decode("number", as: String.self))
         out.append("name", try row.decode("name", as: String.self))
@@ -186,7 +196,7 @@ enum Customers {
             }
             out.append("credit_limit", try row.decodeIfPresent("credit_limit_fen", as: Int64.self).map { Money(fen: $0) })
         }
-        return .rows([out])
+        return out
     }
 
     /// The same answer for a missing customer and one the caller may not see.
