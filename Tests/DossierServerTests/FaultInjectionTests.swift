@@ -378,3 +378,46 @@ extension Sequence {
         return results
     }
 }
+
+/// Start-up and search limits of issue 9 that need no load.
+@Suite struct BoundedStartAndSearchTests {
+    @Test func serveWaitsForTheDatabaseThenGivesUpClearly() async throws {
+        let daemon = try DaemonProcess(arguments: [
+            "serve", "--database-url", "host=/nonexistent-socket-dir port=5999 dbname=dossier user=dossier_app",
+            "--listen", "127.0.0.1:\(try LineClient.freePort())", "--database-wait", "2",
+        ])
+        let status = await daemon.waitForExit(seconds: 60)
+        #expect(status == 3, "\(daemon.text)")
+        #expect(daemon.text.contains("waiting for the database (attempt 1"), "\(daemon.text)")
+        #expect(daemon.text.contains("database not reachable within 2 s (--database-wait)"), "\(daemon.text)")
+    }
+
+    /// `dossier.bigrams` is linear: a 16,000-character text in milliseconds,
+    /// with the same answer as the quadratic original it replaced.
+    @Test func bigramsAreLinearAndUnchanged() throws {
+        let database = try MigratedDatabase.create()
+        let sql = try database.admin()
+        defer { sql.close() }
+        try sql.execute(script: """
+            CREATE FUNCTION pg_temp.bigrams_quadratic(p_text text) RETURNS text[] LANGUAGE sql IMMUTABLE STRICT AS $$
+                SELECT coalesce(array_agg(DISTINCT substr(t.lowered, i.n, 2)), '{}'::text[])
+                  FROM (SELECT lower(p_text) AS lowered) t, generate_series(1, length(t.lowered) - 1) AS i(n)
+            $$
+            """)
+        for text in ["", "a", "ab", "华信贸易有限公司", "AbCabcABC", "中文 ab 中文", String(repeating: "客户档案Ab", count: 40)] {
+            let same = try sql.query(
+                "SELECT dossier.bigrams($1::text) = pg_temp.bigrams_quadratic($1::text) AS same", [text]
+            ).firstRow().decode("same", as: Bool.self)
+            #expect(same, "\(text)")
+        }
+        let long = String(repeating: "客户档案管理Ab", count: 2_000)  // 16,000 characters
+        let started = ContinuousClock.now
+        let count = try sql.query("SELECT cardinality(dossier.bigrams($1::text)) AS n", [long]).firstRow().decode("n", as: Int.self)
+        let plan = try sql.query("EXPLAIN (ANALYZE) SELECT cardinality(dossier.bigrams($1::text))", [long])
+        // The call is folded at planning time (IMMUTABLE, constant argument): planning holds its cost.
+        let execution = try plan.rows.compactMap { try $0.decode(0, as: String.self) }
+            .filter { $0.hasPrefix("Planning Time") || $0.hasPrefix("Execution Time") }.joined(separator: ", ")
+        print("dossier.bigrams over 16,000 characters: \(ContinuousClock.now - started) from the client, \(execution) in SQL (\(count) distinct bigrams)")
+        #expect(count == 8)
+    }
+}
