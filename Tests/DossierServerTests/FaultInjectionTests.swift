@@ -114,16 +114,7 @@ import TestSupport
     // MARK: Clients that misbehave
 
     @Test func clientsThatNeverReadKeepMemoryBoundedAndOthersServed() async throws {
-        let database = try MigratedDatabase.create()
-        let setup = try database.daemon()
-        _ = try Bootstrap.run(setup, adminLogin: "admin", password: "admin-pw")
-        setup.close()
-        let port = try LineClient.freePort()
-        let daemon = try DaemonProcess(arguments: [
-            "serve", "--database-url", database.daemonConninfo, "--listen", "127.0.0.1:\(port)", "--no-jobs",
-            "--pool-timeout", "60",
-        ])
-        #expect(await daemon.waitForOutput(containing: "listening"), "\(daemon.text)")
+        let (_, daemon, port) = try await Self.daemonOnANewDatabase(["--pool-timeout", "60"])
         let pid = daemon.process.processIdentifier
         var hogs: [LineClient] = []
         let baseline = try Self.residentKilobytes(pid)
@@ -224,15 +215,7 @@ import TestSupport
     // MARK: The daemon dies or is told to stop
 
     @Test func killedDaemonLosesNoAcknowledgedWrite() async throws {
-        let database = try MigratedDatabase.create()
-        let setup = try database.daemon()
-        _ = try Bootstrap.run(setup, adminLogin: "admin", password: "admin-pw")
-        setup.close()
-        let port = try LineClient.freePort()
-        let daemon = try DaemonProcess(arguments: [
-            "serve", "--database-url", database.daemonConninfo, "--listen", "127.0.0.1:\(port)", "--no-jobs",
-        ])
-        #expect(await daemon.waitForOutput(containing: "listening"), "\(daemon.text)")
+        let (database, daemon, port) = try await Self.daemonOnANewDatabase()
         let admin = try await LineClient(port: port)
         _ = try await admin.readLine()
         _ = try await admin.request("AUTH admin admin-pw")
@@ -306,6 +289,23 @@ import TestSupport
         let check = try PostgresConnection(conninfo: cluster.conninfo(user: "postgres", database: "dossier"))
         defer { check.close() }
         #expect(try check.query("SELECT count(*) AS n FROM dossier.departments WHERE code = 'SH'").firstRow().decode("n", as: Int.self) == 0)
+    }
+
+    /// A `dossierd serve` process (no daily jobs) on a new database with the
+    /// administrator `admin` / `admin-pw`, listening on a free port.
+    static func daemonOnANewDatabase(
+        _ options: [String] = []
+    ) async throws -> (MigratedDatabase, DaemonProcess, Int) {
+        let database = try MigratedDatabase.create()
+        let setup = try database.daemon()
+        _ = try Bootstrap.run(setup, adminLogin: "admin", password: "admin-pw")
+        setup.close()
+        let port = try LineClient.freePort()
+        let daemon = try DaemonProcess(arguments: [
+            "serve", "--database-url", database.daemonConninfo, "--listen", "127.0.0.1:\(port)", "--no-jobs",
+        ] + options)
+        #expect(await daemon.waitForOutput(containing: "listening"), "\(daemon.text)")
+        return (database, daemon, port)
     }
 
     static func residentKilobytes(_ pid: Int32) throws -> Int {
