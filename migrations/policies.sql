@@ -467,7 +467,8 @@ CREATE POLICY approvals_update ON approvals FOR UPDATE
 
 -- A request moves on only by its steps' decisions: to the next step when the
 -- current one is approved, to `approved` when every step is, to `rejected`
--- when one is; `withdrawn` only by its requester. So nobody approves a
+-- when one is; `withdrawn` only by its requester; `cancelled` (0030) with
+-- the reason it was closed for. So nobody approves a
 -- request, their own least, by writing the row.
 CREATE OR REPLACE FUNCTION dossier.approvals_transition() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -489,6 +490,8 @@ BEGIN
             WHEN 'rejected' THEN EXISTS (SELECT 1 FROM dossier.approval_steps s
                                           WHERE s.approval_id = NEW.id AND s.decision = 'rejected')
             WHEN 'withdrawn' THEN OLD.requester_id = actor
+            -- closed for good with its reason (0030: its subject went away); grants nothing
+            WHEN 'cancelled' THEN NEW.closed_reason IS NOT NULL
             ELSE false END) THEN
         RAISE EXCEPTION 'approval %: % to % is not allowed', NEW.id, OLD.status, NEW.status
             USING ERRCODE = 'check_violation', CONSTRAINT = 'approvals_transition';
@@ -597,6 +600,9 @@ BEGIN
                                                      WHERE a.id = NEW.approval_id AND a.status = 'withdrawn')
             WHEN 'approved>out' THEN role = 'archivist' AND NEW.dept_id = dept AND NEW.checked_out_by = actor
             WHEN 'out>returned' THEN role = 'archivist' AND NEW.dept_id = dept AND NEW.returned_by = actor
+            -- 0030: a request, or an approved loan not yet out, closed because its subject went away
+            WHEN 'requested>cancelled' THEN true
+            WHEN 'approved>cancelled' THEN true
             ELSE false END, false) THEN
         RAISE EXCEPTION 'loan %: % to % is not allowed', NEW.id, OLD.status, NEW.status
             USING ERRCODE = 'check_violation', CONSTRAINT = 'loans_transition';
