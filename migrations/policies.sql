@@ -235,13 +235,14 @@ CREATE POLICY customer_details_read ON customer_details FOR SELECT USING (
             ELSE false
         END)
 );
--- Create and change: whoever may change the customer (above). Never deleted.
+-- Create: with the customer, by whoever may create one. Not tied to the
+-- customers row: CUSTOMER NEW and the import write both tables in one
+-- statement, whose WITH CHECK cannot see the customer inserted beside it; a
+-- customer has exactly one details row (its key), written at its creation.
 CREATE POLICY customer_details_insert ON customer_details FOR INSERT WITH CHECK (
-    EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_details.customer_id
-               AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
-                    OR c.owner_id = (SELECT dossier.actor_user_id())
-                    OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id()))))
+    (SELECT dossier.actor_role()) IN ('rep', 'manager', 'director', 'system')
 );
+-- Change: whoever may change the customer (above). Never deleted.
 CREATE POLICY customer_details_update ON customer_details FOR UPDATE
     USING (
         EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_details.customer_id
