@@ -425,7 +425,13 @@ CREATE POLICY change_history_read ON change_history FOR SELECT USING (
          ELSE EXISTS (SELECT 1 FROM dossier.customer_details cd WHERE cd.customer_id = change_history.customer_id) END
 );
 CREATE POLICY change_history_insert ON change_history FOR INSERT WITH CHECK (
-    approved_by = (SELECT dossier.actor_user_id()) OR (SELECT dossier.actor_role()) = 'system'
+       approved_by = (SELECT dossier.actor_user_id())
+    OR (SELECT dossier.actor_role()) = 'system'
+    -- CUSTOMER CONFIRM: the owner's unapproved "nothing changed" of their own customer
+    OR (    field = 'confirmed' AND approved_by IS NULL AND old_value IS NULL AND new_value IS NULL
+        AND requested_by = (SELECT dossier.actor_user_id())
+        AND EXISTS (SELECT 1 FROM dossier.customers c
+                     WHERE c.id = change_history.customer_id AND c.owner_id = (SELECT dossier.actor_user_id())))
 );
 
 -------------------------------------------------------------------------------
