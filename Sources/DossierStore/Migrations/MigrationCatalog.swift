@@ -33,6 +33,11 @@ public enum MigrationCatalog {
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }
     }()
 
+    /// `migrations/policies.sql`: every current policy, its helper functions
+    /// and the transition triggers, re-applied by `Migrator` after the
+    /// numbered files whenever it changed.
+    public static let policies: String = String(decoding: PackageResources.policies_sql, as: UTF8.self)
+
     /// The schema version this binary expects.
     public static var expectedVersion: Int { all.last?.version ?? 0 }
 }

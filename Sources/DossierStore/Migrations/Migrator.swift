@@ -8,9 +8,16 @@ import Postgres
 /// nothing left to do. An applied file whose text changed stops everything.
 public struct Migrator: Sendable {
     public let migrations: [Migration]
+    /// The policy file applied after the migrations (nil: none, for tests of
+    /// the numbered files alone).
+    public let policies: String?
 
-    public init(migrations: [Migration] = MigrationCatalog.all) {
+    /// `policies` nil: the catalogue's `policies.sql` when `migrations` are
+    /// the catalogue's versions (a part of them has not the tables it names).
+    public init(migrations: [Migration] = MigrationCatalog.all, policies: String? = nil) {
         self.migrations = migrations
+        self.policies = policies
+            ?? (migrations.map(\.version) == MigrationCatalog.all.map(\.version) ? MigrationCatalog.policies : nil)
     }
 
     /// Arbitrary, fixed: the advisory lock key for "migrating this database".
@@ -26,7 +33,8 @@ public struct Migrator: Sendable {
         let checksums = try checksums(connection)
         let applied = try appliedMigrations(connection)
         switch SchemaStatus.compare(applied: applied, known: migrations, checksums: checksums) {
-        case .current:
+        case .current, .policiesOutdated:
+            try applyPolicies(connection, force: false)
             return []
         case .ahead(_, let unknown):
             throw MigrationError.ahead(versions: unknown)
@@ -45,8 +53,39 @@ public struct Migrator: Sendable {
                     )
                 }
             }
+            // Numbered files may have created policies of their own: the file goes on top again.
+            try applyPolicies(connection, force: true)
             return pending
         }
+    }
+
+    /// Applies `policies` in one transaction when it differs from what the
+    /// database recorded (or `force`), and records its checksum.
+    private func applyPolicies(_ connection: PostgresConnection, force: Bool) throws {
+        guard let policies else { return }
+        let checksum = try Self.checksum(policies, connection)
+        let recorded = try recordedPolicies(connection)
+        guard force || recorded != checksum else { return }
+        try connection.transaction { connection in
+            try connection.execute(script: policies)
+            try connection.execute(script: "RESET ROLE; RESET search_path")
+            try connection.query("""
+                INSERT INTO dossier_meta.policies (singleton, checksum) VALUES (true, $1::text)
+                ON CONFLICT (singleton) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now(), applied_by = current_user
+                """, [checksum])
+            try connection.execute(script: "GRANT SELECT ON dossier_meta.policies TO dossier_app")
+        }
+    }
+
+    private func recordedPolicies(_ connection: PostgresConnection) throws -> String? {
+        let present = try connection.query("SELECT to_regclass('dossier_meta.policies') IS NOT NULL AS present")
+        guard try present.rows.first?.decode("present", as: Bool.self) == true else { return nil }
+        return try connection.query("SELECT checksum FROM dossier_meta.policies").rows.first?.decode("checksum", as: String.self)
+    }
+
+    private static func checksum(_ text: String, _ connection: PostgresConnection) throws -> String? {
+        try connection.query("SELECT encode(sha256(convert_to($1::text, 'UTF8')), 'hex') AS sum", [text])
+            .rows.first?.decode("sum", as: String.self)
     }
 
     /// Compares the database with the catalogue without changing anything
@@ -56,9 +95,14 @@ public struct Migrator: Sendable {
         guard try exists.rows.first?.decode("present", as: Bool.self) == true else {
             return .behind(applied: 0, pending: migrations.map(\.version))
         }
-        return SchemaStatus.compare(
+        let status = SchemaStatus.compare(
             applied: try appliedMigrations(connection), known: migrations, checksums: try checksums(connection)
         )
+        if case .current(let version) = status, let policies {
+            let recorded = try recordedPolicies(connection)
+            if try recorded != Self.checksum(policies, connection) { return .policiesOutdated(version: version) }
+        }
+        return status
     }
 
     private func appliedMigrations(_ connection: PostgresConnection) throws -> [AppliedMigration] {
@@ -88,6 +132,12 @@ public struct Migrator: Sendable {
         CREATE TABLE IF NOT EXISTS dossier_meta.migrations (
             version     int PRIMARY KEY,
             name        text NOT NULL,
+            checksum    text NOT NULL,
+            applied_at  timestamptz NOT NULL DEFAULT now(),
+            applied_by  name NOT NULL DEFAULT current_user
+        );
+        CREATE TABLE IF NOT EXISTS dossier_meta.policies (
+            singleton   boolean PRIMARY KEY DEFAULT true CHECK (singleton),
             checksum    text NOT NULL,
             applied_at  timestamptz NOT NULL DEFAULT now(),
             applied_by  name NOT NULL DEFAULT current_user

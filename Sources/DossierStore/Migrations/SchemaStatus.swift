@@ -7,6 +7,9 @@ public enum SchemaStatus: Sendable, Equatable {
     case ahead(applied: Int, unknown: [Int])
     /// An applied migration whose text changed since.
     case modified(version: Int, name: String)
+    /// Every migration is applied, but the database's policies are not this
+    /// binary's `migrations/policies.sql`.
+    case policiesOutdated(version: Int)
 
     /// Compares what the database recorded with the catalogue. Pure: the
     /// checksums are computed by the caller.
@@ -42,6 +45,8 @@ public enum SchemaStatus: Sendable, Equatable {
             "the database schema is at version \(applied), newer than this dossierd knows (unknown: \(unknown.map(String.init).joined(separator: ", "))); run a newer dossierd"
         case .modified(let version, let name):
             "migration \(version) (\(name)) changed after it was applied; restore the original file"
+        case .policiesOutdated(let version):
+            "the schema is at version \(version) but its access policies are not this dossierd's migrations/policies.sql; run `dossierd migrate`"
         }
     }
 }

@@ -84,7 +84,7 @@ enum ApprovalEngine {
     }
 
     static func lock(_ approval: ApprovalID, on connection: PostgresConnection) throws -> Pending {
-        guard let row = try connection.query("""
+        let select = """
             SELECT a.id, a.kind, a.status, a.dept_id, a.requester_id, a.current_step, a.step_count, a.dossier_id,
                    a.customer_id, a.loan_id, a.penalty_id, a.payload::text AS payload, a.reason,
                    s.approver_role, s.approver_dept_id, d.level, d.scope,
@@ -94,8 +94,11 @@ enum ApprovalEngine {
               JOIN users r ON r.id = a.requester_id
               LEFT JOIN dossiers d ON d.id = a.dossier_id
              WHERE a.id = $1::int8
-               FOR UPDATE OF a
-            """, [approval.value]).first
+            """
+        // Locked when the caller may decide or withdraw it (the write policy
+        // grants the lock), else read so that the refusal says why (DENIED).
+        guard let row = try connection.query(select + " FOR UPDATE OF a", [approval.value]).first
+                ?? connection.query(select, [approval.value]).first
         else { throw ProtocolError(.notFound, "no approval \(approval)") }
         let departmentID = try row.decode("dept_id", as: Int64.self)
         let requesterRole = Role(rawValue: try row.decode("requester_role", as: String.self)) ?? .rep

@@ -28,17 +28,23 @@ struct DossierRecord: Sendable {
           FROM dossiers d JOIN departments dp ON dp.id = d.dept_id JOIN users u ON u.id = d.owner_id
         """
 
-    /// Finds the dossier; `lock` takes a row lock for a state change.
+    /// Finds the dossier; `lock` takes a row lock for a state change. A row
+    /// lock is granted by the dossier's write policy (policies.sql): for a
+    /// caller who may not change the dossier it is read without one — the
+    /// caller's command then refuses (`DENIED`), or changes nothing of it.
     static func find(_ ref: DossierRef, on connection: PostgresConnection, lock: Bool = false) throws -> DossierRecord {
-        let suffix = lock ? " FOR UPDATE OF d" : ""
-        let rows: [PostgresRow]
+        let condition: String
+        let value: any PostgresEncodable
         switch ref {
-        case .draft(let draft):
-            rows = try connection.query(columns + " WHERE d.id = $1::int8" + suffix, [draft.value]).rows
-        case .archive(let number):
-            rows = try connection.query(columns + " WHERE d.number = $1::text" + suffix, [number.description]).rows
+        case .draft(let draft): (condition, value) = (" WHERE d.id = $1::int8", draft.value)
+        case .archive(let number): (condition, value) = (" WHERE d.number = $1::text", number.description)
         }
-        guard let row = rows.first else { throw ProtocolError(.notFound, "no dossier \(ref)") }
+        if lock, let row = try connection.query(columns + condition + " FOR UPDATE OF d", [value]).first {
+            return try DossierRecord(row)
+        }
+        guard let row = try connection.query(columns + condition, [value]).first else {
+            throw ProtocolError(.notFound, "no dossier \(ref)")
+        }
         return try DossierRecord(row)
     }
 

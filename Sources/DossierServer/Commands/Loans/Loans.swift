@@ -47,11 +47,14 @@ enum Loans {
     }
 
     static func find(_ loan: LoanID, on connection: PostgresConnection, lock: Bool = false) throws -> Record {
-        guard let row = try connection.query("""
+        let select = """
             SELECT l.id, l.dossier_id, l.dept_id, l.borrower_id, l.status, d.level, coalesce(d.number, 'D' || d.id) AS reference
               FROM loans l JOIN dossiers d ON d.id = l.dossier_id
              WHERE l.id = $1::int8
-            """ + (lock ? " FOR UPDATE OF l" : ""), [loan.value]).first
+            """
+        // Locked when the caller may change it (the write policy grants the lock).
+        let locked = lock ? try connection.query(select + " FOR UPDATE OF l", [loan.value]).first : nil
+        guard let row = try locked ?? connection.query(select, [loan.value]).first
         else { throw ProtocolError(.notFound, "no loan \(loan)") }
         return Record(
             id: try row.decode("id", as: Int64.self), dossierID: try row.decode("dossier_id", as: Int64.self),

@@ -1,0 +1,766 @@
+-- Who may read and write what: every row-level security policy of the
+-- product's tables, the functions they use and the triggers that check state
+-- transitions, in one file (issue 10).
+--
+-- `dossierd migrate` applies this file after the numbered migrations, in one
+-- transaction, whenever it changed or a migration was applied; it records its
+-- checksum in dossier_meta.policies, and `dossierd serve` refuses a database
+-- whose policies are not this file's. The file is idempotent: for every table
+-- named here it first drops all policies of that table, then creates the ones
+-- below, so this is the whole truth for these tables whatever the numbered
+-- migrations did before. (Tables not named here keep their own policies.)
+--
+-- The actor: the daemon (a login that is or inherits dossier_app) names the
+-- user of each command in transaction-local settings written only through
+-- begin_command() / begin_system_command(); a BI login (member of dossier_bi)
+-- is mapped to a department, or the company, by bi_logins; anyone else, or
+-- missing settings, is no one: every policy fails closed. Policies read the
+-- actor through (SELECT …), so it is evaluated once per statement.
+--
+-- Reading the policies: USING decides which existing rows a command sees or
+-- may change; WITH CHECK which rows it may write. The daemon's own checks in
+-- Swift are a second line: a bug in a command cannot write past these.
+-- In the comments, "manager of the department" is a manager whose dept_id is
+-- the row's; "system" is the daemon's scheduler and company-wide jobs.
+SET LOCAL ROLE dossier_owner;
+SET LOCAL search_path = dossier, public;
+
+-------------------------------------------------------------------------------
+-- The actor
+-------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION dossier.actor_role() RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN pg_has_role(current_user, 'dossier_app', 'USAGE')
+            THEN nullif(current_setting('dossier.role', true), '')
+        WHEN pg_has_role(current_user, 'dossier_bi', 'USAGE')
+            THEN (SELECT 'bi' FROM dossier.bi_logins b WHERE b.role_name = current_user)
+    END
+$$;
+
+CREATE OR REPLACE FUNCTION dossier.actor_user_id() RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN pg_has_role(current_user, 'dossier_app', 'USAGE')
+        THEN nullif(current_setting('dossier.user_id', true), '')::bigint
+    END
+$$;
+
+-- The actor's department; for a BI login NULL means the whole company.
+CREATE OR REPLACE FUNCTION dossier.actor_dept_id() RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN pg_has_role(current_user, 'dossier_app', 'USAGE')
+            THEN nullif(current_setting('dossier.dept_id', true), '')::bigint
+        WHEN pg_has_role(current_user, 'dossier_bi', 'USAGE')
+            THEN (SELECT b.dept_id FROM dossier.bi_logins b WHERE b.role_name = current_user)
+    END
+$$;
+
+-- A user of the daemon (or the daemon's own scheduler) is acting.
+CREATE OR REPLACE FUNCTION dossier.actor_is_user() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(dossier.actor_role() IN ('rep', 'manager', 'archivist', 'director', 'auditor', 'admin', 'system'), false)
+$$;
+
+-- Is this session the product at work (the daemon's role or a BI login), as
+-- opposed to a superuser repairing or loading data? The transition triggers
+-- below check the product's sessions only.
+CREATE OR REPLACE FUNCTION dossier.session_is_product() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false)
+$$;
+
+-- The content of a dossier as the policy of dossier_contents decides it,
+-- for SQL that asks per row (RETENTION DUE). Kept next to that policy and
+-- checked against it by PolicyFileTests: the same predicate, twice, because
+-- a policy that calls a function with sub-selects cannot be inlined (0009).
+CREATE OR REPLACE FUNCTION dossier.sees_dossier_content(d_id bigint, d_dept bigint, d_level text, d_status text, d_owner bigint)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+            d_level <> 'top_secret' AND ((SELECT dossier.actor_dept_id()) IS NULL OR d_dept = (SELECT dossier.actor_dept_id()))
+        WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist') THEN
+               d_owner = (SELECT dossier.actor_user_id())
+            OR ((SELECT dossier.actor_role()) = 'manager' AND d_dept = (SELECT dossier.actor_dept_id()) AND d_level <> 'top_secret')
+            OR ((SELECT dossier.actor_role()) = 'archivist' AND d_dept = (SELECT dossier.actor_dept_id()) AND d_level <> 'top_secret'
+                AND d_status IN ('filed', 'on_loan'))
+            OR EXISTS (SELECT 1 FROM dossier.access_grants g
+                        WHERE g.dossier_id = d_id AND g.grantee_id = (SELECT dossier.actor_user_id())
+                          AND g.revoked_at IS NULL AND g.starts_at <= now() AND now() < g.expires_at)
+            OR EXISTS (SELECT 1 FROM dossier.loans l
+                        WHERE l.dossier_id = d_id AND l.borrower_id = (SELECT dossier.actor_user_id()) AND l.status = 'out')
+        ELSE false   -- auditor: register only; admin: no customer data
+    END
+$$;
+
+-------------------------------------------------------------------------------
+-- Start from nothing for every table named here
+-------------------------------------------------------------------------------
+DO $$
+DECLARE
+    t text;
+    p record;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['users', 'departments', 'calendar_days', 'retention_rules', 'loan_rules', 'penalty_rules',
+                             'customers', 'customer_details', 'customer_counters', 'dossiers', 'dossier_contents', 'items',
+                             'archive_counters', 'change_history', 'approvals', 'approval_steps', 'access_grants',
+                             'handovers', 'handover_items', 'loans', 'legal_holds', 'destructions', 'dossier_retention',
+                             'penalties', 'penalty_month_counts', 'audit_log', 'audit_chains', 'audit_seals',
+                             'job_runs', 'bi_logins'] LOOP
+        EXECUTE format('ALTER TABLE dossier.%I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE dossier.%I FORCE ROW LEVEL SECURITY', t);
+        FOR p IN SELECT policyname FROM pg_catalog.pg_policies WHERE schemaname = 'dossier' AND tablename = t LOOP
+            EXECUTE format('DROP POLICY %I ON dossier.%I', p.policyname, t);
+        END LOOP;
+        -- The owner runs migrations and the SECURITY DEFINER functions.
+        EXECUTE format('CREATE POLICY %I ON dossier.%I TO dossier_owner USING (true) WITH CHECK (true)', t || '_owner', t);
+    END LOOP;
+END $$;
+
+-- The helpers of 0007 that no policy uses any more (their policies are gone now): they had drifted from
+-- the inlined policies (penalty visibility of 0011, approvals of 0020).
+DROP FUNCTION IF EXISTS dossier.sees_dossier_register(bigint, text, text, bigint);
+DROP FUNCTION IF EXISTS dossier.sees_customer_directory(bigint);
+DROP FUNCTION IF EXISTS dossier.sees_customer_details(bigint, bigint, bigint);
+DROP FUNCTION IF EXISTS dossier.sees_department_record(bigint, bigint, text[], text[]);
+DROP FUNCTION IF EXISTS dossier.holds_grant_or_loan(bigint);
+
+-------------------------------------------------------------------------------
+-- Company settings: every actor reads; administrators (and the system) write
+-------------------------------------------------------------------------------
+CREATE POLICY departments_read ON departments FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+CREATE POLICY departments_admin ON departments FOR ALL
+    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+CREATE POLICY calendar_days_read ON calendar_days FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+CREATE POLICY calendar_days_admin ON calendar_days FOR ALL
+    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+CREATE POLICY retention_rules_read ON retention_rules FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+CREATE POLICY retention_rules_admin ON retention_rules FOR ALL
+    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+CREATE POLICY loan_rules_read ON loan_rules FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+CREATE POLICY loan_rules_admin ON loan_rules FOR ALL
+    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+CREATE POLICY penalty_rules_read ON penalty_rules FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+CREATE POLICY penalty_rules_admin ON penalty_rules FOR ALL
+    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+
+-- Counters and job leases: technical rows any acting user's command moves on.
+CREATE POLICY customer_counters_use ON customer_counters FOR ALL
+    USING ((SELECT dossier.actor_is_user())) WITH CHECK ((SELECT dossier.actor_is_user()));
+CREATE POLICY archive_counters_use ON archive_counters FOR ALL
+    USING ((SELECT dossier.actor_is_user())) WITH CHECK ((SELECT dossier.actor_is_user()));
+CREATE POLICY job_runs_use ON job_runs FOR ALL
+    USING ((SELECT dossier.actor_is_user())) WITH CHECK ((SELECT dossier.actor_is_user()));
+CREATE POLICY penalty_month_counts_use ON penalty_month_counts FOR ALL
+    USING ((SELECT dossier.actor_is_user())) WITH CHECK ((SELECT dossier.actor_is_user()));
+
+-- A BI login reads its own mapping (actor_role() needs it).
+CREATE POLICY bi_logins_read ON bi_logins FOR SELECT USING (role_name = current_user);
+
+-------------------------------------------------------------------------------
+-- users
+-------------------------------------------------------------------------------
+-- Read: every acting user (the directory); BI logins within their scope.
+CREATE POLICY users_read ON users FOR SELECT USING (
+    (SELECT dossier.actor_is_user())
+    OR ((SELECT dossier.actor_role()) = 'bi' AND ((SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())))
+);
+-- Write: administrators (USER ADD, USER LEAVE) and the system (handover);
+-- a user changes their own row only (USER PASSWD), and users_guard below
+-- keeps them from changing who they are.
+CREATE POLICY users_insert ON users FOR INSERT WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+CREATE POLICY users_update ON users FOR UPDATE
+    USING ((SELECT dossier.actor_role()) IN ('admin', 'system') OR id = (SELECT dossier.actor_user_id()))
+    WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system') OR id = (SELECT dossier.actor_user_id()));
+
+CREATE OR REPLACE FUNCTION dossier.users_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF dossier.session_is_product() AND coalesce(current_setting('dossier.role', true), '') NOT IN ('admin', 'system')
+       AND (NEW.login, NEW.role, NEW.dept_id, NEW.active, NEW.left_at, NEW.line)
+           IS DISTINCT FROM (OLD.login, OLD.role, OLD.dept_id, OLD.active, OLD.left_at, OLD.line) THEN
+        RAISE EXCEPTION 'only an administrator changes a user''s login, role, department, line or activity'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS users_guard ON users;
+CREATE TRIGGER users_guard BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION dossier.users_guard();
+
+-------------------------------------------------------------------------------
+-- customers, customer_details
+-------------------------------------------------------------------------------
+-- Read: the directory entry company-wide (duplicates are found before one
+-- is created); BI logins within scope.
+CREATE POLICY customers_read ON customers FOR SELECT USING (
+    CASE
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system', 'rep', 'manager', 'archivist', 'auditor') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
+        ELSE false
+    END
+);
+-- Create: a rep or manager for their own department (a rep owns what they
+-- create; a manager may name an owner), a director for anyone.
+CREATE POLICY customers_insert ON customers FOR INSERT WITH CHECK (
+       (SELECT dossier.actor_role()) IN ('director', 'system')
+    OR ((SELECT dossier.actor_role()) = 'rep' AND owner_id = (SELECT dossier.actor_user_id()) AND dept_id = (SELECT dossier.actor_dept_id()))
+    OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()))
+);
+-- Change: its owner (who cannot give it away), the manager of its
+-- department, directors and the system (handover, destruction's purge).
+CREATE POLICY customers_update ON customers FOR UPDATE
+    USING (
+           (SELECT dossier.actor_role()) IN ('director', 'system')
+        OR owner_id = (SELECT dossier.actor_user_id())
+        OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
+    WITH CHECK (
+           (SELECT dossier.actor_role()) IN ('director', 'system')
+        OR owner_id = (SELECT dossier.actor_user_id())
+        OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())));
+
+-- Read: the details follow the content rule of the customer's dossiers.
+CREATE POLICY customer_details_read ON customer_details FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_details.customer_id
+        AND CASE
+            WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+            WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+                (SELECT dossier.actor_dept_id()) IS NULL OR c.dept_id = (SELECT dossier.actor_dept_id())
+            WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist') THEN
+                   c.owner_id = (SELECT dossier.actor_user_id())
+                OR ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND c.dept_id = (SELECT dossier.actor_dept_id()))
+                OR EXISTS (SELECT 1 FROM dossier.dossier_contents dc WHERE dc.customer_id = c.id)
+            ELSE false
+        END)
+);
+-- Create: with the customer, by whoever may create one. Not tied to the
+-- customers row: CUSTOMER NEW and the import write both tables in one
+-- statement, whose WITH CHECK cannot see the customer inserted beside it; a
+-- customer has exactly one details row (its key), written at its creation.
+CREATE POLICY customer_details_insert ON customer_details FOR INSERT WITH CHECK (
+    (SELECT dossier.actor_role()) IN ('rep', 'manager', 'director', 'system')
+);
+-- Change: whoever may change the customer (above). Never deleted.
+CREATE POLICY customer_details_update ON customer_details FOR UPDATE
+    USING (
+        EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_details.customer_id
+                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
+                        OR c.owner_id = (SELECT dossier.actor_user_id())
+                        OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id())))))
+    WITH CHECK (
+        EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_details.customer_id
+                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
+                        OR c.owner_id = (SELECT dossier.actor_user_id())
+                        OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id())))));
+
+-------------------------------------------------------------------------------
+-- dossiers (the register card)
+-------------------------------------------------------------------------------
+-- Read: filed entries company-wide (top_secret only to owner and directors);
+-- drafts, submissions and deleted ones to the owner, the department's
+-- manager and directors; BI logins every entry within scope.
+CREATE POLICY dossiers_read ON dossiers FOR SELECT USING (
+    CASE
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
+        WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist', 'auditor') THEN
+               owner_id = (SELECT dossier.actor_user_id())
+            OR (status IN ('filed', 'on_loan', 'destroyed') AND level <> 'top_secret')
+            OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()) AND level <> 'top_secret')
+        ELSE false
+    END
+);
+-- Create: a draft, owned by its creator (rep, manager, director), in the
+-- creator's department unless a director creates it.
+CREATE POLICY dossiers_insert ON dossiers FOR INSERT WITH CHECK (
+    (SELECT dossier.actor_role()) IN ('rep', 'manager', 'director')
+    AND owner_id = (SELECT dossier.actor_user_id())
+    AND status = 'draft' AND number IS NULL
+    AND ((SELECT dossier.actor_role()) = 'director' OR dept_id = (SELECT dossier.actor_dept_id()))
+);
+-- Change: its owner (who keeps it), the manager of its department below
+-- top_secret (approvals they decide), the department's archivist for a filed
+-- or lent dossier (check-out and return), directors and the system. Which
+-- status changes are possible at all is dossiers_transition's decision.
+CREATE POLICY dossiers_update ON dossiers FOR UPDATE
+    USING (
+           (SELECT dossier.actor_role()) IN ('director', 'system')
+        OR owner_id = (SELECT dossier.actor_user_id())
+        OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()) AND level <> 'top_secret')
+        OR ((SELECT dossier.actor_role()) = 'archivist' AND dept_id = (SELECT dossier.actor_dept_id()) AND level <> 'top_secret'
+            AND status IN ('filed', 'on_loan')))
+    WITH CHECK (
+           (SELECT dossier.actor_role()) IN ('director', 'system')
+        OR owner_id = (SELECT dossier.actor_user_id())
+        -- an approved edit may raise the level past what the manager sees
+        OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()))
+        OR ((SELECT dossier.actor_role()) = 'archivist' AND dept_id = (SELECT dossier.actor_dept_id()) AND level <> 'top_secret'
+            AND status IN ('filed', 'on_loan')));
+
+-- The lifecycle (RULES.md): draft → submitted → filed ⇄ on_loan → deleted
+-- (grace) → purged, or filed → destroyed; a rejected or withdrawn
+-- submission returns to draft; a deleted dossier is restored to where it
+-- was. Each step only the way the product takes it: filing, deletion and
+-- destruction only with their approved request, lending only with a loan
+-- out, the purge only by the system after the grace. (Superusers loading or
+-- repairing data are not checked.)
+CREATE OR REPLACE FUNCTION dossier.dossiers_transition() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor   bigint := nullif(current_setting('dossier.user_id', true), '')::int8;
+    role    text := coalesce(current_setting('dossier.role', true), '');
+    allowed boolean;
+BEGIN
+    IF NOT dossier.session_is_product() THEN
+        RETURN NEW;
+    END IF;
+    allowed := CASE OLD.status || '>' || NEW.status
+        WHEN 'draft>submitted' THEN NEW.owner_id = actor
+        WHEN 'submitted>draft' THEN NOT EXISTS (SELECT 1 FROM dossier.approvals a
+                                                 WHERE a.dossier_id = NEW.id AND a.kind = 'file' AND a.status = 'pending')
+        WHEN 'submitted>filed' THEN EXISTS (SELECT 1 FROM dossier.approvals a
+                                             WHERE a.dossier_id = NEW.id AND a.kind = 'file' AND a.status = 'approved'
+                                               AND a.decided_at = now())
+        WHEN 'filed>on_loan' THEN EXISTS (SELECT 1 FROM dossier.loans l WHERE l.dossier_id = NEW.id AND l.status = 'out')
+        WHEN 'on_loan>filed' THEN NOT EXISTS (SELECT 1 FROM dossier.loans l WHERE l.dossier_id = NEW.id AND l.status = 'out')
+        WHEN 'draft>deleted' THEN EXISTS (SELECT 1 FROM dossier.approvals a
+                                           WHERE a.dossier_id = NEW.id AND a.kind = 'delete' AND a.status = 'approved' AND a.decided_at = now())
+        WHEN 'submitted>deleted' THEN EXISTS (SELECT 1 FROM dossier.approvals a
+                                           WHERE a.dossier_id = NEW.id AND a.kind = 'delete' AND a.status = 'approved' AND a.decided_at = now())
+        WHEN 'filed>deleted' THEN EXISTS (SELECT 1 FROM dossier.approvals a
+                                           WHERE a.dossier_id = NEW.id AND a.kind = 'delete' AND a.status = 'approved' AND a.decided_at = now())
+        WHEN 'deleted>draft' THEN OLD.status_before_delete = 'draft' AND OLD.purge_after > now()
+        WHEN 'deleted>submitted' THEN OLD.status_before_delete = 'submitted' AND OLD.purge_after > now()
+        WHEN 'deleted>filed' THEN OLD.status_before_delete = 'filed' AND OLD.purge_after > now()
+        WHEN 'deleted>purged' THEN role = 'system' AND OLD.purge_after <= now()
+        WHEN 'filed>destroyed' THEN EXISTS (SELECT 1 FROM dossier.approvals a
+                                             WHERE a.dossier_id = NEW.id AND a.kind = 'destroy' AND a.status = 'approved'
+                                               AND a.decided_at = now())
+        ELSE false
+    END;
+    IF NOT coalesce(allowed, false) THEN
+        RAISE EXCEPTION 'dossier %: % to % is not allowed', NEW.id, OLD.status, NEW.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'dossiers_transition';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS dossiers_transition ON dossiers;
+CREATE TRIGGER dossiers_transition BEFORE UPDATE OF status ON dossiers
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION dossier.dossiers_transition();
+
+-------------------------------------------------------------------------------
+-- dossier_contents, items (the content)
+-------------------------------------------------------------------------------
+-- Read: the "sees" column of RULES.md (sees_dossier_content says the same).
+CREATE POLICY dossier_contents_read ON dossier_contents FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_contents.dossier_id
+        AND CASE
+            WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+            WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+                d.level <> 'top_secret' AND ((SELECT dossier.actor_dept_id()) IS NULL OR d.dept_id = (SELECT dossier.actor_dept_id()))
+            WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist') THEN
+                   d.owner_id = (SELECT dossier.actor_user_id())
+                OR ((SELECT dossier.actor_role()) = 'manager' AND d.dept_id = (SELECT dossier.actor_dept_id()) AND d.level <> 'top_secret')
+                OR ((SELECT dossier.actor_role()) = 'archivist' AND d.dept_id = (SELECT dossier.actor_dept_id()) AND d.level <> 'top_secret'
+                    AND d.status IN ('filed', 'on_loan'))
+                OR EXISTS (SELECT 1 FROM dossier.access_grants g
+                            WHERE g.dossier_id = d.id AND g.grantee_id = (SELECT dossier.actor_user_id())
+                              AND g.revoked_at IS NULL AND g.starts_at <= now() AND now() < g.expires_at)
+                OR EXISTS (SELECT 1 FROM dossier.loans l
+                            WHERE l.dossier_id = d.id AND l.borrower_id = (SELECT dossier.actor_user_id()) AND l.status = 'out')
+            ELSE false
+        END)
+);
+-- Create: the owner, with their draft.
+CREATE POLICY dossier_contents_insert ON dossier_contents FOR INSERT WITH CHECK (
+    EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_contents.dossier_id
+               AND d.owner_id = (SELECT dossier.actor_user_id()) AND d.status = 'draft')
+);
+-- Change: the owner of a draft; approved edits of a filed dossier, applied
+-- by the manager of its department (below top_secret) or a director.
+CREATE POLICY dossier_contents_update ON dossier_contents FOR UPDATE
+    USING (
+        EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_contents.dossier_id
+                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
+                        OR (d.owner_id = (SELECT dossier.actor_user_id()) AND d.status = 'draft')
+                        OR ((SELECT dossier.actor_role()) = 'manager' AND d.dept_id = (SELECT dossier.actor_dept_id())
+                            AND d.level <> 'top_secret'))))
+    WITH CHECK (
+        EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_contents.dossier_id
+                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
+                        OR (d.owner_id = (SELECT dossier.actor_user_id()) AND d.status = 'draft')
+                        OR ((SELECT dossier.actor_role()) = 'manager' AND d.dept_id = (SELECT dossier.actor_dept_id())))));
+-- Remove: destruction (its approver: the manager of the department for an
+-- internal dossier, else a director) and the purge (the system).
+CREATE POLICY dossier_contents_delete ON dossier_contents FOR DELETE USING (
+    EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_contents.dossier_id
+               AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
+                    OR ((SELECT dossier.actor_role()) = 'manager' AND d.dept_id = (SELECT dossier.actor_dept_id())
+                        AND d.level <> 'top_secret')))
+);
+
+CREATE POLICY items_read ON items FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.dossier_contents c WHERE c.dossier_id = items.dossier_id)
+);
+-- Create: the owner of a draft (ITEM ADD). Items are never changed.
+CREATE POLICY items_insert ON items FOR INSERT WITH CHECK (
+    EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = items.dossier_id
+               AND d.owner_id = (SELECT dossier.actor_user_id()) AND d.status = 'draft')
+);
+CREATE POLICY items_delete ON items FOR DELETE USING (
+    EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = items.dossier_id
+               AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
+                    OR ((SELECT dossier.actor_role()) = 'manager' AND d.dept_id = (SELECT dossier.actor_dept_id())
+                        AND d.level <> 'top_secret')))
+);
+
+-- change_history: read with the content (or the customer's details) it is
+-- about; written by the approver who applies the change. Never changed.
+CREATE POLICY change_history_read ON change_history FOR SELECT USING (
+    CASE WHEN dossier_id IS NOT NULL
+         THEN EXISTS (SELECT 1 FROM dossier.dossier_contents c WHERE c.dossier_id = change_history.dossier_id)
+         ELSE EXISTS (SELECT 1 FROM dossier.customer_details cd WHERE cd.customer_id = change_history.customer_id) END
+);
+CREATE POLICY change_history_insert ON change_history FOR INSERT WITH CHECK (
+       approved_by = (SELECT dossier.actor_user_id())
+    OR (SELECT dossier.actor_role()) = 'system'
+    -- CUSTOMER CONFIRM: the owner's unapproved "nothing changed" of their own customer
+    OR (    field = 'confirmed' AND approved_by IS NULL AND old_value IS NULL AND new_value IS NULL
+        AND requested_by = (SELECT dossier.actor_user_id())
+        AND EXISTS (SELECT 1 FROM dossier.customers c
+                     WHERE c.id = change_history.customer_id AND c.owner_id = (SELECT dossier.actor_user_id())))
+);
+
+-------------------------------------------------------------------------------
+-- approvals, approval_steps
+-------------------------------------------------------------------------------
+-- Read: the department's managers and archivists and the requester, but an
+-- approval about a dossier only while its register entry is visible (as
+-- hidden as the dossier); BI logins within scope, never about top_secret.
+CREATE POLICY approvals_read ON approvals FOR SELECT USING (
+    CASE
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+                ((SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id()))
+            AND (dossier_id IS NULL OR EXISTS (SELECT 1 FROM dossier.dossiers d
+                                                WHERE d.id = approvals.dossier_id AND d.level <> 'top_secret'))
+        WHEN (SELECT dossier.actor_role()) IS NULL THEN false
+        ELSE (   ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id()))
+              OR requester_id = (SELECT dossier.actor_user_id()))
+            AND (dossier_id IS NULL OR EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = approvals.dossier_id))
+    END
+);
+-- Create: one's own request, pending; approved from the start only by a
+-- manager or director acting on their own authority (CUSTOMER SET).
+CREATE POLICY approvals_insert ON approvals FOR INSERT WITH CHECK (
+    requester_id = (SELECT dossier.actor_user_id())
+    AND (status = 'pending' OR (status = 'approved' AND (SELECT dossier.actor_role()) IN ('manager', 'director')))
+);
+-- Change: the requester (withdrawal), the manager of the department and
+-- directors (decisions); what a change may be is approvals_transition's.
+CREATE POLICY approvals_update ON approvals FOR UPDATE
+    USING (
+           (SELECT dossier.actor_role()) IN ('director', 'system')
+        OR (   (requester_id = (SELECT dossier.actor_user_id())
+                OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
+            AND (dossier_id IS NULL OR EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = approvals.dossier_id))))
+    WITH CHECK (
+           (SELECT dossier.actor_role()) IN ('director', 'system')
+        OR requester_id = (SELECT dossier.actor_user_id())
+        OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())));
+
+-- A request moves on only by its steps' decisions: to the next step when the
+-- current one is approved, to `approved` when every step is, to `rejected`
+-- when one is; `withdrawn` only by its requester; `cancelled` (0030) with
+-- the reason it was closed for. So nobody approves a
+-- request, their own least, by writing the row.
+CREATE OR REPLACE FUNCTION dossier.approvals_transition() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor bigint := nullif(current_setting('dossier.user_id', true), '')::int8;
+BEGIN
+    IF NOT dossier.session_is_product() THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.current_step > OLD.current_step AND NOT EXISTS (
+            SELECT 1 FROM dossier.approval_steps s
+             WHERE s.approval_id = NEW.id AND s.step_no = OLD.current_step AND s.decision = 'approved') THEN
+        RAISE EXCEPTION 'approval %: step % is not approved', NEW.id, OLD.current_step
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'approvals_transition';
+    END IF;
+    IF NEW.status IS DISTINCT FROM OLD.status AND NOT (OLD.status = 'pending' AND CASE NEW.status
+            WHEN 'approved' THEN (SELECT count(*) FROM dossier.approval_steps s
+                                   WHERE s.approval_id = NEW.id AND s.decision = 'approved') = NEW.step_count
+            WHEN 'rejected' THEN EXISTS (SELECT 1 FROM dossier.approval_steps s
+                                          WHERE s.approval_id = NEW.id AND s.decision = 'rejected')
+            WHEN 'withdrawn' THEN OLD.requester_id = actor
+            -- closed for good with its reason (0030: its subject went away); grants nothing
+            WHEN 'cancelled' THEN NEW.closed_reason IS NOT NULL
+            ELSE false END) THEN
+        RAISE EXCEPTION 'approval %: % to % is not allowed', NEW.id, OLD.status, NEW.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'approvals_transition';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS approvals_transition ON approvals;
+CREATE TRIGGER approvals_transition BEFORE UPDATE OF status, current_step ON approvals
+    FOR EACH ROW EXECUTE FUNCTION dossier.approvals_transition();
+
+CREATE POLICY approval_steps_read ON approval_steps FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.approvals a WHERE a.id = approval_steps.approval_id)
+);
+-- Create: the steps of one's own request.
+CREATE POLICY approval_steps_insert ON approval_steps FOR INSERT WITH CHECK (
+    requester_id = (SELECT dossier.actor_user_id())
+    AND EXISTS (SELECT 1 FROM dossier.approvals a
+                 WHERE a.id = approval_steps.approval_id AND a.requester_id = (SELECT dossier.actor_user_id()))
+);
+-- Decide: only the step's approver — a director for a director's step, the
+-- manager of the step's department for a manager's — and never the requester.
+CREATE POLICY approval_steps_decide ON approval_steps FOR UPDATE
+    USING (
+        decision IS NULL AND requester_id IS DISTINCT FROM (SELECT dossier.actor_user_id())
+        AND (   (approver_role = 'director' AND (SELECT dossier.actor_role()) = 'director')
+             OR (approver_role = 'manager' AND (SELECT dossier.actor_role()) = 'manager'
+                 AND approver_dept_id = (SELECT dossier.actor_dept_id()))))
+    WITH CHECK (
+        decided_by = (SELECT dossier.actor_user_id()) AND requester_id <> (SELECT dossier.actor_user_id())
+        AND (   (approver_role = 'director' AND (SELECT dossier.actor_role()) = 'director')
+             OR (approver_role = 'manager' AND (SELECT dossier.actor_role()) = 'manager'
+                 AND approver_dept_id = (SELECT dossier.actor_dept_id()))));
+
+-------------------------------------------------------------------------------
+-- access_grants
+-------------------------------------------------------------------------------
+CREATE POLICY access_grants_read ON access_grants FOR SELECT USING (
+    CASE
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
+        WHEN (SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()) THEN true
+        WHEN (SELECT dossier.actor_role()) IS NOT NULL THEN grantee_id = (SELECT dossier.actor_user_id())
+        ELSE false
+    END
+);
+-- Create: only from the grantee's approved access request, by its last
+-- approver (the manager of the department or a director). Never changed.
+CREATE POLICY access_grants_insert ON access_grants FOR INSERT WITH CHECK (
+    ((SELECT dossier.actor_role()) = 'director'
+     OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
+    AND EXISTS (SELECT 1 FROM dossier.approvals a
+                 WHERE a.id = access_grants.approval_id AND a.kind = 'access' AND a.status = 'approved'
+                   AND a.requester_id = access_grants.grantee_id AND a.dossier_id = access_grants.dossier_id)
+);
+
+-------------------------------------------------------------------------------
+-- loans
+-------------------------------------------------------------------------------
+CREATE POLICY loans_read ON loans FOR SELECT USING (
+    CASE
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
+        WHEN (SELECT dossier.actor_role()) = 'auditor' THEN true
+        WHEN (SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id()) THEN true
+        WHEN (SELECT dossier.actor_role()) IS NOT NULL THEN borrower_id = (SELECT dossier.actor_user_id())
+        ELSE false
+    END
+);
+-- Create: one's own request.
+CREATE POLICY loans_insert ON loans FOR INSERT WITH CHECK (
+    borrower_id = (SELECT dossier.actor_user_id()) AND status = 'requested'
+);
+-- Change: the borrower (their request), the department's manager and
+-- archivist, directors; what may change is loans_transition's.
+CREATE POLICY loans_update ON loans FOR UPDATE
+    USING (
+           (SELECT dossier.actor_role()) IN ('director', 'system')
+        OR borrower_id = (SELECT dossier.actor_user_id())
+        OR ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id())))
+    WITH CHECK (
+           (SELECT dossier.actor_role()) IN ('director', 'system')
+        OR borrower_id = (SELECT dossier.actor_user_id())
+        OR ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id())));
+
+-- requested → approved/rejected/withdrawn only as its approval went;
+-- approved → out and out → returned only by an archivist of the owning
+-- department, who is recorded as having done it.
+CREATE OR REPLACE FUNCTION dossier.loans_transition() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    actor bigint := nullif(current_setting('dossier.user_id', true), '')::int8;
+    role  text := coalesce(current_setting('dossier.role', true), '');
+    dept  bigint := nullif(current_setting('dossier.dept_id', true), '')::int8;
+BEGIN
+    IF NOT dossier.session_is_product() THEN
+        RETURN NEW;
+    END IF;
+    IF NOT coalesce(CASE OLD.status || '>' || NEW.status
+            WHEN 'requested>approved' THEN EXISTS (SELECT 1 FROM dossier.approvals a
+                                                    WHERE a.id = NEW.approval_id AND a.status = 'approved')
+            WHEN 'requested>rejected' THEN EXISTS (SELECT 1 FROM dossier.approvals a
+                                                    WHERE a.id = NEW.approval_id AND a.status = 'rejected')
+            WHEN 'requested>withdrawn' THEN EXISTS (SELECT 1 FROM dossier.approvals a
+                                                     WHERE a.id = NEW.approval_id AND a.status = 'withdrawn')
+            WHEN 'approved>out' THEN role = 'archivist' AND NEW.dept_id = dept AND NEW.checked_out_by = actor
+            WHEN 'out>returned' THEN role = 'archivist' AND NEW.dept_id = dept AND NEW.returned_by = actor
+            -- 0030: a request, or an approved loan not yet out, closed because its subject went away
+            WHEN 'requested>cancelled' THEN true
+            WHEN 'approved>cancelled' THEN true
+            ELSE false END, false) THEN
+        RAISE EXCEPTION 'loan %: % to % is not allowed', NEW.id, OLD.status, NEW.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'loans_transition';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS loans_transition ON loans;
+CREATE TRIGGER loans_transition BEFORE UPDATE OF status ON loans
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION dossier.loans_transition();
+
+-------------------------------------------------------------------------------
+-- legal_holds, destructions, retention dates
+-------------------------------------------------------------------------------
+CREATE POLICY legal_holds_read ON legal_holds FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = legal_holds.dossier_id)
+);
+-- Place and release: the manager of the department or a director, in their own name.
+CREATE POLICY legal_holds_insert ON legal_holds FOR INSERT WITH CHECK (
+    placed_by = (SELECT dossier.actor_user_id())
+    AND ((SELECT dossier.actor_role()) = 'director'
+         OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
+);
+CREATE POLICY legal_holds_update ON legal_holds FOR UPDATE
+    USING ((SELECT dossier.actor_role()) = 'director'
+           OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
+    WITH CHECK (released_by = (SELECT dossier.actor_user_id())
+                AND ((SELECT dossier.actor_role()) = 'director'
+                     OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()))));
+
+-- The destruction register: read with the destroyed dossier's register entry
+-- by the department's managers and archivists and the auditor; written only
+-- with the dossier's approved destruction, by its approver. Never changed.
+CREATE POLICY destructions_read ON destructions FOR SELECT USING (
+    CASE
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
+        WHEN (SELECT dossier.actor_role()) = 'auditor'
+          OR ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id())) THEN
+            EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = destructions.dossier_id)
+        ELSE false
+    END
+);
+CREATE POLICY destructions_insert ON destructions FOR INSERT WITH CHECK (
+    ((SELECT dossier.actor_role()) = 'director'
+     OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
+    AND EXISTS (SELECT 1 FROM dossier.approvals a
+                 WHERE a.id = destructions.approval_id AND a.kind = 'destroy' AND a.status = 'approved'
+                   AND a.dossier_id = destructions.dossier_id)
+);
+
+-- Retention dates: with the register entry; BI logins not of top_secret
+-- dossiers (the row names the customer). Written only by the functions of 0012.
+CREATE POLICY dossier_retention_read ON dossier_retention FOR SELECT USING (
+    CASE WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+         WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+             EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_retention.dossier_id AND d.level <> 'top_secret')
+         ELSE EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_retention.dossier_id) END
+);
+
+-------------------------------------------------------------------------------
+-- handovers (USER LEAVE runs them as the system)
+-------------------------------------------------------------------------------
+CREATE POLICY handovers_read ON handovers FOR SELECT USING (
+    CASE
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system', 'admin') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
+        WHEN (SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()) THEN true
+        WHEN (SELECT dossier.actor_role()) IS NOT NULL THEN leaver_id = (SELECT dossier.actor_user_id())
+        ELSE false
+    END
+);
+CREATE POLICY handovers_write ON handovers FOR ALL
+    USING ((SELECT dossier.actor_role()) = 'system') WITH CHECK ((SELECT dossier.actor_role()) = 'system');
+CREATE POLICY handover_items_read ON handover_items FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.handovers h WHERE h.id = handover_items.handover_id)
+);
+CREATE POLICY handover_items_write ON handover_items FOR INSERT WITH CHECK ((SELECT dossier.actor_role()) = 'system');
+
+-------------------------------------------------------------------------------
+-- penalties
+-------------------------------------------------------------------------------
+-- Read: auditors and directors all; the department's managers and
+-- archivists theirs; whoever recorded one; the person charged.
+CREATE POLICY penalties_read ON penalties FOR SELECT USING (
+    CASE
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
+        WHEN (SELECT dossier.actor_role()) = 'auditor' THEN true
+        WHEN recorded_by = (SELECT dossier.actor_user_id()) THEN true
+        WHEN (SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id()) THEN true
+        WHEN (SELECT dossier.actor_role()) IS NOT NULL THEN user_id = (SELECT dossier.actor_user_id())
+        ELSE false
+    END
+);
+-- Charge: the sweep (system); by hand, in one's own name and never against
+-- oneself, auditors and directors anyone, managers and archivists their
+-- department (an archivist also the borrower of a loan returned incomplete);
+-- the approver of a filing its missing signatures.
+CREATE POLICY penalties_insert ON penalties FOR INSERT WITH CHECK (
+       (SELECT dossier.actor_role()) = 'system'
+    OR (    recorded_by = (SELECT dossier.actor_user_id()) AND user_id <> (SELECT dossier.actor_user_id())
+        AND (   (SELECT dossier.actor_role()) IN ('auditor', 'director')
+             OR ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id()))
+             OR ((SELECT dossier.actor_role()) = 'archivist' AND loan_id IS NOT NULL AND rule_code = 'LOST_OR_DAMAGED')))
+    OR (    recorded_by IS NULL AND rule_code IN ('MISSING_CUSTOMER_SIGNATURE', 'MISSING_INTERNAL_SIGNATURE')
+        AND (SELECT dossier.actor_role()) IN ('manager', 'director'))
+);
+-- Change: whoever sees it may ask for a waiver (the pending request is noted
+-- on the row); only a director marks it waived.
+CREATE POLICY penalties_update ON penalties FOR UPDATE
+    USING (
+        CASE
+            WHEN (SELECT dossier.actor_role()) IN ('director', 'system', 'auditor') THEN true
+            WHEN recorded_by = (SELECT dossier.actor_user_id()) THEN true
+            WHEN (SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id()) THEN true
+            WHEN (SELECT dossier.actor_role()) IN ('rep', 'admin') THEN user_id = (SELECT dossier.actor_user_id())
+            ELSE false
+        END)
+    WITH CHECK ((SELECT dossier.actor_is_user()) AND (status = 'charged' OR (SELECT dossier.actor_role()) IN ('director', 'system')));
+
+-------------------------------------------------------------------------------
+-- audit_log (rows get in only through dossier.audit()), chain heads, seals
+-------------------------------------------------------------------------------
+-- Read: auditors company-wide, managers their department's rows, everyone
+-- their own; rows about a top_secret dossier only to its owner, directors
+-- and their writer; BI logins within scope, never about top_secret. Only for
+-- the daemon's and BI roles: verification runs as the owner, in parallel.
+CREATE POLICY audit_log_read ON audit_log FOR SELECT TO dossier_app, dossier_bi USING (
+    CASE
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+                ((SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id()))
+            AND (about_dossier IS NULL OR NOT dossier.audit_subject_hidden(about_dossier))
+        WHEN (SELECT dossier.actor_role()) IS NULL THEN false
+        WHEN user_id = (SELECT dossier.actor_user_id()) THEN true
+        WHEN (SELECT dossier.actor_role()) = 'auditor'
+          OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())) THEN
+            about_dossier IS NULL OR NOT dossier.audit_subject_hidden(about_dossier)
+        ELSE false
+    END
+);
+-- audit_chains and audit_seals: the owner's policy only (definer functions).
+
+-------------------------------------------------------------------------------
+-- Functions the policies call with the caller's rights
+-------------------------------------------------------------------------------
+REVOKE ALL ON FUNCTION dossier.session_is_product(), dossier.sees_dossier_content(bigint, bigint, text, text, bigint),
+    dossier.users_guard(), dossier.dossiers_transition(), dossier.approvals_transition(), dossier.loans_transition() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION dossier.actor_role(), dossier.actor_user_id(), dossier.actor_dept_id(), dossier.actor_is_user(),
+    dossier.session_is_product(), dossier.sees_dossier_content(bigint, bigint, text, text, bigint)
+    TO dossier_app, dossier_bi;
