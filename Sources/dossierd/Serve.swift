@@ -210,10 +210,11 @@ struct Serve: AsyncParsableCommand {
         }
         services.append(server)
         if !noJobs {
-            var jobs = ScheduledJob.daily(at: TimeOfDay(jobsAt)!)
-                + (auditKey.map { [ScheduledJob.auditSeal(.daily(at: TimeOfDay(jobsAt)!), key: $0)] } ?? [])
+            let daily = TimeOfDay(jobsAt)!
+            var jobs: [ScheduledJob] = ScheduledJob.daily(at: daily)
+            if let auditKey { jobs.append(ScheduledJob.auditSeal(.daily(at: daily), key: auditKey)) }
             if let plan = backupPlan(embedded: embedded) {
-                var schedule = JobSchedule.monthly(day: 1, at: TimeOfDay(jobsAt)!)
+                var schedule = JobSchedule.monthly(day: 1, at: daily)
                 if let every = backupEvery.flatMap(JobSchedule.seconds) { schedule = .anyOf([schedule, .every(seconds: every)]) }
                 jobs.append(.backup(schedule, plan: plan))
                 logger.info("scheduled backups \(schedule) into \(plan.directory), keeping \(plan.keep)")
