@@ -27,5 +27,12 @@ archive_mode = off
 CONF
 touch "$data/recovery.signal"
 "$bindir/pg_ctl" start -w -t 600 -D "$data" -l "$data/recovery.log" -o "-p $port -c listen_addresses='' -k $data"
-until "$bindir/psql" -h "$data" -p "$port" -XAtc "SELECT NOT pg_is_in_recovery()" postgres | grep -q t; do sleep 1; done
-echo "recovered to $target: PostgreSQL on socket $data port $port"
+for _ in $(seq 600); do
+    if "$bindir/psql" -h "$data" -p "$port" -XAtc "SELECT NOT pg_is_in_recovery()" postgres 2>/dev/null | grep -q t; then
+        echo "recovered to $target: PostgreSQL on socket $data port $port"
+        exit 0
+    fi
+    sleep 1
+done
+echo "restore-to-time: recovery did not finish; see $data/recovery.log" >&2
+exit 1
