@@ -17,13 +17,13 @@ import TestSupport
         chmod(base, 0o755)
         let root = geteuid() == 0
         // The scripts as the server user runs them, from a place it can reach.
-        let scripts = base + "/scripts", archive = base + "/archive", backups = base + "/base"
+        let scripts = base + "/scripts", archive = base + "/archive", backups = base + "/base", pitr = base + "/pitr"
         try FileManager.default.createDirectory(atPath: scripts, withIntermediateDirectories: true)
         for name in ["archive-wal.sh", "base-backup.sh", "restore-to-time.sh"] {
             try FileManager.default.copyItem(atPath: Self.root + "/deploy/pitr/" + name, toPath: scripts + "/" + name)
             chmod(scripts + "/" + name, 0o755)
         }
-        for directory in [archive, backups] {
+        for directory in [archive, backups, pitr] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             if root { _ = try Subprocess.run(["chown", "postgres:postgres", directory]) }
         }
@@ -35,7 +35,7 @@ import TestSupport
             "archive_mode": "on", "wal_level": "replica",
             "archive_command": "\(scripts)/archive-wal.sh %p %f \(archive)",
         ])
-        let restored = LocalCluster(dataDirectory: base + "/restored", port: 6202)
+        let restored = LocalCluster(dataDirectory: pitr + "/restored", port: 6202)
         defer {
             try? restored.stopImmediately()
             try? cluster.stopImmediately()

@@ -9,5 +9,4 @@ conninfo=${2:-}
 bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 dest="$target/base-$(date -u +%Y%m%dT%H%M%SZ)"
 "$bindir/pg_basebackup" ${conninfo:+-d "$conninfo"} -D "$dest" --format=tar --gzip -X stream --checkpoint=fast --label="dossier $(date -u +%FT%TZ)"
-"$bindir/pg_verifybackup" --no-parse-wal "$dest" >/dev/null
 echo "$dest"
