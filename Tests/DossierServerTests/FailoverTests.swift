@@ -36,8 +36,9 @@ import TestSupport
         chmod(base, 0o755)
         // Durable commits wait for the synchronous standby's flush.
         let common = ["synchronous_commit": "on", "wal_level": "replica", "hot_standby": "on", "max_wal_senders": "10"]
-        let primary = LocalCluster(dataDirectory: base + "/node1", port: 6101,
-                                   settings: common.merging(["synchronous_standby_names": "node2"]) { $1 })
+        // synchronous_standby_names is set once node2 streams (ALTER SYSTEM): before,
+        // every commit of the setup would wait for a standby that is not there.
+        let primary = LocalCluster(dataDirectory: base + "/node1", port: 6101, settings: common)
         let standby = LocalCluster(dataDirectory: base + "/node2", port: 6102, settings: common)
         let reader = LocalCluster(dataDirectory: base + "/node3", port: 6103, settings: common)
         var daemons: [DaemonProcess] = []
@@ -75,6 +76,7 @@ import TestSupport
         try standby.start()
         try reader.initializeAsStandby(of: standby.conninfo(), applicationName: "node3")
         try reader.start()
+        try admin.execute(script: "ALTER SYSTEM SET synchronous_standby_names = 'node2'; SELECT pg_reload_conf()")
         #expect(try await pollUntil(60) {
             try admin.query("SELECT count(*)::int8 FROM pg_stat_replication WHERE application_name = 'node2' AND sync_state = 'sync'")
                 .rows[0].decode(0, as: Int.self) == 1
