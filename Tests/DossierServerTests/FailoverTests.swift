@@ -76,7 +76,9 @@ import TestSupport
         try standby.start()
         try reader.initializeAsStandby(of: standby.conninfo(), applicationName: "node3")
         try reader.start()
-        try admin.execute(script: "ALTER SYSTEM SET synchronous_standby_names = 'node2'; SELECT pg_reload_conf()")
+        // One statement each: ALTER SYSTEM refuses to run in a (multi-statement) transaction.
+        try admin.execute(script: "ALTER SYSTEM SET synchronous_standby_names = 'node2'")
+        try admin.execute(script: "SELECT pg_reload_conf()")
         #expect(try await pollUntil(60) {
             try admin.query("SELECT count(*)::int8 FROM pg_stat_replication WHERE application_name = 'node2' AND sync_state = 'sync'")
                 .rows[0].decode(0, as: Int.self) == 1
