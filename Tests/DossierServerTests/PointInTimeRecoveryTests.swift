@@ -62,10 +62,12 @@ import TestSupport
             FileManager.default.fileExists(atPath: archive + "/" + segment)
         })
 
+        // LocalCluster starts servers with max_connections=200 on the command line.
         let recovery = try asServerUser([
-            "bash", scripts + "/restore-to-time.sh", backupDirectory, archive, target, restored.dataDirectory, "6202",
+            "env", "PITR_SERVER_OPTIONS=-c max_connections=200", "bash", scripts + "/restore-to-time.sh", backupDirectory, archive, target, restored.dataDirectory, "6202",
         ])
-        #expect(recovery.status == 0, "\(recovery.output)")
+        let log = (try? String(contentsOfFile: restored.dataDirectory + "/recovery.log", encoding: .utf8)) ?? ""
+        try #require(recovery.status == 0, "\(recovery.output)\n\(log)")
         let back = try PostgresConnection(conninfo: "host=\(restored.dataDirectory) port=6202 user=postgres dbname=postgres")
         defer { back.close() }
         let marks = try back.query("SELECT n FROM marks ORDER BY n").rows.map { try $0.decode(0, as: Int.self) }

@@ -8,6 +8,10 @@
 # server on [port] (default 5433) for inspection. Run as the postgres user.
 # Check it (dossierd serve --database-url … on that port, AUDIT VERIFY), then
 # `dossierd backup` it and restore that into production, or switch over to it.
+# Settings the live server got on its command line rather than from its
+# postgresql.conf (which the base backup carries) must be given again when they
+# may not be lower on a recovering server (max_connections, max_wal_senders, …):
+#   PITR_SERVER_OPTIONS="-c max_connections=200" deploy/pitr/restore-to-time.sh …
 set -euo pipefail
 base=${1:?base backup directory} archive=${2:?wal archive} target=${3:?target time} data=${4:?new data directory}
 port=${5:-5433}
@@ -26,7 +30,7 @@ recovery_target_action = 'promote'
 archive_mode = off
 CONF
 touch "$data/recovery.signal"
-"$bindir/pg_ctl" start -w -t 600 -D "$data" -l "$data/recovery.log" -o "-p $port -c listen_addresses='' -k $data"
+"$bindir/pg_ctl" start -w -t 600 -D "$data" -l "$data/recovery.log" -o "-p $port -c listen_addresses='' -k $data ${PITR_SERVER_OPTIONS:-}"
 for _ in $(seq 600); do
     if "$bindir/psql" -h "$data" -p "$port" -XAtc "SELECT NOT pg_is_in_recovery()" postgres 2>/dev/null | grep -q t; then
         echo "recovered to $target: PostgreSQL on socket $data port $port"
