@@ -40,7 +40,7 @@ import TestSupport
         let manager = try await company.client("mgr.sh")
         let first = try await company.draft(rep)
         let firstApproval = try await company.submit(rep, first)
-        #expect(try await manager.request("APPROVE \(firstApproval)") == ["OK \(firstApproval) approved"])
+        #expect(try await manager.request("APPROVE \(firstApproval)") == ["OK \(firstApproval) approved number=SH-HT-\(company.year)-0001"])
 
         // A client keeps creating drafts while the backup runs.
         let acknowledged = Mutex<[String]>([])
@@ -111,7 +111,7 @@ import TestSupport
         let restoredRep = try await client("li.na")
         let second = try await company.draft(restoredRep)
         let secondApproval = try await company.submit(restoredRep, second)
-        #expect(try await client("mgr.sh").request("APPROVE \(secondApproval)") == ["OK \(secondApproval) approved"])
+        #expect(try await client("mgr.sh").request("APPROVE \(secondApproval)") == ["OK \(secondApproval) approved number=SH-HT-\(company.year)-0002"])
         let shown = try await restoredRep.request("DOSSIER SHOW \(second)")
         #expect(shown.first?.contains("number=SH-HT-\(company.year)-0002 ") == true, "\(shown)")
 
