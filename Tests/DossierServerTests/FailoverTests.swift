@@ -38,9 +38,9 @@ import TestSupport
         let common = ["synchronous_commit": "on", "wal_level": "replica", "hot_standby": "on", "max_wal_senders": "10"]
         // synchronous_standby_names is set once node2 streams (ALTER SYSTEM): before,
         // every commit of the setup would wait for a standby that is not there.
-        let primary = LocalCluster(dataDirectory: base + "/node1", port: 6101, settings: common)
-        let standby = LocalCluster(dataDirectory: base + "/node2", port: 6102, settings: common)
-        let reader = LocalCluster(dataDirectory: base + "/node3", port: 6103, settings: common)
+        let primary = LocalCluster(dataDirectory: base + "/node1", port: 6101, settings: common, authentication: .trust)
+        let standby = LocalCluster(dataDirectory: base + "/node2", port: 6102, settings: common, authentication: .trust)
+        let reader = LocalCluster(dataDirectory: base + "/node3", port: 6103, settings: common, authentication: .trust)
         var daemons: [DaemonProcess] = []
         defer {
             for daemon in daemons { daemon.terminate() }

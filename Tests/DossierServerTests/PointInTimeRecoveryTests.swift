@@ -34,8 +34,8 @@ import TestSupport
         let cluster = LocalCluster(dataDirectory: base + "/live", port: 6201, settings: [
             "archive_mode": "on", "wal_level": "replica",
             "archive_command": "\(scripts)/archive-wal.sh %p %f \(archive)",
-        ])
-        let restored = LocalCluster(dataDirectory: pitr + "/restored", port: 6202)
+        ], authentication: .trust)
+        let restored = LocalCluster(dataDirectory: pitr + "/restored", port: 6202, authentication: .trust)
         defer {
             try? restored.stopImmediately()
             try? cluster.stopImmediately()
