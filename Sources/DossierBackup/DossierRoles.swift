@@ -2,8 +2,8 @@ import Foundation
 import Postgres
 
 /// The cluster-wide roles a dossier database depends on: the three roles of
-/// the first migration, every login that is a member of them, and the BI
-/// logins. `pg_dump` dumps one database, not roles, so a backup lists them
+/// the first migration, the logins that are members of `dossier_app` or
+/// `dossier_owner`, and this database's BI logins (`dossier.bi_logins`). `pg_dump` dumps one database, not roles, so a backup lists them
 /// and a restore creates the missing ones before `pg_restore` needs them.
 enum DossierRoles {
     static let groupRoles = ["dossier_owner", "dossier_app", "dossier_bi"]
@@ -18,7 +18,10 @@ enum DossierRoles {
             WITH base AS (SELECT oid FROM pg_roles WHERE rolname = ANY ($1::text[])),
             wanted AS (
                 SELECT oid FROM base
-                UNION SELECT m.member FROM pg_auth_members m WHERE m.roleid IN (SELECT oid FROM base)
+                -- Logins of the daemon's and the owner's role (cluster-wide, but few).
+                UNION SELECT m.member FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                       WHERE g.rolname IN ('dossier_app', 'dossier_owner')
+                -- BI logins of this database only (other databases of the cluster have their own).
                 UNION SELECT r.oid FROM pg_roles r JOIN dossier.bi_logins b ON b.role_name = r.rolname
             )
             SELECT r.rolname AS name, r.rolcanlogin AS login, \(passwords) AS password,
