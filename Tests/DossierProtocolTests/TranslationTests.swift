@@ -116,10 +116,9 @@ enum SourceMessages {
                 out.append(form(text, second))
             }
         }
-        // The duplicate-key messages of `DatabaseErrorMapping`.
-        for match in source.matches(of: #/"[a-z_]+_key(?:_[a-z]+)?": "([^"]+)"/#) { out.append(String(match.1)) }
-        for match in source.matches(of: #/"loans_one_active_per_dossier": "([^"]+)"|"legal_holds_one_active": "([^"]+)"/#) {
-            if let text = match.1 ?? match.2 { out.append(String(text)) }
+        // The duplicate-key messages of `DatabaseErrorMapping`: constraint name to message.
+        if source.contains("duplicateMessages") {
+            for match in source.matches(of: #/"[a-z_]+": "([^"\\]+)"/#) { out.append(String(match.1)) }
         }
         return out
     }

@@ -17,7 +17,7 @@ import Testing
         #expect(try await client.request("DOSSIER SHOW D999") == ["ERR DENIED DOSSIER SHOW 不对角色 admin 开放"])
         #expect(try await client.request("DEPT ADD sh name=x") == ["ERR ARGS code 无效：应为部门代码（大写字母和数字）"])
         #expect(try await client.request("FORMAT json") == [#"{"ok":true,"message":"","rows":[]}"#])
-        #expect(try await client.request("USER SHOW") == [#"{"ok":false,"code":"UNKNOWN","message":"USER 后面需要以下之一：ADD, LIST, PASSWD, LEAVE"}"#])
+        #expect(try await client.request("USER SHOW") == [#"{"ok":false,"code":"UNKNOWN","message":"USER 后面需要以下之一：ADD, LIST, PASSWD, UNLOCK, LEAVE"}"#])
         #expect(try await client.request("FORMAT text") == ["OK"])
         #expect(try await client.request("LANG en") == ["OK"])
         #expect(try await client.request("DOSSIER SHOW D999") == ["ERR DENIED DOSSIER SHOW is not for role admin"])

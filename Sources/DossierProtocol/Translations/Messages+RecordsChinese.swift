@@ -24,6 +24,10 @@ extension MessageCatalog {
         MessageTemplate("owner {} is not an active user of the customer's department", "负责人 {1} 不是该客户所属部门的在职用户"),
         MessageTemplate("a manager creates customers only for people of their own department", "经理只能为本部门的人员新建客户"),
         MessageTemplate("you may create customers only for yourself", "你只能为自己新建客户"),
+        MessageTemplate("only the customer's owner confirms {}", "只有客户负责人可以确认 {1}"),
+        MessageTemplate("credit_code {} also on line {}", "credit_code {1} 在第 {2} 行也出现了"),
+        MessageTemplate("this export needs {}", "此导出需要 {1}"),
+        MessageTemplate("no handover of {}", "没有 {1} 的移交记录"),
         MessageTemplate("a customer with this credit code exists already", "已有使用此信用代码的客户"),
     ]
 
@@ -78,6 +82,11 @@ extension MessageCatalog {
         MessageTemplate("nobody approves their own request", "任何人都不能审批自己的申请"),
         MessageTemplate("{} waits for a {}, step {}", "{1} 正等待 {2} 审批（第 {3} 步）"),
         MessageTemplate("dossier already has an active loan", "档案已有进行中的借阅"),
+        MessageTemplate("{} already has a pending extension A{}", "{1} 已有待审的续借申请 A{2}"),
+        MessageTemplate("loan already has a pending extension", "借阅已有待审的续借申请"),
+        // The reason after the colon comes from the database (`approval_obstacle`) and stays as it is.
+        MessageTemplate("{} was closed: {}", "{1} 已关闭：{2}"),
+        MessageTemplate("{} cannot be carried out now: {}", "{1} 现在无法执行：{2}"),
     ]
 
     /// Retention, legal holds, destruction.
@@ -131,5 +140,8 @@ extension MessageCatalog {
         MessageTemplate("the penalty sweep runs only as the system", "处罚扫描只能以系统身份运行"),
         MessageTemplate("unknown dossier field {} in {}", "{2} 中有未知的档案字段 {1}"),
         MessageTemplate("waiver {} without its penalty", "免除申请 {1} 缺少处罚"),
+        MessageTemplate("loan approval {} without its loan", "借阅审批 {1} 缺少借阅"),
+        MessageTemplate("export parsed {} unexpectedly", "导出意外解析出 {1}"),
+        MessageTemplate("CUSTOMER NEW parsed as another command", "CUSTOMER NEW 被解析成了另一个命令"),
     ]
 }
