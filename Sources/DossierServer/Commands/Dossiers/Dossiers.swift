@@ -56,7 +56,7 @@ enum Dossiers {
                    coalesce(to_char(r.retain_until, 'YYYY-MM-DD'), '') AS retain_until,
                    EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL) AS hold,
                    CASE WHEN d.status = 'deleted'
-                        THEN to_char(d.purge_after AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS restorable_until
+                        THEN dossier.wire_time(d.purge_after) END AS restorable_until
               FROM dossiers d
               JOIN dossier_contents c ON c.dossier_id = d.id
               JOIN customers cu ON cu.id = c.customer_id
