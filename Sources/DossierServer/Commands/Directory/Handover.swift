@@ -99,7 +99,7 @@ enum Handover {
         """
     private static let columns = ["id", "occasion", "leaver", "successor", "dept", "to_dept", "at", "by", "customers", "dossiers"]
 
-    static func list(_ command: HandoverList, on connection: PostgresConnection) throws -> Response {
+    static func list(_ command: DossierProtocol.HandoverList, on connection: PostgresConnection) throws -> Response {
         let rows = try connection.query(select + """
              WHERE $1::text IS NULL OR l.login = $1::text OR s.login = $1::text
              ORDER BY h.id DESC
