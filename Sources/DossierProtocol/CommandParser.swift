@@ -128,11 +128,7 @@ public enum CommandParser {
         case .customerHistory:
             return .customerHistory(try a.required("id", \.customer))
         case .customerFind:
-            let text = try a.required("text", \.text)
-            guard text.count <= CustomerFind.maximumNeedle else {
-                throw .invalid("text", "at most \(CustomerFind.maximumNeedle) characters")
-            }
-            return .customerFind(CustomerFind(text: text, limit: try a.optional("limit", \.integer),
+            return .customerFind(CustomerFind(text: try a.required("text", \.text), limit: try a.optional("limit", \.integer),
                                               after: try a.optional("after", \.cursor)))
         case .customerList:
             return .customerList(CustomerList(

@@ -34,10 +34,6 @@ public struct CustomerNew: Hashable, Sendable {
 
 /// `CUSTOMER FIND <text> [limit=] [after=]`.
 public struct CustomerFind: Hashable, Sendable {
-    /// A needle longer than this is `ARGS` (no name is that long, and each
-    /// character costs the search).
-    public static let maximumNeedle = 100
-
     public var text: String
     public var limit: Int?
     public var after: Cursor?

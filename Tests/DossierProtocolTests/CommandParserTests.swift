@@ -270,8 +270,8 @@ struct CommandParserTests {
     }
 
     @Test func findNeedleIsBounded() {
-        let long = String(repeating: "科", count: CustomerFind.maximumNeedle + 1)
-        #expect(parseError("CUSTOMER FIND \(long)") == .invalid("text", "at most 100 characters"))
+        let long = String(repeating: "科", count: 101)
+        #expect(parseError("CUSTOMER FIND \(long)") == .invalid("text", "must be 1 to 100 characters"))
         #expect(parseError("CUSTOMER FIND \(String(long.dropFirst()))") == nil)
     }
 

@@ -242,7 +242,7 @@ import TestSupport
         #expect(all.last == "OK 5")
         #expect(try await rep.request("CUSTOMER FIND 华信 after=nonsense") == ["ERR ARGS invalid after: expected the next= cursor of a previous listing"])
         #expect(try await rep.request("CUSTOMER FIND \(String(repeating: "华", count: 101))")
-            == ["ERR ARGS invalid text: at most 100 characters"])
+            == ["ERR ARGS invalid text: must be 1 to 100 characters"])
         try await server.shutdown()
     }
 
