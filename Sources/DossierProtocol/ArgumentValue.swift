@@ -12,11 +12,15 @@ enum ArgumentValue: Hashable, Sendable {
     case approval(ApprovalID)
     case loan(LoanID)
     case penalty(PenaltyID)
+    case grant(GrantID)
+    case handover(HandoverID)
     case ruleCode(PenaltyRuleCode)
     case creditCode(CreditCode)
     case sha256(SHA256Digest)
     case cursor(Cursor)
     case date(CalendarDate)
+    case dateRange(DateRange)
+    case timeZone(String)
     case month(YearMonth)
     case timeBound(TimeBound)
     case money(Money)
@@ -34,11 +38,15 @@ enum ArgumentValue: Hashable, Sendable {
     var approval: ApprovalID? { if case .approval(let v) = self { v } else { nil } }
     var loan: LoanID? { if case .loan(let v) = self { v } else { nil } }
     var penalty: PenaltyID? { if case .penalty(let v) = self { v } else { nil } }
+    var grant: GrantID? { if case .grant(let v) = self { v } else { nil } }
+    var handover: HandoverID? { if case .handover(let v) = self { v } else { nil } }
     var ruleCode: PenaltyRuleCode? { if case .ruleCode(let v) = self { v } else { nil } }
     var creditCode: CreditCode? { if case .creditCode(let v) = self { v } else { nil } }
     var sha256: SHA256Digest? { if case .sha256(let v) = self { v } else { nil } }
     var cursor: Cursor? { if case .cursor(let v) = self { v } else { nil } }
     var date: CalendarDate? { if case .date(let v) = self { v } else { nil } }
+    var dateRange: DateRange? { if case .dateRange(let v) = self { v } else { nil } }
+    var timeZone: String? { if case .timeZone(let v) = self { v } else { nil } }
     var month: YearMonth? { if case .month(let v) = self { v } else { nil } }
     var timeBound: TimeBound? { if case .timeBound(let v) = self { v } else { nil } }
     var money: Money? { if case .money(let v) = self { v } else { nil } }

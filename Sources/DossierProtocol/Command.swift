@@ -23,12 +23,20 @@ public enum Command: Hashable, Sendable {
     case userPasswd(UserPasswd)
     case userUnlock(Login)
     case userLeave(UserLeave)
+    case userSet(UserSet)
+    case userActivate(Login)
+    case handoverList(HandoverList)
+    case handoverShow(HandoverID)
     case calendarSet(CalendarSet)
-    case calendarList(month: YearMonth)
+    case calendarDelete(DateRange)
+    case calendarList(CalendarList)
+    case companyShow
+    case companySet(CompanySet)
 
     // MARK: Customers
     case customerNew(CustomerNew)
     case customerShow(CustomerNumber)
+    case customerHistory(CustomerNumber)
     case customerFind(CustomerFind)
     case customerList(CustomerList)
     case customerSet(CustomerSet)
@@ -49,6 +57,8 @@ public enum Command: Hashable, Sendable {
 
     // MARK: Access, loans, approvals
     case accessRequest(AccessRequest)
+    case accessList(AccessList)
+    case accessRevoke(AccessRevoke)
     case loanRequest(LoanRequest)
     case loanCheckout(LoanID)
     case loanReturn(LoanReturn)
@@ -68,6 +78,7 @@ public enum Command: Hashable, Sendable {
     case retentionDue(RetentionDue)
     case holdPlace(RefWithReason)
     case holdRelease(RefWithReason)
+    case holdList(HoldList)
     case destroy(Destroy)
     case destructionList(DestructionList)
 
@@ -101,10 +112,18 @@ public enum Command: Hashable, Sendable {
         case .userPasswd: .userPasswd
         case .userUnlock: .userUnlock
         case .userLeave: .userLeave
+        case .userSet: .userSet
+        case .userActivate: .userActivate
+        case .handoverList: .handoverList
+        case .handoverShow: .handoverShow
         case .calendarSet: .calendarSet
+        case .calendarDelete: .calendarDelete
         case .calendarList: .calendarList
+        case .companyShow: .companyShow
+        case .companySet: .companySet
         case .customerNew: .customerNew
         case .customerShow: .customerShow
+        case .customerHistory: .customerHistory
         case .customerFind: .customerFind
         case .customerList: .customerList
         case .customerSet: .customerSet
@@ -121,6 +140,8 @@ public enum Command: Hashable, Sendable {
         case .dossierDelete: .dossierDelete
         case .dossierRestore: .dossierRestore
         case .accessRequest: .accessRequest
+        case .accessList: .accessList
+        case .accessRevoke: .accessRevoke
         case .loanRequest: .loanRequest
         case .loanCheckout: .loanCheckout
         case .loanReturn: .loanReturn
@@ -138,6 +159,7 @@ public enum Command: Hashable, Sendable {
         case .retentionDue: .retentionDue
         case .holdPlace: .holdPlace
         case .holdRelease: .holdRelease
+        case .holdList: .holdList
         case .destroy: .destroy
         case .destructionList: .destructionList
         case .penaltyRules: .penaltyRules

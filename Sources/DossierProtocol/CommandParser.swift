@@ -24,16 +24,27 @@ public enum CommandParser {
 
     /// Finds the verb's spec (one or two words, case-insensitive) and the remaining tokens.
     public static func resolve(_ request: RequestLine) throws(ProtocolError) -> (CommandSpec, ArraySlice<Token>) {
-        // Unknown words are not echoed: a mistyped line might be a password.
+        // Unknown words are not echoed: a mistyped line might be a password. The
+        // suggestion is a verb name from the table.
         guard let first = request.verbWord else { throw ProtocolError(.unknown, "no such verb; try HELP") }
         if let spec = CommandTable.spec(named: first), spec.words.count == 1 {
             return (spec, request.tokens.dropFirst())
         }
-        guard CommandTable.groups.contains(first) else { throw ProtocolError(.unknown, "no such verb; try HELP") }
-        let subverbs = CommandTable.specs(startingWith: first).map { $0.words[1] }.joined(separator: ", ")
-        guard request.tokens.count > 1, let second = RequestLine.word(request.tokens[1]),
-              let spec = CommandTable.spec(named: "\(first) \(second)")
-        else { throw ProtocolError(.unknown, "\(first) needs one of: \(subverbs)") }
+        let second = request.tokens.count > 1 ? RequestLine.word(request.tokens[1]) : nil
+        guard CommandTable.groups.contains(first) else {
+            guard let nearest = VerbSuggestion.nearest(first: first, second: second) else {
+                throw ProtocolError(.unknown, "no such verb; try HELP")
+            }
+            throw ProtocolError(.unknown, "no such verb; did you mean \(nearest)? (HELP lists every verb)")
+        }
+        let group = CommandTable.specs(startingWith: first)
+        let subverbs = group.map { $0.words[1] }.joined(separator: ", ")
+        guard let second, let spec = CommandTable.spec(named: "\(first) \(second)") else {
+            if let second, let nearest = VerbSuggestion.nearest(first: first, second: second, among: group) {
+                throw ProtocolError(.unknown, "\(first) needs one of: \(subverbs); did you mean \(nearest)?")
+            }
+            throw ProtocolError(.unknown, "\(first) needs one of: \(subverbs)")
+        }
         return (spec, request.tokens.dropFirst(2))
     }
 
@@ -78,12 +89,33 @@ public enum CommandParser {
             return .userUnlock(try a.required("login", \.login))
         case .userLeave:
             return .userLeave(UserLeave(login: try a.required("login", \.login), successor: try a.required("successor", \.login)))
+        case .userSet:
+            let set = UserSet(
+                login: try a.required("login", \.login), name: try a.optional("name", \.text),
+                role: try a.optional("role", as: Role.self), department: try a.optional("dept", \.department),
+                line: try a.optional("line", as: StaffLine.self), successor: try a.optional("successor", \.login))
+            guard set.name != nil || set.role != nil || set.department != nil || set.line != nil else {
+                throw .missing("name, role, dept or line")
+            }
+            return .userSet(set)
+        case .userActivate:
+            return .userActivate(try a.required("login", \.login))
+        case .handoverList:
+            return .handoverList(HandoverList(login: try a.optional("login", \.login)))
+        case .handoverShow:
+            return .handoverShow(try a.required("id", \.handover))
         case .calendarSet:
             return .calendarSet(CalendarSet(
-                date: try a.required("date", \.date), kind: try a.required("kind", as: CalendarDayKind.self),
+                days: try a.required("date", \.dateRange), kind: try a.required("kind", as: CalendarDayKind.self),
                 note: try a.optional("note", \.text)))
+        case .calendarDelete:
+            return .calendarDelete(try a.required("date", \.dateRange))
         case .calendarList:
-            return .calendarList(month: try a.required("month", \.month))
+            return .calendarList(CalendarList(month: try a.optional("month", \.month), year: try a.optional("year", \.integer)))
+        case .companyShow:
+            return .companyShow
+        case .companySet:
+            return .companySet(CompanySet(timeZone: try a.required("timezone", \.timeZone)))
 
         // MARK: Customers
         case .customerNew:
@@ -94,11 +126,14 @@ public enum CommandParser {
                 email: try a.optional("email", \.text), address: try a.optional("address", \.text),
                 industry: try a.optional("industry", \.text), region: try a.optional("region", \.text),
                 grade: try a.optional("grade", as: CustomerGrade.self), creditLimit: try a.optional("credit_limit", \.money),
-                owner: try a.optional("owner", \.login)))
+                owner: try a.optional("owner", \.login), duplicate: try a.optional("duplicate", \.bool) ?? false))
         case .customerShow:
             return .customerShow(try a.required("id", \.customer))
+        case .customerHistory:
+            return .customerHistory(try a.required("id", \.customer))
         case .customerFind:
-            return .customerFind(CustomerFind(text: try a.required("text", \.text), limit: try a.optional("limit", \.integer)))
+            return .customerFind(CustomerFind(text: try a.required("text", \.text), limit: try a.optional("limit", \.integer),
+                                              after: try a.optional("after", \.cursor)))
         case .customerList:
             return .customerList(CustomerList(
                 owner: try a.optional("owner", \.login), grade: try a.optional("grade", as: CustomerGrade.self),
@@ -151,6 +186,11 @@ public enum CommandParser {
         case .accessRequest:
             return .accessRequest(AccessRequest(
                 ref: try a.required("ref", \.ref), purpose: try a.required("purpose", \.text), hours: try a.optional("hours", \.integer)))
+        case .accessList:
+            return .accessList(AccessList(scope: try a.optional("scope", as: AccessList.Scope.self) ?? .mine,
+                                          limit: try a.optional("limit", \.integer)))
+        case .accessRevoke:
+            return .accessRevoke(AccessRevoke(grant: try a.required("grant", \.grant), reason: try a.optional("reason", \.text)))
         case .loanRequest:
             return .loanRequest(LoanRequest(
                 ref: try a.required("ref", \.ref), purpose: try a.required("purpose", \.text),
@@ -199,6 +239,9 @@ public enum CommandParser {
             return .holdPlace(RefWithReason(ref: try a.required("ref", \.ref), reason: try a.required("reason", \.text)))
         case .holdRelease:
             return .holdRelease(RefWithReason(ref: try a.required("ref", \.ref), reason: try a.required("reason", \.text)))
+        case .holdList:
+            return .holdList(HoldList(status: try a.optional("status", as: HoldList.Status.self) ?? .active,
+                                      limit: try a.optional("limit", \.integer)))
         case .destroy:
             return .destroy(Destroy(
                 ref: try a.required("ref", \.ref), reason: try a.required("reason", \.text),

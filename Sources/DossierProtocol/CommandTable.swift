@@ -116,14 +116,47 @@ public enum CommandTable {
                         access: admin,
                         positionals: [PositionalSpec("login", .login)],
                         keys: [KeySpec("successor", .login, required: true)])
+        case .userSet:
+            CommandSpec(verb, "USER SET",
+                        "Change a user's name, role, department or staff line (audited). A user who may no longer keep "
+                        + "their customers and dossiers (another department, or a role that owns none) hands them to "
+                        + "successor= first; nothing moves silently.",
+                        access: admin,
+                        positionals: [PositionalSpec("login", .login)],
+                        keys: [KeySpec("name", .text), KeySpec("role", .choice(of: Role.self)),
+                               KeySpec("dept", .department), KeySpec("line", .choice(of: StaffLine.self)),
+                               KeySpec("successor", .login)])
+        case .userActivate:
+            CommandSpec(verb, "USER ACTIVATE", "Reactivate a user who left (they come back with nothing handed back).",
+                        access: admin, positionals: [PositionalSpec("login", .login)])
+        case .handoverList:
+            CommandSpec(verb, "HANDOVER LIST", "List recorded handovers (of one leaver or successor, or all you may see).",
+                        access: .loggedIn, positionals: [PositionalSpec("login", .login, optional: true)])
+        case .handoverShow:
+            CommandSpec(verb, "HANDOVER SHOW", "Show a handover's list of customers and dossiers.", access: .loggedIn,
+                        positionals: [PositionalSpec("id", .handover, placeholder: "H<n>")])
         case .calendarSet:
-            CommandSpec(verb, "CALENDAR SET", "Mark a date as a workday or a holiday.", access: admin,
-                        positionals: [PositionalSpec("date", .date, placeholder: "<date>"),
+            CommandSpec(verb, "CALENDAR SET", "Mark a date, or every date of a range, as a workday or a holiday.",
+                        access: admin,
+                        positionals: [PositionalSpec("date", .dateRange, placeholder: "<date>|<from>..<to>"),
                                       PositionalSpec("kind", .choice(of: CalendarDayKind.self))],
                         keys: [KeySpec("note", .text)])
+        case .calendarDelete:
+            CommandSpec(verb, "CALENDAR DELETE", "Remove calendar overrides (the day is Monday–Friday again).",
+                        access: admin,
+                        positionals: [PositionalSpec("date", .dateRange, placeholder: "<date>|<from>..<to>")])
         case .calendarList:
-            CommandSpec(verb, "CALENDAR LIST", "List a month's calendar overrides.", access: .loggedIn,
-                        keys: [KeySpec("month", .month, required: true)])
+            CommandSpec(verb, "CALENDAR LIST", "List calendar overrides of a month or a year (default: this year).",
+                        access: .loggedIn,
+                        keys: [KeySpec("month", .month), KeySpec("year", .integer(1...9999))],
+                        exclusive: [ExclusiveKeys(["month", "year"], required: false)])
+        case .companyShow:
+            CommandSpec(verb, "COMPANY SHOW", "Show company-wide settings (time zone, its offset now, today).",
+                        access: .loggedIn)
+        case .companySet:
+            CommandSpec(verb, "COMPANY SET",
+                        "Change the company time zone: wire times, working days, due days and the daily jobs follow it.",
+                        access: admin, keys: [KeySpec("timezone", .timeZone, required: true)])
 
         // MARK: Customers
         case .customerNew:
@@ -140,15 +173,20 @@ public enum CommandTable {
                                KeySpec("region", .text),
                                KeySpec("grade", .choice(of: CustomerGrade.self)),
                                KeySpec("credit_limit", .money),
-                               KeySpec("owner", .login)])
+                               KeySpec("owner", .login),
+                               KeySpec("duplicate", .yesNo)])
         case .customerShow:
             CommandSpec(verb, "CUSTOMER SHOW", "Show a customer's fields that you may see.", access: .staff,
                         positionals: [PositionalSpec("id", .customer)])
+        case .customerHistory:
+            CommandSpec(verb, "CUSTOMER HISTORY", "Show a customer's change history.", access: .staff,
+                        positionals: [PositionalSpec("id", .customer)])
         case .customerFind:
-            CommandSpec(verb, "CUSTOMER FIND", "Find customers by name (and credit code, contact, phone where visible).",
+            CommandSpec(verb, "CUSTOMER FIND",
+                        "Find customers by name (and credit code, contact, phone where visible), page by page.",
                         access: .staff,
                         positionals: [PositionalSpec("text", needle)],
-                        keys: [limit])
+                        keys: [limit, after])
         case .customerList:
             CommandSpec(verb, "CUSTOMER LIST", "List customers, page by page.", access: .staff,
                         keys: [KeySpec("owner", .login), KeySpec("grade", .choice(of: CustomerGrade.self)),
@@ -219,6 +257,15 @@ public enum CommandTable {
             CommandSpec(verb, "ACCESS REQUEST", "Ask to read a dossier for a while (default 24 hours).", access: borrowers,
                         positionals: [ref],
                         keys: [KeySpec("purpose", .text, required: true), KeySpec("hours", .integer(1...720))])
+        case .accessList:
+            CommandSpec(verb, "ACCESS LIST", "List your access grants, or all you may see (mine|all).", access: .staff,
+                        positionals: [PositionalSpec("scope", .choice(of: AccessList.Scope.self), optional: true)],
+                        keys: [limit])
+        case .accessRevoke:
+            CommandSpec(verb, "ACCESS REVOKE", "End an access grant now (the grantee, the department's manager, a director).",
+                        access: .staff,
+                        positionals: [PositionalSpec("grant", .grant, placeholder: "G<n>")],
+                        keys: [KeySpec("reason", .text)])
         case .loanRequest:
             CommandSpec(verb, "LOAN REQUEST", "Ask to borrow a paper dossier.", access: borrowers,
                         positionals: [ref],
@@ -288,6 +335,10 @@ public enum CommandTable {
         case .holdRelease:
             CommandSpec(verb, "HOLD RELEASE", "Release a legal hold.", access: approvers,
                         positionals: [ref], keys: [reason])
+        case .holdList:
+            CommandSpec(verb, "HOLD LIST", "List legal holds on dossiers you can see (default: active ones).",
+                        access: .staff,
+                        keys: [KeySpec("status", .choice(of: HoldList.Status.self)), limit])
         case .destroy:
             CommandSpec(verb, "DESTROY", "Request destruction of a dossier past retention.",
                         access: .roles([.archivist, .manager, .director]),

@@ -16,25 +16,28 @@ public struct CustomerNew: Hashable, Sendable {
     public var creditLimit: Money?
     /// nil: the caller.
     public var owner: Login?
+    /// `duplicate=yes`: create it even though a customer of the same name exists.
+    public var duplicate: Bool
 
     public init(
         name: String, kind: CustomerKind? = nil, creditCode: CreditCode? = nil, legalRep: String? = nil,
         contact: String? = nil, phone: String? = nil, email: String? = nil, address: String? = nil,
         industry: String? = nil, region: String? = nil, grade: CustomerGrade? = nil,
-        creditLimit: Money? = nil, owner: Login? = nil
+        creditLimit: Money? = nil, owner: Login? = nil, duplicate: Bool = false
     ) {
         self.name = name; self.kind = kind; self.creditCode = creditCode; self.legalRep = legalRep
         self.contact = contact; self.phone = phone; self.email = email; self.address = address
         self.industry = industry; self.region = region; self.grade = grade
-        self.creditLimit = creditLimit; self.owner = owner
+        self.creditLimit = creditLimit; self.owner = owner; self.duplicate = duplicate
     }
 }
 
-/// `CUSTOMER FIND <text> [limit=]`.
+/// `CUSTOMER FIND <text> [limit=] [after=]`.
 public struct CustomerFind: Hashable, Sendable {
     public var text: String
     public var limit: Int?
-    public init(text: String, limit: Int?) { self.text = text; self.limit = limit }
+    public var after: Cursor?
+    public init(text: String, limit: Int?, after: Cursor? = nil) { self.text = text; self.limit = limit; self.after = after }
 }
 
 /// `CUSTOMER LIST [owner=] [grade=] [region=] [limit=] [after=]`.

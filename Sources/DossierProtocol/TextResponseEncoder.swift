@@ -44,6 +44,8 @@ public enum TextResponseEncoder {
     public static func needsQuoting(_ value: String) -> Bool {
         value.isEmpty || value.unicodeScalars.contains { scalar in
             scalar == " " || scalar == "\"" || scalar == "\\" || scalar == "=" || isControl(scalar)
+                // An input method's opening quote opens a quote in a request (Tokenizer).
+                || scalar == Tokenizer.imeOpen
         }
     }
 

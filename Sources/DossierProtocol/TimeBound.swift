@@ -2,7 +2,7 @@ import DossierDomain
 
 /// A lower bound in time, as `since=` takes it: a whole day or an exact instant.
 public enum TimeBound: Hashable, Sendable, CustomStringConvertible {
-    /// From the start of this day in the server's time zone.
+    /// From the start of this day in the company's time zone (`COMPANY SET timezone=`).
     case date(CalendarDate)
     /// From this instant.
     case instant(Timestamp)

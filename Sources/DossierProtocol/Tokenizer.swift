@@ -14,16 +14,27 @@
 ///   Outside quotes a backslash is an ordinary character.
 /// - Raw control characters (other than tab between tokens) are `SYNTAX` anywhere;
 ///   NUL is refused even as `\u{0}`, because PostgreSQL text cannot hold it.
+/// - What a Chinese input method types instead of ASCII works the same (issue 11):
+///   `“…”` (U+201C … U+201D) quotes like `"…"` (closed only by `”`, so a `"`
+///   inside is literal, and `“”` inside `"…"` stay literal), and a full-width `＝`
+///   (U+FF1D) right after a key is the key's `=`; anywhere else `＝` is text.
 public enum Tokenizer {
+    /// The opening and closing quote of an input method's quoted text.
+    static let imeOpen: Unicode.Scalar = "\u{201C}"
+    static let imeClose: Unicode.Scalar = "\u{201D}"
+    /// A full-width equals sign.
+    static let fullWidthEquals: Unicode.Scalar = "\u{FF1D}"
+
+
     public static func tokenize(_ line: String) throws(ProtocolError) -> [Token] {
         var scanner = Scanner(line.unicodeScalars)
         var tokens: [Token] = []
         while true {
             scanner.skipSeparators()
             guard let first = scanner.peek() else { return tokens }
-            if first == "\"" {
+            if first == "\"" || first == imeOpen {
                 scanner.advance()
-                let value = try scanner.quotedRest()
+                let value = try scanner.quotedRest(closingWith: first == imeOpen ? imeClose : "\"")
                 try scanner.expectTokenEnd()
                 tokens.append(.positional(value))
                 continue
@@ -31,20 +42,26 @@ public enum Tokenizer {
             var word = String.UnicodeScalarView()
             var token: Token?
             while let scalar = scanner.peek(), !Scanner.isSeparator(scalar) {
-                if scalar == "\"" {
+                if scalar == "\"" || scalar == imeOpen {
                     // Only `key="…"` may open a quote mid-token.
                     let text = String(word)
                     guard text.last == "=", let equals = text.firstIndex(of: "="),
                           text.index(after: equals) == text.endIndex, Key.isValid(text[..<equals])
                     else { throw .syntax("unexpected quote inside an argument") }
                     scanner.advance()
-                    let value = try scanner.quotedRest()
+                    let value = try scanner.quotedRest(closingWith: scalar == imeOpen ? imeClose : "\"")
                     try scanner.expectTokenEnd()
                     token = .keyValue(key: String(text[..<equals]), value: value)
                     break
                 }
                 try Scanner.checkNotControl(scalar)
-                word.append(scalar)
+                // `title＝…`: the full-width sign is the key's `=` when what came
+                // before is a key and no `=` came yet.
+                if scalar == fullWidthEquals, !word.contains("="), Key.isValid(String(word)) {
+                    word.append("=")
+                } else {
+                    word.append(scalar)
+                }
                 scanner.advance()
             }
             tokens.append(token ?? classify(String(word)))
@@ -93,13 +110,14 @@ private struct Scanner {
         }
     }
 
-    /// Reads up to and including the closing quote; the opening one is consumed.
-    mutating func quotedRest() throws(ProtocolError) -> String {
+    /// Reads up to and including the closing quote (`"`, or `”` after `“`); the
+    /// opening one is consumed.
+    mutating func quotedRest(closingWith closing: Unicode.Scalar = "\"") throws(ProtocolError) -> String {
         var value = String.UnicodeScalarView()
         while let scalar = peek() {
             advance()
             switch scalar {
-            case "\"":
+            case closing:
                 return String(value)
             case "\\":
                 value.append(try escape())

@@ -21,12 +21,18 @@ public enum ValueKind: Hashable, Sendable {
     case approval
     case loan
     case penalty
+    case grant
+    case handover
     case ruleCode
     case creditCode
     case sha256
     case cursor
     case date
+    /// A date or an inclusive range `YYYY-MM-DD..YYYY-MM-DD` (`DateRange`).
+    case dateRange
     case month
+    /// An IANA time zone name (`Asia/Shanghai`); whether it exists is the database's call.
+    case timeZone
     case timeBound
     case money
     case yesNo
@@ -58,12 +64,16 @@ public enum ValueKind: Hashable, Sendable {
         case .approval: "A<n>"
         case .loan: "L<n>"
         case .penalty: "P<n>"
+        case .grant: "G<n>"
+        case .handover: "H<n>"
         case .ruleCode: "<rule>"
         case .creditCode: "<credit-code>"
         case .sha256: "<sha256>"
         case .cursor: "<cursor>"
         case .date: "YYYY-MM-DD"
+        case .dateRange: "YYYY-MM-DD[..YYYY-MM-DD]"
         case .month: "YYYY-MM"
+        case .timeZone: "<zone>"
         case .timeBound: "<date|time>"
         case .money: "<yuan>"
         case .yesNo: "yes|no"
@@ -87,12 +97,16 @@ public enum ValueKind: Hashable, Sendable {
         case .approval: "expected an approval id A<n>"
         case .loan: "expected a loan id L<n>"
         case .penalty: "expected a penalty id P<n>"
+        case .grant: "expected an access grant id G<n>"
+        case .handover: "expected a handover id H<n>"
         case .ruleCode: "expected a rule code such as LATE_FILING"
         case .creditCode: "expected an 18-character unified social credit code with a valid check character"
         case .sha256: "expected 64 hexadecimal digits"
         case .cursor: "expected the next= cursor of a previous listing"
         case .date: "expected a date YYYY-MM-DD"
+        case .dateRange: "expected a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD of at most \(DateRange.maximumDays) days"
         case .month: "expected a month YYYY-MM"
+        case .timeZone: "expected a time zone name such as Asia/Shanghai"
         case .timeBound: "expected a date YYYY-MM-DD or an ISO 8601 time with offset"
         case .money: "expected an amount in yuan such as 50.00"
         case .yesNo: "expected yes or no"
@@ -122,12 +136,23 @@ public enum ValueKind: Hashable, Sendable {
         case .approval: return ApprovalID(raw).map(ArgumentValue.approval)
         case .loan: return LoanID(raw).map(ArgumentValue.loan)
         case .penalty: return PenaltyID(raw).map(ArgumentValue.penalty)
+        case .grant: return GrantID(raw).map(ArgumentValue.grant)
+        case .handover: return HandoverID(raw).map(ArgumentValue.handover)
         case .ruleCode: return PenaltyRuleCode(raw).map(ArgumentValue.ruleCode)
         case .creditCode: return CreditCode(raw).map(ArgumentValue.creditCode)
         case .sha256: return SHA256Digest(raw).map(ArgumentValue.sha256)
         case .cursor: return Cursor(raw).map(ArgumentValue.cursor)
         case .date: return CalendarDate(raw).map(ArgumentValue.date)
+        case .dateRange: return DateRange(raw).map(ArgumentValue.dateRange)
         case .month: return YearMonth(raw).map(ArgumentValue.month)
+        case .timeZone:
+            // Letters, digits and `/ _ + -`, starting with a letter: every IANA name.
+            func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+            let bytes = Array(raw.utf8)
+            guard (1...64).contains(bytes.count), isLetter(bytes[0]),
+                  bytes.allSatisfy({ isLetter($0) || (0x30...0x39).contains($0) || "/_+-".utf8.contains($0) })
+            else { return nil }
+            return .timeZone(raw)
         case .timeBound: return TimeBound(raw).map(ArgumentValue.timeBound)
         case .money: return Money(raw).map(ArgumentValue.money)
         case .yesNo:

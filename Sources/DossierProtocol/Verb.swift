@@ -4,17 +4,18 @@ public enum Verb: String, CaseIterable, Hashable, Sendable {
     // Session
     case ping, auth, whoami, format, lang, help, quit
     // Directory
-    case deptAdd, deptList, userAdd, userList, userPasswd, userUnlock, userLeave, calendarSet, calendarList
+    case deptAdd, deptList, userAdd, userList, userPasswd, userUnlock, userLeave, userSet, userActivate
+    case handoverList, handoverShow, calendarSet, calendarDelete, calendarList, companyShow, companySet
     // Customers
-    case customerNew, customerShow, customerFind, customerList, customerSet, customerClose, customerConfirm
+    case customerNew, customerShow, customerHistory, customerFind, customerList, customerSet, customerClose, customerConfirm
     // Dossiers and items
     case dossierNew, itemAdd, itemList, dossierSubmit, dossierShow, dossierList, dossierEdit
     case dossierHistory, dossierDelete, dossierRestore
     // Access, loans, approvals
-    case accessRequest, loanRequest, loanCheckout, loanReturn, loanExtend, loanShow, loanList
+    case accessRequest, accessList, accessRevoke, loanRequest, loanCheckout, loanReturn, loanExtend, loanShow, loanList
     case approvalList, approvalShow, approve, reject, withdraw, todo
     // Retention
-    case retentionList, retentionSet, retentionDue, holdPlace, holdRelease, destroy, destructionList
+    case retentionList, retentionSet, retentionDue, holdPlace, holdRelease, holdList, destroy, destructionList
     // Penalties
     case penaltyRules, penaltyRecord, penaltyList, penaltyWaive, penaltySweep, penaltyReport
     // Audit and operations

@@ -64,7 +64,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
-    @Option(name: .customLong("jobs-at"), help: "Daily time (HH:MM, the database's time zone) of the penalty sweep and the deletion purge.")
+    @Option(name: .customLong("jobs-at"), help: "Daily time (HH:MM, the company time zone of COMPANY SET timezone=, default Asia/Shanghai) of the penalty sweep and the deletion purge.")
     var jobsAt = "02:00"
 
     @Flag(name: .customLong("no-jobs"), help: "Run no scheduled jobs in this daemon (others on the database still do).")

@@ -33,9 +33,23 @@ struct CommandParserTests {
         ("USER PASSWD li.na n3w-Secret", .userPasswd(UserPasswd(login: login("li.na"), newPassword: Password("n3w-Secret")))),
         ("USER UNLOCK li.na", .userUnlock(login("li.na"))),
         ("USER LEAVE li.na successor=zhang.san", .userLeave(UserLeave(login: login("li.na"), successor: login("zhang.san")))),
-        ("CALENDAR SET 2026-10-01 holiday note=国庆节", .calendarSet(CalendarSet(date: date("2026-10-01"), kind: .holiday, note: "国庆节"))),
-        ("CALENDAR SET 2026-09-27 workday", .calendarSet(CalendarSet(date: date("2026-09-27"), kind: .workday, note: nil))),
-        ("CALENDAR LIST month=2026-10", .calendarList(month: month("2026-10"))),
+        ("USER SET li.na role=manager", .userSet(UserSet(login: login("li.na"), role: .manager))),
+        ("USER SET li.na name=李娜 dept=BJ line=service successor=wang.fang",
+         .userSet(UserSet(login: login("li.na"), name: "李娜", department: dept("BJ"), line: .service, successor: login("wang.fang")))),
+        ("USER ACTIVATE li.na", .userActivate(login("li.na"))),
+        ("HANDOVER LIST", .handoverList(HandoverList(login: nil))),
+        ("HANDOVER LIST li.na", .handoverList(HandoverList(login: login("li.na")))),
+        ("HANDOVER SHOW H3", .handoverShow(HandoverID("H3")!)),
+        ("CALENDAR SET 2026-10-01 holiday note=国庆节", .calendarSet(CalendarSet(days: DateRange("2026-10-01")!, kind: .holiday, note: "国庆节"))),
+        ("CALENDAR SET 2026-09-27 workday", .calendarSet(CalendarSet(days: DateRange("2026-09-27")!, kind: .workday, note: nil))),
+        ("CALENDAR SET 2026-02-15..2026-02-21 holiday note=春节",
+         .calendarSet(CalendarSet(days: DateRange(first: date("2026-02-15"), last: date("2026-02-21"))!, kind: .holiday, note: "春节"))),
+        ("CALENDAR DELETE 2026-10-01", .calendarDelete(DateRange("2026-10-01")!)),
+        ("CALENDAR LIST month=2026-10", .calendarList(CalendarList(month: month("2026-10")))),
+        ("CALENDAR LIST year=2026", .calendarList(CalendarList(year: 2026))),
+        ("CALENDAR LIST", .calendarList(CalendarList())),
+        ("COMPANY SHOW", .companyShow),
+        ("COMPANY SET timezone=Asia/Shanghai", .companySet(CompanySet(timeZone: "Asia/Shanghai"))),
         // Customers
         ("CUSTOMER NEW name=\"上海某某科技有限公司\" kind=company credit_code=91350100M000100Y43 legal_rep=王强 contact=赵敏 phone=021-5555-0101 email=zm@example.com address=\"上海市 浦东新区\" industry=制造 region=华东 grade=VIP credit_limit=500000.00 owner=li.na",
          .customerNew(CustomerNew(name: "上海某某科技有限公司", kind: .company, creditCode: CreditCode("91350100M000100Y43"),
@@ -45,6 +59,9 @@ struct CommandParserTests {
         ("CUSTOMER NEW name=张三 kind=person", .customerNew(CustomerNew(name: "张三", kind: .person))),
         ("CUSTOMER SHOW C-2026-00001", .customerShow(customer("C-2026-00001"))),
         ("CUSTOMER FIND 科技 limit=20", .customerFind(CustomerFind(text: "科技", limit: 20))),
+        ("CUSTOMER FIND 科技 after=C-2026-00020", .customerFind(CustomerFind(text: "科技", limit: nil, after: Cursor("C-2026-00020")))),
+        ("CUSTOMER HISTORY C-2026-00001", .customerHistory(customer("C-2026-00001"))),
+        ("CUSTOMER NEW name=张三 duplicate=yes", .customerNew(CustomerNew(name: "张三", duplicate: true))),
         ("CUSTOMER FIND \"某某 科技\"", .customerFind(CustomerFind(text: "某某 科技", limit: nil))),
         ("CUSTOMER LIST owner=li.na grade=A region=华东 limit=50 after=C-2026-00042",
          .customerList(CustomerList(owner: login("li.na"), grade: .a, region: "华东", limit: 50, after: Cursor("C-2026-00042")))),
@@ -86,6 +103,9 @@ struct CommandParserTests {
         // Access, loans, approvals
         ("ACCESS REQUEST SH-HT-2026-0001 purpose=\"审计抽查\" hours=48",
          .accessRequest(AccessRequest(ref: ref("SH-HT-2026-0001"), purpose: "审计抽查", hours: 48))),
+        ("ACCESS LIST", .accessList(AccessList())),
+        ("ACCESS LIST all limit=5", .accessList(AccessList(scope: .all, limit: 5))),
+        ("ACCESS REVOKE G7 reason=用完了", .accessRevoke(AccessRevoke(grant: GrantID("G7")!, reason: "用完了"))),
         ("LOAN REQUEST SH-HT-2026-0001 purpose=续签谈判 days=3 mode=takeout",
          .loanRequest(LoanRequest(ref: ref("SH-HT-2026-0001"), purpose: "续签谈判", period: .days(3), mode: .takeout))),
         ("LOAN REQUEST SH-XY-2026-0002 purpose=核对 hours=4 mode=reading_room",
@@ -114,6 +134,8 @@ struct CommandParserTests {
         ("RETENTION DUE before=2031-12-31 limit=10", .retentionDue(RetentionDue(before: date("2031-12-31"), limit: 10))),
         ("HOLD PLACE SH-HT-2026-0001 reason=诉讼保全", .holdPlace(RefWithReason(ref: ref("SH-HT-2026-0001"), reason: "诉讼保全"))),
         ("HOLD RELEASE SH-HT-2026-0001 reason=结案", .holdRelease(RefWithReason(ref: ref("SH-HT-2026-0001"), reason: "结案"))),
+        ("HOLD LIST", .holdList(HoldList())),
+        ("HOLD LIST status=all", .holdList(HoldList(status: .all))),
         ("DESTROY SH-BJ-2020-0003 reason=保管期满 method=shred",
          .destroy(Destroy(ref: ref("SH-BJ-2020-0003"), reason: "保管期满", method: .shred))),
         ("DESTRUCTION LIST year=2026", .destructionList(DestructionList(year: 2026))),
@@ -186,6 +208,7 @@ struct CommandParserTests {
         #expect(parseError("HELP DOSSIER FROB")?.code == .unknown)
         // Unknown words are not echoed back.
         #expect(parseError("hunter2")?.message.contains("hunter2") == false)
+        #expect(parseError("hunter2")?.message == "no such verb; try HELP")
         #expect(parseError("HELP hunter2")?.message.contains("HUNTER2") == false)
     }
 
@@ -226,5 +249,45 @@ struct CommandParserTests {
         // A lowercase `a=b` password must be quoted.
         #expect(parseError("AUTH li.na abc=def") == .unknownArgument("abc"))
         #expect(try CommandParser.parse("AUTH li.na \"abc=def\"") == .auth(Auth(login: login("li.na"), password: Password("abc=def"))))
+    }
+
+    @Test func unknownVerbsSuggestTheNearest() {
+        #expect(parseError("DOSIER LIST")?.message == "no such verb; did you mean DOSSIER LIST? (HELP lists every verb)")
+        #expect(parseError("dosier list status=filed")?.message.contains("DOSSIER LIST") == true)
+        #expect(parseError("PNG")?.message.contains("did you mean PING?") == true)
+        #expect(parseError("APROVE A3")?.message.contains("did you mean APPROVE?") == true)
+        #expect(parseError("LOAN SHWO L1")?.message == "LOAN needs one of: REQUEST, CHECKOUT, RETURN, EXTEND, SHOW, LIST; did you mean LOAN SHOW?")
+        #expect(parseError("CUSTMER")?.message.contains("did you mean CUSTOMER?") == true)
+        #expect(parseError("ACCES LIST")?.message.contains("did you mean ACCESS LIST?") == true)
+        // Nothing close: no guess.
+        #expect(parseError("FROBNICATE")?.message == "no such verb; try HELP")
+    }
+
+    @Test func editDistance() {
+        func d(_ a: String, _ b: String) -> Int { VerbSuggestion.editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars)) }
+        #expect(d("SHWO", "SHOW") == 1)
+        #expect(d("DOSIER", "DOSSIER") == 1)
+        #expect(d("", "PING") == 4)
+        #expect(d("kitten", "sitting") == 3)
+    }
+
+    @Test func findNeedleIsBounded() {
+        let long = String(repeating: "科", count: 101)
+        #expect(parseError("CUSTOMER FIND \(long)") == .invalid("text", "must be 1 to 100 characters"))
+        #expect(parseError("CUSTOMER FIND \(String(long.dropFirst()))") == nil)
+    }
+
+    @Test func newArgumentsAreChecked() {
+        #expect(parseError("USER SET li.na") == .missing("name, role, dept or line"))
+        #expect(parseError("USER SET li.na successor=wang.fang") == .missing("name, role, dept or line"))
+        #expect(parseError("CALENDAR SET 2026-02-15..2026-02-14 holiday")?.code == .args)
+        #expect(parseError("CALENDAR SET 2026-01-01..2027-12-31 holiday")?.code == .args)
+        #expect(parseError("CALENDAR SET 2026-02-15...2026-02-21 holiday")?.code == .args)
+        #expect(parseError("CALENDAR LIST month=2026-10 year=2026")?.code == .args)
+        #expect(parseError("COMPANY SET timezone=\"Asia Shanghai\"")?.code == .args)
+        #expect(parseError("COMPANY SET")?.code == .args)
+        #expect(parseError("ACCESS REVOKE A7")?.code == .args)
+        #expect(parseError("HANDOVER SHOW 3")?.code == .args)
+        #expect(parseError("ACCESS LIST some")?.code == .args)
     }
 }

@@ -92,4 +92,42 @@ struct TokenizerTests {
         #expect(request.verbWord == "DOSSIER")
         #expect(try RequestLine.parse(" \t ") == nil)
     }
+
+    // MARK: Chinese input methods (issue 11)
+
+    @Test func imeQuotesQuoteLikeASCIIQuotes() throws {
+        #expect(try Tokenizer.tokenize("DOSSIER NEW title=\u{201C}合同 二期\u{201D} level=internal") == [
+            .positional("DOSSIER"), .positional("NEW"), .keyValue(key: "title", value: "合同 二期"),
+            .keyValue(key: "level", value: "internal"),
+        ])
+        #expect(try Tokenizer.tokenize("CUSTOMER FIND \u{201C}北京 科技\u{201D}").last == .positional("北京 科技"))
+        // Escapes work as inside "…"; a plain " inside is text.
+        #expect(try Tokenizer.tokenize("x=\u{201C}a\"b\\n\u{201D}") == [.keyValue(key: "x", value: "a\"b\n")])
+        // Inside "…" the IME quotes are text, as before.
+        #expect(try Tokenizer.tokenize("x=\"他说\u{201C}好\u{201D}\"") == [.keyValue(key: "x", value: "他说\u{201C}好\u{201D}")])
+        #expect(throws: ProtocolError.syntax("unterminated quote")) { try Tokenizer.tokenize("x=\u{201C}合同") }
+        #expect(throws: ProtocolError.syntax("expected a space after a closing quote")) { try Tokenizer.tokenize("x=\u{201C}a\u{201D}b") }
+        // A closing IME quote alone is text.
+        #expect(try Tokenizer.tokenize("x=a\u{201D}") == [.keyValue(key: "x", value: "a\u{201D}")])
+    }
+
+    @Test func fullWidthEqualsAfterAKey() throws {
+        #expect(try Tokenizer.tokenize("title\u{FF1D}合同") == [.keyValue(key: "title", value: "合同")])
+        #expect(try Tokenizer.tokenize("title\u{FF1D}\u{201C}合同 二期\u{201D}") == [.keyValue(key: "title", value: "合同 二期")])
+        // After the key's `=`, or after a non-key, it is text.
+        #expect(try Tokenizer.tokenize("note=a\u{FF1D}b") == [.keyValue(key: "note", value: "a\u{FF1D}b")])
+        #expect(try Tokenizer.tokenize("\u{FF1D}x") == [.positional("\u{FF1D}x")])
+        #expect(try Tokenizer.tokenize("Title\u{FF1D}x") == [.positional("Title\u{FF1D}x")])
+    }
+
+    @Test func imeLineParsesAsItsASCIISpelling() throws {
+        let ime = "DOSSIER NEW customer\u{FF1D}C-2026-00001 category=HT title=\u{201C}合同 二期\u{201D}"
+        let ascii = #"DOSSIER NEW customer=C-2026-00001 category=HT title="合同 二期""#
+        #expect(try CommandParser.parse(ime) == CommandParser.parse(ascii))
+    }
+
+    @Test func encoderQuotesAnOpeningIMEQuote() throws {
+        #expect(TextResponseEncoder.quote("\u{201C}x") == "\"\u{201C}x\"")
+        #expect(try Tokenizer.tokenize("v=" + TextResponseEncoder.quote("\u{201C}x")) == [.keyValue(key: "v", value: "\u{201C}x")])
+    }
 }

@@ -100,8 +100,8 @@ extension Company {
         // An extension: the period and the due time it moves.
         let extend = try company.pendingID(try await borrower.request("LOAN EXTEND \(loan) days=2 reason=审计未完"))
         let due = try server.database.admin().query("""
-            SELECT to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS due,
-                   to_char((due_at + interval '2 days') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS later
+            SELECT dossier.wire_time(due_at) AS due,
+                   dossier.wire_time((due_at + interval '2 days')) AS later
               FROM dossier.loans
             """).rows[0]
         #expect(Company.detailRows(try await manager.request("APPROVAL SHOW \(extend)")) == [

@@ -62,7 +62,7 @@ import TestSupport
         for (line, (login, action, target, purpose)) in zip(byDraft, expected) {
             let fields = " user=\(login) action=\(action) target=\(target) purpose=\(purpose.isEmpty ? "\"\"" : purpose) "
             #expect(line.contains(fields), "\(line) lacks \(fields)")
-            #expect(line.firstMatch(of: /^\* id=\d+ at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ user=/) != nil, "\(line)")
+            #expect(line.firstMatch(of: /^\* id=\d+ at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00 user=/) != nil, "\(line)")
         }
         #expect(byDraft[0].hasSuffix(" role=rep dept=SH detail=\"\""), "\(byDraft[0])")
         #expect(try await auditor.request("AUDIT LIST ref=\(number)") == byDraft)

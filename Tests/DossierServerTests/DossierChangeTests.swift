@@ -121,7 +121,7 @@ import TestSupport
         #expect(try await admin.request("USER LEAVE li.na successor=wang.fang") == ["ERR CONFLICT li.na holds 1 loan(s) not returned"])
         try sql.query("UPDATE dossier.loans SET status = 'returned', returned_at = now(), return_complete = true")
 
-        #expect(try await admin.request("USER LEAVE li.na successor=wang.fang") == ["OK 1 2"])
+        #expect(try await admin.request("USER LEAVE li.na successor=wang.fang") == ["OK 1 2 handover=H1"])
         #expect(try await company.server.client().request("AUTH li.na \(Company.password)") == ["ERR AUTH invalid credentials"])
         let successor = try await company.client("wang.fang")
         #expect(try await successor.request("DOSSIER SHOW \(number)").first?.contains("owner=wang.fang") == true)

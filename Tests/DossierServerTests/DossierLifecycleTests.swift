@@ -8,7 +8,8 @@ import TestSupport
 struct Company {
     let server: TestServer
     static let password = "pw"
-    let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date()).year!
+    /// The year in the company's time zone (archive and customer numbers count by it).
+    let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Asia/Shanghai")!, from: Date()).year!
 
     init(_ server: TestServer) async throws {
         self.server = server
@@ -31,6 +32,8 @@ struct Company {
               JOIN dossier.users u ON u.login = v.login
             """)
         try sql.query("INSERT INTO dossier.customer_details (customer_id) SELECT id FROM dossier.customers")
+        // CUSTOMER NEW continues after them.
+        try sql.query("INSERT INTO dossier.customer_counters (year, last_no) VALUES (2026, 2) ON CONFLICT (year) DO NOTHING")
     }
 
     func client(_ login: String) async throws -> LineClient {
@@ -165,8 +168,8 @@ struct Company {
 
         // Another rep of the office: the filed register entry, but not its content; the draft not at all.
         let colleague = try await company.client("wang.fang")
-        #expect(try await colleague.request("DOSSIER SHOW \(number)") == ["ERR DENIED \(number): only the register entry is visible to you"])
-        #expect(try await colleague.request("ITEM LIST \(number)") == ["ERR DENIED \(number): only the register entry is visible to you"])
+        #expect(try await colleague.request("DOSSIER SHOW \(number)") == ["ERR DENIED \(number): only the register entry is visible to you; to read it, ask with ACCESS REQUEST \(number) purpose=<why> [hours=<n>]"])
+        #expect(try await colleague.request("ITEM LIST \(number)") == ["ERR DENIED \(number): only the register entry is visible to you; to read it, ask with ACCESS REQUEST \(number) purpose=<why> [hours=<n>]"])
         #expect(try await colleague.request("DOSSIER SHOW \(draft)") == ["ERR NOTFOUND no dossier \(draft)"])
         #expect(try await colleague.request("ITEM ADD \(draft) title=x") == ["ERR NOTFOUND no dossier \(draft)"])
         #expect(try await colleague.request("DOSSIER SHOW D999") == ["ERR NOTFOUND no dossier D999"])

@@ -69,7 +69,7 @@ import TestSupport
         let deletion = try company.pendingID(try await rep.request("DOSSIER DELETE \(ref) reason=重复"))
         #expect(try await company.client("mgr.sh").request("APPROVE \(deletion)") == ["OK \(deletion) approved"])
         let until = try server.database.admin().query("""
-            SELECT to_char(purge_after AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM dossier.dossiers WHERE id = $1::int8
+            SELECT dossier.wire_time(purge_after) FROM dossier.dossiers WHERE id = $1::int8
             """, [Int64(ref.dropFirst())!]).rows[0].decode(0, as: String.self)
         let shown = try await rep.request("DOSSIER SHOW \(ref)")
         #expect(shown.first?.contains(" status=deleted ") == true)

@@ -109,7 +109,7 @@ import TestSupport
         // Wang Fang leaves with a loan request still pending: it is closed with the reason.
         let lastLoan = try company.pendingID(try await wangFang.request("LOAN REQUEST \(number) purpose=交接前核对 days=1"))
         let lastApproval = try await approvalWaitingFor(manager, kind: "loan")
-        #expect(try await server.admin().request("USER LEAVE wang.fang successor=li.na") == ["OK 0 0"])
+        #expect(try await server.admin().request("USER LEAVE wang.fang successor=li.na") == ["OK 0 0 handover=H1"])
         #expect(try await manager.request("APPROVE \(lastApproval)") == ["ERR CONFLICT \(lastApproval) was closed: wang.fang has left"])
         #expect(try await manager.request("LOAN SHOW \(lastLoan)").first?.contains("status=cancelled") == true)
         #expect(try await director.request("TODO") == ["OK 0"])

@@ -16,7 +16,13 @@ public struct MigratedDatabase: Sendable {
     public var daemonConninfo: String { cluster.conninfo(user: DatabaseLogins.daemonRole, database: name) }
     public func conninfo(user: String) -> String { cluster.conninfo(user: user, database: name) }
 
-    public func admin() throws -> PostgresConnection { try PostgresConnection(conninfo: adminConninfo) }
+    /// A superuser connection whose session counts days as the daemon does: in
+    /// the company's time zone (`dossier.company_time_zone()`, as at connecting).
+    public func admin() throws -> PostgresConnection {
+        let connection = try PostgresConnection(conninfo: adminConninfo)
+        try connection.query("SELECT set_config('TimeZone', dossier.company_time_zone(), false)")
+        return connection
+    }
     public func daemon() throws -> PostgresConnection { try PostgresConnection(conninfo: daemonConninfo) }
 
     private static let template = "dossier_template"

@@ -30,10 +30,24 @@ struct CommandHandlers: Sendable {
             return try Users.changePassword(command, actor: actor, on: connection)
         case .userUnlock(let login):
             return try Users.unlock(login, on: connection)
+        case .userSet(let command):
+            return try UserChanges.set(command, actor: actor, on: connection)
+        case .userActivate(let login):
+            return try UserChanges.activate(login, on: connection)
+        case .handoverList(let command):
+            return try Handover.list(command, on: connection)
+        case .handoverShow(let id):
+            return try Handover.show(id, on: connection)
         case .calendarSet(let command):
             return try CompanyCalendar.set(command, actor: actor, on: connection)
-        case .calendarList(let month):
-            return try CompanyCalendar.list(month: month, on: connection)
+        case .calendarDelete(let days):
+            return try CompanyCalendar.delete(days, on: connection)
+        case .calendarList(let command):
+            return try CompanyCalendar.list(command, on: connection)
+        case .companyShow:
+            return try CompanySettings.show(on: connection)
+        case .companySet(let command):
+            return try CompanySettings.set(command, actor: actor, on: connection)
         case .dossierNew(let command):
             return try Dossiers.create(command, actor: actor, on: connection)
         case .dossierSubmit(let ref):
@@ -45,13 +59,17 @@ struct CommandHandlers: Sendable {
         case .dossierEdit(let command):
             return try DossierEdits.request(command, actor: actor, on: connection)
         case .dossierHistory(let ref):
-            return try DossierEdits.history(ref, on: connection)
+            return try DossierEdits.history(ref, actor: actor, on: connection)
         case .dossierDelete(let command):
             return try DossierRemoval.request(command, actor: actor, on: connection)
         case .dossierRestore(let ref):
             return try DossierRemoval.restore(ref, actor: actor, on: connection)
         case .accessRequest(let command):
             return try AccessGrants.request(command, actor: actor, on: connection)
+        case .accessList(let command):
+            return try AccessGrants.list(command, actor: actor, on: connection)
+        case .accessRevoke(let command):
+            return try AccessGrants.revoke(command, actor: actor, on: connection)
         case .userLeave(let command):
             return try Handover.leave(command, actor: actor, on: connection)
         case .itemAdd(let command):
@@ -96,6 +114,8 @@ struct CommandHandlers: Sendable {
             return try LegalHolds.place(command, actor: actor, on: connection)
         case .holdRelease(let command):
             return try LegalHolds.release(command, actor: actor, on: connection)
+        case .holdList(let command):
+            return try LegalHolds.list(command, on: connection)
         case .customerClose(let command):
             return try CustomerClosing.close(command, actor: actor, on: connection)
         case .customerConfirm(let command):
@@ -106,6 +126,8 @@ struct CommandHandlers: Sendable {
             return try Customers.create(command, actor: actor, on: connection)
         case .customerShow(let number):
             return try Customers.show(number, actor: actor, on: connection)
+        case .customerHistory(let number):
+            return try Customers.history(number, on: connection)
         case .customerFind(let command):
             return try Customers.find(command, actor: actor, on: connection)
         case .customerList(let command):

@@ -32,7 +32,8 @@ private extension Character {
 
 /// When a job falls due: a series of occurrences in the company's time zone.
 /// Pure: the time zone is given by the caller (the scheduler uses the
-/// database's `TimeZone` setting, so every daemon computes the same series).
+/// company time zone, which `begin_system_command` sets from the database, so
+/// every daemon computes the same series).
 public enum JobSchedule: Sendable, Hashable, CustomStringConvertible {
     /// Every day at this wall-clock time. A time that does not exist on a day
     /// (a daylight-saving gap) falls to the next time that does.

@@ -176,7 +176,7 @@ enum HandoverList {
             WITH latest AS (
                 SELECT h.* FROM handovers h JOIN users l ON l.id = h.leaver_id
                  WHERE l.login = $1::text ORDER BY h.performed_at DESC, h.id DESC LIMIT 1)
-            SELECT h.id, to_char(h.performed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS at,
+            SELECT h.id, to_char(h.performed_at AT TIME ZONE dossier.company_time_zone(), 'YYYY-MM-DD HH24:MI') AS at,
                    dp.code AS dept, l.login AS leaver, s.login AS successor, coalesce(p.login, '') AS performed_by,
                    i.object_kind, i.reference
               FROM latest h

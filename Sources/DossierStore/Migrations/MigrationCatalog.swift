@@ -26,6 +26,9 @@ public enum MigrationCatalog {
             ("0030_approvals_in_substance.sql", PackageResources._030_approvals_in_substance_sql),
             ("0031_todo.sql", PackageResources._031_todo_sql),
             ("0032_lighter_closing_trigger.sql", PackageResources._032_lighter_closing_trigger_sql),
+            ("0035_company_time_zone.sql", PackageResources._035_company_time_zone_sql),
+            ("0036_week_verbs.sql", PackageResources._036_week_verbs_sql),
+            ("0037_company_times_in_details.sql", PackageResources._037_company_times_in_details_sql),
             ("0050_report_views.sql", PackageResources._050_report_views_sql),
             ("0051_customer_import.sql", PackageResources._051_customer_import_sql),
         ]

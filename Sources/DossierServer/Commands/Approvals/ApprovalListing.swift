@@ -16,7 +16,7 @@ enum ApprovalListing {
                     ELSE coalesce(d.number, 'D' || a.dossier_id) END AS target,
                u.login AS requester,
                CASE WHEN a.status = 'pending' THEN s.approver_role || coalesce(':' || sd.code, '') ELSE '' END AS waiting_for,
-               to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created,
+               dossier.wire_time(a.created_at) AS created,
                coalesce(a.reason, '') AS reason,
                coalesce((SELECT string_agg(x.field || ': ' || CASE WHEN x.old <> '' THEN x.old || ' → ' ELSE '' END || x.new,
                                            '; ' ORDER BY x.ord, x.field)
@@ -62,7 +62,7 @@ enum ApprovalListing {
         let steps = try connection.query("""
             SELECT s.step_no, s.approver_role, coalesce(sd.code, '') AS dept, coalesce(s.decision, '') AS decision,
                    coalesce(u.login, '') AS decided_by, coalesce(s.comment, '') AS comment,
-                   coalesce(to_char(s.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS at
+                   coalesce(dossier.wire_time(s.decided_at), '') AS at
               FROM approval_steps s
               LEFT JOIN departments sd ON sd.id = s.approver_dept_id
               LEFT JOIN users u ON u.id = s.decided_by

@@ -25,7 +25,7 @@ enum AuditTrail {
         }
         let limit = filter.parameter(command.limit ?? 100)
         let rows = try connection.query("""
-            SELECT a.id, to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at, a.login, a.action,
+            SELECT a.id, dossier.wire_time(a.at) AS at, a.login, a.action,
                    a.target, a.purpose, a.role, coalesce(dp.code, '') AS dept, a.detail
               FROM audit_log a LEFT JOIN departments dp ON dp.id = a.dept_id
             \(filter.whereClause)

@@ -13,6 +13,8 @@ import Postgres
 /// query joins them back to `customers` / `customer_details` under the
 /// caller's policies, which decide what is shown.
 ///
+/// FIND pages the same way (`after=` passes the cursor's number key to the hit functions).
+///
 /// LIST: the directory in number order, keyset-paged; the cursor is the last
 /// customer number of the page (`next=C-2026-00050`), so rows inserted between
 /// pages never shift or repeat a page.
@@ -26,9 +28,9 @@ enum CustomerSearch {
     /// in number order through its policy.
     static let findSQL = """
         WITH hits AS MATERIALIZED (
-            SELECT h.id, h.number_key FROM dossier.customer_name_hits($1::text, $2::int) h
+            SELECT h.id, h.number_key FROM dossier.customer_name_hits($1::text, $2::int, $3::int8) h
             UNION
-            SELECT h.id, h.number_key FROM dossier.customer_detail_hits($1::text, $2::int) h
+            SELECT h.id, h.number_key FROM dossier.customer_detail_hits($1::text, $2::int, $3::int8) h
               JOIN customer_details v ON v.customer_id = h.id
         )
         SELECT c.number, c.name, u.login AS owner, d.code AS dept,
@@ -42,10 +44,24 @@ enum CustomerSearch {
          LIMIT $2::int
         """
 
+    /// Pages like LIST: one row more than the page tells whether there is a next
+    /// page, whose cursor is the last number shown.
     static func find(_ command: CustomerFind, on connection: PostgresConnection) throws -> Response {
         let limit = command.limit ?? defaultFindLimit
-        let rows = try connection.query(findSQL, [command.text, limit]).rows.map(directoryRow)
-        return .rows(rows)
+        let after = try command.after.map { (cursor) throws -> CustomerNumber in
+            guard let last = CustomerNumber(cursor.rawValue) else {
+                throw ProtocolError.invalid("after", "expected the next= cursor of a previous listing")
+            }
+            return last
+        }
+        let afterKey = try after.map {
+            try connection.query("SELECT dossier.customer_number_key($1::text) AS k", [$0.description]).rows[0]
+                .decode("k", as: Int64.self)
+        }
+        var rows = try connection.query(findSQL, [command.text, limit + 1, afterKey]).rows.map(directoryRow)
+        guard rows.count > limit else { return .rows(rows) }
+        rows.removeLast(rows.count - limit)
+        return .rows(rows, suffix: "next=\(rows[rows.count - 1]["id"] ?? "")")
     }
 
     static func list(_ command: CustomerList, on connection: PostgresConnection) throws -> Response {

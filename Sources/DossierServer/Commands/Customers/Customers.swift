@@ -15,6 +15,15 @@ enum Customers {
     /// the directory row and the details row, one audit row.
     static func create(_ command: CustomerNew, actor: Actor, on connection: PostgresConnection) throws -> Response {
         let owner = try owner(for: command.owner, actor: actor, on: connection)
+        // The same name (trimmed, full-width folded, case-insensitive: customer_name_key)
+        // is a duplicate unless the caller says otherwise. The function locks the name
+        // for this transaction, so two NEWs of one name cannot both pass.
+        let duplicates = try connection.query("SELECT number FROM dossier.customer_name_duplicates($1::text)", [command.name])
+            .rows.map { try $0.decode("number", as: String.self) }
+        if !duplicates.isEmpty && !command.duplicate {
+            throw ProtocolError(.conflict, "duplicate of \(duplicates.joined(separator: ", ")) (same name); "
+                + "add duplicate=yes to create another customer of this name")
+        }
         let numbers = try insert([NewCustomer(command: command, owner: owner)], on: connection)
         return .ok(numbers[0].description)
     }
@@ -168,8 +177,8 @@ enum Customers {
 
     private static let showSelect = """
         SELECT c.number, c.name, u.login AS owner, d.code AS dept,
-               to_char(c.created_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM') AS created,
-               to_char(c.updated_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM') AS updated,
+               dossier.wire_time(c.created_at) AS created,
+               dossier.wire_time(c.updated_at) AS updated,
                to_char(c.closed_on, 'YYYY-MM-DD') AS closed,
                cd.customer_id IS NOT NULL AS details, cd.kind, cd.credit_code, cd.legal_rep, cd.contact,
                cd.phone, cd.email, cd.address, cd.industry, cd.region, cd.grade, cd.credit_rating,
@@ -208,6 +217,29 @@ enum Customers {
 
     static func find(_ command: CustomerFind, actor: Actor, on connection: PostgresConnection) throws -> Response {
         try CustomerSearch.find(command, on: connection)
+    }
+
+    // MARK: CUSTOMER HISTORY
+
+    /// `CUSTOMER HISTORY <id>`: every applied change (old, new, reason, requester,
+    /// approver, time), for those who see the customer's details.
+    static func history(_ number: CustomerNumber, on connection: PostgresConnection) throws -> Response {
+        guard let customer = try connection.query("""
+            SELECT c.id, EXISTS (SELECT 1 FROM customer_details d WHERE d.customer_id = c.id) AS details
+              FROM customers c WHERE c.number = $1::text
+            """, [number.description]).first
+        else { throw notFound(number) }
+        guard try customer.decode("details", as: Bool.self) else {
+            throw ProtocolError(.denied, "\(number): only the directory entry is visible to you")
+        }
+        let rows = try connection.query("""
+            SELECT dossier.wire_time(h.changed_at) AS at, h.field, coalesce(h.old_value, '') AS old,
+                   coalesce(h.new_value, '') AS new, h.reason, r.login AS by, coalesce(a.login, '') AS approved_by,
+                   coalesce('A' || h.approval_id, '') AS approval
+              FROM change_history h JOIN users r ON r.id = h.requested_by LEFT JOIN users a ON a.id = h.approved_by
+             WHERE h.customer_id = $1::int8 ORDER BY h.id
+            """, [try customer.decode("id", as: Int64.self)]).rows
+        return .rows(try rows.map { try Row($0, columns: ["at", "field", "old", "new", "reason", "by", "approved_by", "approval"]) })
     }
 
     static func list(_ command: CustomerList, actor: Actor, on connection: PostgresConnection) throws -> Response {

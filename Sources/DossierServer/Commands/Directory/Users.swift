@@ -64,3 +64,115 @@ enum Users {
         return .ok()
     }
 }
+
+/// `USER SET`, `USER ACTIVATE`: administrators change a user's name, role,
+/// department and staff line, audited field by field. Customers and dossiers
+/// belong to a department (RULES.md): a user moving to another department, or
+/// taking a role that owns none (archivist, auditor, admin), leaves theirs with
+/// a successor of the old department through a recorded handover — never moved
+/// along or left behind silently. Without `successor=` such a change is refused
+/// with the counts.
+enum UserChanges {
+    /// Roles that own customers and dossiers (`Customers.owner(for:)`).
+    static let owningRoles: Set<Role> = [.rep, .manager, .director]
+
+    static func set(_ command: UserSet, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        guard let row = try connection.query("""
+            SELECT u.id, u.name, u.role, u.line, u.active, u.dept_id, d.code AS dept
+              FROM users u JOIN departments d ON d.id = u.dept_id
+             WHERE u.login = $1::text FOR UPDATE OF u
+            """, [command.login.rawValue]).first
+        else { throw ProtocolError(.notFound, "no user \(command.login.rawValue)") }
+        let userID = try row.decode("id", as: Int64.self)
+        let oldName = try row.decode("name", as: String.self)
+        let oldRole = Role(rawValue: try row.decode("role", as: String.self))
+        let oldLine = try row.decode("line", as: String.self)
+        let oldDept = try row.decode("dept", as: String.self)
+        let oldDeptID = try row.decode("dept_id", as: Int64.self)
+
+        let name = command.name ?? oldName
+        let role = command.role ?? oldRole
+        let line = command.line?.rawValue ?? oldLine
+        let dept = command.department?.rawValue ?? oldDept
+        let deptID = try command.department.map { try Departments.id(of: $0, on: connection) } ?? oldDeptID
+        guard let role else { throw PostgresError(kind: .client, message: "unexpected role of \(command.login.rawValue)") }
+
+        if oldRole == .admin && role != .admin {
+            let others = try connection.query(
+                "SELECT count(*)::int8 AS n FROM users WHERE role = 'admin' AND active AND id <> $1::int8", [userID]
+            ).rows[0].decode("n", as: Int.self)
+            guard others > 0 else { throw ProtocolError(.conflict, "\(command.login.rawValue) is the last active administrator") }
+        }
+
+        var changed: [String] = []
+        if name != oldName { changed.append("name") }
+        if role != oldRole { changed.append("role \(oldRole?.rawValue ?? "?") -> \(role.rawValue)") }
+        if deptID != oldDeptID { changed.append("dept \(oldDept) -> \(dept)") }
+        if line != oldLine { changed.append("line \(oldLine) -> \(line)") }
+        let state = "\(command.login.rawValue) name=\(TextResponseEncoder.quote(name)) role=\(role.rawValue) dept=\(dept) line=\(line)"
+        guard !changed.isEmpty else { return .ok(state + " unchanged") }
+        try Audit.record(connection, action: "user.set", target: command.login.rawValue, detail: changed.joined(separator: ", "))
+
+        // Whether the user may keep what they own: same department, an owning role.
+        let mustHandOver = deptID != oldDeptID || !owningRoles.contains(role)
+        var suffix = ""
+        if mustHandOver {
+            let successor = try command.successor.map { try self.successor($0, of: command.login, department: oldDeptID, on: connection) }
+            // Administrators see no customer data: counting and moving run as the system.
+            try connection.query("SELECT dossier.begin_system_command('user-set')")
+            let owned = try connection.query("""
+                SELECT (SELECT count(*) FROM customers WHERE owner_id = $1::int8)::int8 AS customers,
+                       (SELECT count(*) FROM dossiers WHERE owner_id = $1::int8)::int8 AS dossiers
+                """, [userID]).rows[0]
+            let customers = try owned.decode("customers", as: Int.self)
+            let dossiers = try owned.decode("dossiers", as: Int.self)
+            if customers + dossiers > 0 {
+                guard let successor else {
+                    let why = deptID != oldDeptID
+                        ? "they stay in \(oldDept) (records belong to their department)"
+                        : "a \(role.rawValue) owns no customers or dossiers"
+                    throw ProtocolError(.conflict, "\(command.login.rawValue) owns \(customers) customer(s) and \(dossiers) dossier(s) "
+                        + "of \(oldDept); \(why): add successor=<login of \(oldDept)> to hand them over (a recorded handover)")
+                }
+                let moved = try Handover.move(
+                    from: userID, to: successor, department: oldDeptID, occasion: "transfer",
+                    toDepartment: deptID == oldDeptID ? nil : deptID, performedBy: actor.userID, on: connection)
+                suffix = " handover=\(moved.id) customers=\(moved.customers) dossiers=\(moved.dossiers)"
+            } else {
+                suffix = " customers=0 dossiers=0"
+            }
+        }
+        try connection.query("""
+            UPDATE users SET name = $2::text, role = $3::text, dept_id = $4::int8, line = $5::text, updated_at = now()
+             WHERE id = $1::int8
+            """, [userID, name, role.rawValue, deptID, line])
+        return .ok(state + suffix)
+    }
+
+    /// An active user of the old department who may own customers and dossiers.
+    private static func successor(_ login: Login, of user: Login, department: Int64, on connection: PostgresConnection) throws -> Int64 {
+        guard login != user else { throw ProtocolError.invalid("successor", "must be someone else") }
+        guard let row = try connection.query(
+            "SELECT id, role, dept_id FROM users WHERE login = $1::text AND active", [login.rawValue]).first
+        else { throw ProtocolError(.notFound, "no active user \(login.rawValue)") }
+        guard try row.decode("dept_id", as: Int64.self) == department else {
+            throw ProtocolError(.conflict, "the successor must work in the user's present department")
+        }
+        guard let role = Role(rawValue: try row.decode("role", as: String.self)), owningRoles.contains(role) else {
+            throw ProtocolError.invalid("successor", "must be a rep, manager or director")
+        }
+        return try row.decode("id", as: Int64.self)
+    }
+
+    static func activate(_ login: Login, on connection: PostgresConnection) throws -> Response {
+        guard let row = try connection.query("SELECT active FROM users WHERE login = $1::text FOR UPDATE", [login.rawValue]).first else {
+            throw ProtocolError(.notFound, "no user \(login.rawValue)")
+        }
+        guard try !row.decode("active", as: Bool.self) else { throw ProtocolError(.conflict, "\(login.rawValue) is active") }
+        try connection.query("""
+            UPDATE users SET active = true, left_at = NULL, updated_at = now() WHERE login = $1::text
+            """, [login.rawValue])
+        try Audit.record(connection, action: "user.activate", target: login.rawValue)
+        return .ok(login.rawValue)
+    }
+}

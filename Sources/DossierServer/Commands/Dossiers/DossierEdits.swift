@@ -63,11 +63,11 @@ enum DossierEdits {
         try Audit.record(connection, action: "dossier.edit", target: "D\(dossierID)", detail: "\(approval.approvalID)")
     }
 
-    static func history(_ ref: DossierRef, on connection: PostgresConnection) throws -> Response {
+    static func history(_ ref: DossierRef, actor: Actor, on connection: PostgresConnection) throws -> Response {
         let dossier = try DossierRecord.find(ref, on: connection)
-        try dossier.requireContent()
+        try dossier.requireContent(reading: actor)
         let rows = try connection.query("""
-            SELECT to_char(h.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at, h.field,
+            SELECT dossier.wire_time(h.changed_at) AS at, h.field,
                    coalesce(h.old_value, '') AS old, coalesce(h.new_value, '') AS new, h.reason,
                    r.login AS by, coalesce(a.login, '') AS approved_by
               FROM change_history h JOIN users r ON r.id = h.requested_by LEFT JOIN users a ON a.id = h.approved_by

@@ -66,12 +66,19 @@ struct DossierRecord: Sendable {
         contentVisible = try row.decode("content_visible", as: Bool.self)
     }
 
-    /// Content refused for an entry the caller can see is `DENIED`.
-    func requireContent() throws {
+    /// Content refused for an entry the caller can see is `DENIED`. A reader who
+    /// may ask for access (`reading`) is told how.
+    func requireContent(reading reader: Actor? = nil) throws {
         if status == "destroyed" || status == "purged" {
             throw ProtocolError(.conflict, "\(reference) is \(status); only its register entry remains")
         }
-        guard contentVisible else { throw ProtocolError(.denied, "\(reference): only the register entry is visible to you") }
+        guard contentVisible else {
+            var message = "\(reference): only the register entry is visible to you"
+            if let reader, Verb.accessRequest.spec.access.permits(reader.role), status == "filed" || status == "on_loan" {
+                message += "; to read it, ask with ACCESS REQUEST \(reference) purpose=<why> [hours=<n>]"
+            }
+            throw ProtocolError(.denied, message)
+        }
     }
 
     /// Only the owner changes a draft.

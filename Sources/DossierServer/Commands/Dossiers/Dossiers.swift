@@ -48,15 +48,15 @@ enum Dossiers {
     /// The content, one row; the read is logged with its purpose in the same transaction.
     static func show(_ command: DossierShow, actor: Actor, on connection: PostgresConnection) throws -> Response {
         let dossier = try DossierRecord.find(command.ref, on: connection)
-        try dossier.requireContent()
+        try dossier.requireContent(reading: actor)
         guard let row = try connection.query("""
             SELECT d.id, coalesce(d.number, '') AS number, cu.number AS customer, d.category, c.title, d.level, d.scope,
                    d.status, u.login AS owner, dp.code AS dept, c.location,
-                   coalesce(to_char(d.filed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS filed_at,
+                   coalesce(dossier.wire_time(d.filed_at), '') AS filed_at,
                    coalesce(to_char(r.retain_until, 'YYYY-MM-DD'), '') AS retain_until,
                    EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL) AS hold,
                    CASE WHEN d.status = 'deleted'
-                        THEN to_char(d.purge_after AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS restorable_until
+                        THEN dossier.wire_time(d.purge_after) END AS restorable_until
               FROM dossiers d
               JOIN dossier_contents c ON c.dossier_id = d.id
               JOIN customers cu ON cu.id = c.customer_id

@@ -25,7 +25,7 @@ enum Items {
 
     static func list(_ ref: DossierRef, actor: Actor, on connection: PostgresConnection) throws -> Response {
         let dossier = try DossierRecord.find(ref, on: connection)
-        try dossier.requireContent()
+        try dossier.requireContent(reading: actor)
         let rows = try connection.query("""
             SELECT item_no, title, pages, medium, location, coalesce(uri, '') AS uri, coalesce(sha256, '') AS sha256,
                    signed_customer, signed_internal

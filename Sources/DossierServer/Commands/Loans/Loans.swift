@@ -82,7 +82,7 @@ enum Loans {
                    due_at = CASE WHEN $3::bool THEN least(now() + requested_duration, date_trunc('day', now()) + interval '1 day')
                                  ELSE now() + requested_duration END
              WHERE id = $1::int8
-            RETURNING to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS due
+            RETURNING dossier.wire_time(due_at) AS due
             """, [loan.id, actor.userID, rule.sameDay]).firstRow().decode("due", as: String.self)
         try connection.query("UPDATE dossiers SET status = 'on_loan', updated_at = now() WHERE id = $1::int8", [loan.dossierID])
         try Audit.record(connection, action: "loan.checkout", target: id.description, detail: loan.reference)
@@ -223,10 +223,10 @@ enum Loans {
 
     private static let listing = """
         SELECT l.id, coalesce(d.number, 'D' || d.id) AS ref, b.login AS borrower, l.status, l.mode, l.purpose,
-               coalesce(to_char(l.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS due,
+               coalesce(dossier.wire_time(l.due_at), '') AS due,
                (l.status = 'out' AND l.due_at < now()) AS overdue,
-               coalesce(to_char(l.checked_out_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS checked_out,
-               coalesce(to_char(l.returned_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS returned,
+               coalesce(dossier.wire_time(l.checked_out_at), '') AS checked_out,
+               coalesce(dossier.wire_time(l.returned_at), '') AS returned,
                CASE l.return_complete WHEN true THEN 'yes' WHEN false THEN 'no' ELSE '' END AS complete
           FROM loans l JOIN dossiers d ON d.id = l.dossier_id JOIN users b ON b.id = l.borrower_id
         """

@@ -99,7 +99,7 @@ enum Destruction {
                    coalesce(x.customer_name, '') AS customer_name, coalesce(x.items::text, '') AS items,
                    coalesce((SELECT string_agg(u.login, ',' ORDER BY a.ord) FROM unnest(x.approved_by) WITH ORDINALITY a(id, ord)
                               JOIN users u ON u.id = a.id), '') AS approved_by,
-                   to_char(x.destroyed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at
+                   dossier.wire_time(x.destroyed_at) AS at
               FROM destructions x JOIN departments dp ON dp.id = x.dept_id JOIN users r ON r.id = x.requested_by
              WHERE $1::int4 IS NULL OR extract(year FROM x.destroyed_at)::int = $1::int4
              ORDER BY x.id

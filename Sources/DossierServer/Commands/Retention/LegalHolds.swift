@@ -47,3 +47,29 @@ enum LegalHolds {
             .rows.first?.decode("id", as: Int64.self)
     }
 }
+
+extension LegalHolds {
+    /// `HOLD LIST [status=]`: holds on dossiers whose register entry the caller
+    /// sees (row security of `legal_holds`), newest first.
+    static func list(_ command: HoldList, on connection: PostgresConnection) throws -> Response {
+        let rows = try connection.query("""
+            SELECT coalesce(d.number, 'D' || d.id) AS ref, dp.code AS dept, d.level,
+                   CASE WHEN h.released_at IS NULL THEN 'active' ELSE 'released' END AS status,
+                   h.reason, p.login AS placed_by, dossier.wire_time(h.placed_at) AS placed_at,
+                   coalesce(r.login, '') AS released_by, coalesce(dossier.wire_time(h.released_at), '') AS released_at,
+                   coalesce(h.release_reason, '') AS release_reason
+              FROM legal_holds h
+              JOIN dossiers d ON d.id = h.dossier_id
+              JOIN departments dp ON dp.id = h.dept_id
+              JOIN users p ON p.id = h.placed_by
+              LEFT JOIN users r ON r.id = h.released_by
+             WHERE $1::text = 'all' OR ($1::text = 'active') = (h.released_at IS NULL)
+             ORDER BY h.id DESC
+             LIMIT $2::int
+            """, [command.status.rawValue, command.limit ?? 100]).rows
+        return .rows(try rows.map {
+            try Row($0, columns: ["ref", "dept", "level", "status", "reason", "placed_by", "placed_at", "released_by",
+                                  "released_at", "release_reason"])
+        })
+    }
+}

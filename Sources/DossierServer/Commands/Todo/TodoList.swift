@@ -8,7 +8,7 @@ import Postgres
 enum TodoList {
     static func list(on connection: PostgresConnection) throws -> Response {
         let rows = try connection.query("""
-            SELECT t.urgency, coalesce(to_char(t.due AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS due,
+            SELECT t.urgency, coalesce(dossier.wire_time(t.due), '') AS due,
                    t.what, t.target, t.detail, t.verb
               FROM dossier.todo() t
             """).rows
