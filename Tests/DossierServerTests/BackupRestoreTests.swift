@@ -62,7 +62,9 @@ import TestSupport
             return
         }
         let before = acknowledged.withLock { $0 }
-        let directory = try scratchDirectory() + "/backup"
+        let scratch = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let directory = scratch + "/backup"
         let backup = try DaemonProcess(arguments: ["backup", "--database-url", server.database.adminConninfo, "--to", directory])
         let backupStatus = await backup.waitForExit(seconds: 300)
         let writtenDuring = acknowledged.withLock { $0.count } - before.count
@@ -135,6 +137,7 @@ import TestSupport
     @Test func damagedOrIncompleteBackupsAreRefused() async throws {
         let database = try MigratedDatabase.create()
         let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let original = directory + "/good"
         let manifest = try Backup.run(conninfo: database.adminConninfo, to: original)
         let dataFile = try #require(manifest.files.first { $0.path.hasSuffix(".dat.gz") && $0.bytes > 20 })
@@ -189,6 +192,7 @@ import TestSupport
 
     @Test func embeddedDefaultBacksUpAndRestores() async throws {
         let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let source = directory + "/source", copy = directory + "/copy", backup = directory + "/backup"
         func run(_ arguments: [String]) async throws -> String {
             let process = try DaemonProcess(arguments: arguments)
@@ -206,7 +210,6 @@ import TestSupport
         // Both embedded clusters were stopped again by the commands.
         #expect(try LocalCluster(dataDirectory: source + "/pgdata").isRunning() == false)
         #expect(try LocalCluster(dataDirectory: copy + "/pgdata").isRunning() == false)
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// A new directory under /tmp the `postgres` user can traverse.
