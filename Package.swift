@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // libpq, found through pkg-config (Debian: libpq-dev).
@@ -35,6 +37,8 @@ let package = Package(
             resources: [.embedInCode("migrations")],
             swiftSettings: strict
         ),
+        // Backup and restore: pg_dump/pg_restore, manifest, checksums.
+        .target(name: "DossierBackup", dependencies: ["Postgres", "LocalPostgres"], swiftSettings: strict),
         // Pure domain rules: no I/O.
         .target(name: "DossierDomain", swiftSettings: strict),
         // The DOSSIER/1 line protocol: tokens, typed commands, responses. No I/O.
@@ -43,10 +47,13 @@ let package = Package(
         .target(
             name: "DossierServer",
             dependencies: [
-                "DossierProtocol", "DossierDomain", "DossierStore", "Postgres",
+                "DossierProtocol", "DossierDomain", "DossierStore", "DossierBackup", "Postgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -54,9 +61,11 @@ let package = Package(
         .executableTarget(
             name: "dossierd",
             dependencies: [
-                "DossierServer", "DossierProtocol", "DossierStore", "LocalPostgres", "Postgres",
+                "DossierServer", "DossierProtocol", "DossierStore", "DossierBackup", "LocalPostgres", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -91,6 +100,6 @@ let package = Package(
         .testTarget(name: "DossierDomainTests", dependencies: ["DossierDomain"], swiftSettings: strict),
         .testTarget(name: "DossierProtocolTests", dependencies: ["DossierProtocol"], swiftSettings: strict),
         .testTarget(name: "DossierConsoleTests", dependencies: ["DossierConsole", "DossierProtocol"], swiftSettings: strict),
-        .testTarget(name: "DossierServerTests", dependencies: ["DossierServer", "TestSupport", "Postgres"], swiftSettings: strict),
+        .testTarget(name: "DossierServerTests", dependencies: ["DossierServer", "DossierBackup", "TestSupport", "Postgres", "LocalPostgres"], swiftSettings: strict),
     ]
 )

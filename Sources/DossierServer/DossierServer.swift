@@ -38,6 +38,20 @@ public final class DossierServer: Service, Sendable {
         self.statistics = ServerStatistics(limiter: limiter)
     }
 
+    /// Client connections: open now, accepted and refused (`ERR LIMIT`) since start.
+    public struct ConnectionFigures: Sendable, Equatable {
+        public var open: Int
+        public var accepted: Int
+        public var refused: Int
+    }
+
+    public var connectionFigures: ConnectionFigures {
+        ConnectionFigures(open: limiter.openConnections, accepted: limiter.acceptedConnections, refused: limiter.refusedConnections)
+    }
+
+    /// Graceful shutdown has begun (readiness turns false).
+    public var isShuttingDown: Bool { shuttingDown.load(ordering: .relaxed) }
+
     /// The address the server listens on, once bound (port 0 picks a free port).
     public func localAddress() async throws -> SocketAddress {
         if let address = bound.withLock({ $0 }) { return address }

@@ -149,6 +149,40 @@ public struct LocalCluster: Sendable {
             what: "stopping PostgreSQL in \(dataDirectory)")
     }
 
+    /// Stops the server at once, as a crash would (`pg_ctl stop -m immediate`):
+    /// no shutdown checkpoint, clients cut off.
+    public func stopImmediately() throws {
+        let tools = try Tools.locate()
+        guard try isRunning(tools: tools) else { return }
+        try Subprocess.check(
+            asServerUser([tools.path("pg_ctl"), "stop", "-m", "immediate", "-w", "-t", "120", "-D", dataDirectory]),
+            what: "stopping PostgreSQL at once in \(dataDirectory)")
+    }
+
+    /// Makes this streaming standby a primary (`pg_ctl promote -w`).
+    public func promote() throws {
+        let tools = try Tools.locate()
+        try Subprocess.check(
+            asServerUser([tools.path("pg_ctl"), "promote", "-w", "-t", "120", "-D", dataDirectory]),
+            what: "promoting the standby in \(dataDirectory)")
+    }
+
+    /// Creates this cluster as a streaming standby of the server `source`
+    /// points to (`pg_basebackup -R`: `standby.signal` and a `primary_conninfo`
+    /// naming `applicationName`, for `synchronous_standby_names`). Does nothing
+    /// when the data directory already holds a cluster.
+    public func initializeAsStandby(of source: String, applicationName: String) throws {
+        if FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") { return }
+        let tools = try Tools.locate()
+        try prepareDirectory(dataDirectory, mode: 0o700)
+        try Subprocess.check(
+            asServerUser([
+                tools.path("pg_basebackup"), "-D", dataDirectory, "-d", source + " application_name=" + Self.quote(applicationName),
+                "-X", "stream", "-R", "--checkpoint=fast", "--no-sync",
+            ]),
+            what: "pg_basebackup into \(dataDirectory)")
+    }
+
     /// Stops and starts the server; existing connections are cut.
     public func restart() throws {
         try stop()
@@ -308,15 +342,16 @@ public struct LocalCluster: Sendable {
     }
 }
 
-/// Where the PostgreSQL server programs are.
-struct Tools: Sendable {
-    let binDirectory: String
+/// Where the PostgreSQL server programs are (also `pg_dump`, `pg_restore`,
+/// `pg_basebackup` of the same version, for backups).
+public struct Tools: Sendable {
+    public let binDirectory: String
 
-    func path(_ program: String) -> String { binDirectory + "/" + program }
+    public func path(_ program: String) -> String { binDirectory + "/" + program }
 
     /// `pg_config --bindir` if it holds `pg_ctl`, else the newest
     /// `/usr/lib/postgresql/<version>/bin` (Debian keeps server programs off PATH).
-    static func locate() throws -> Tools {
+    public static func locate() throws -> Tools {
         let fileManager = FileManager.default
         if let result = try? Subprocess.run(["pg_config", "--bindir"]), result.status == 0 {
             let directory = result.output.trimmingCharacters(in: .whitespacesAndNewlines)

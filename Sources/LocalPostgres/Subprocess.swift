@@ -7,10 +7,10 @@ import Darwin
 #endif
 
 /// The outcome of a finished command.
-struct CommandOutput: Sendable {
-    var status: Int32
+public struct CommandOutput: Sendable {
+    public var status: Int32
     /// stdout and stderr, interleaved.
-    var output: String
+    public var output: String
 }
 
 /// Runs short-lived commands (initdb, pg_ctl) with `posix_spawn`.
@@ -19,8 +19,8 @@ struct CommandOutput: Sendable {
 /// a postmaster running, and a pipe it inherited would never reach EOF.
 /// Descriptors above 2 are closed in the child, so the long-lived postmaster
 /// does not keep the test runner's pipes open.
-enum Subprocess {
-    static func run(_ arguments: [String]) throws(LocalPostgresError) -> CommandOutput {
+public enum Subprocess {
+    public static func run(_ arguments: [String]) throws(LocalPostgresError) -> CommandOutput {
         precondition(!arguments.isEmpty)
         let commandLine = arguments.joined(separator: " ")
 
@@ -89,7 +89,7 @@ enum Subprocess {
 
     /// Runs a command and throws with its output unless it exits with 0.
     @discardableResult
-    static func check(_ arguments: [String], what: String) throws(LocalPostgresError) -> String {
+    public static func check(_ arguments: [String], what: String) throws(LocalPostgresError) -> String {
         let result = try run(arguments)
         guard result.status == 0 else {
             throw LocalPostgresError(

@@ -19,6 +19,8 @@ public struct PoolStatistics: Sendable, Equatable, CustomStringConvertible {
     /// Jobs whose caller gave up (task cancelled, shutdown): withdrawn from
     /// the queue or interrupted while running.
     public var cancelledTotal: Int = 0
+    /// Connections reopened after they were found dead (part of `connectsTotal`).
+    public var reconnectsTotal: Int = 0
 
     public var description: String {
         "size=\(size) busy=\(busy) idle=\(idle) waiting=\(waiting) connects=\(connectsTotal) timeouts=\(timeoutsTotal) cancelled=\(cancelledTotal)"
@@ -249,6 +251,7 @@ final class PoolCore: Sendable {
         /// Each worker's cancel handle for its current connection.
         var cancelHandles: [PoolStateMachine.WorkerID: PostgresCancelHandle] = [:]
         var interruptedTotal = 0
+        var reconnectsTotal = 0
     }
 
     private let configuration: ConnectionPool.Configuration
@@ -268,7 +271,8 @@ final class PoolCore: Sendable {
                 waiting: state.machine.waitingCount,
                 connectsTotal: state.connectsTotal,
                 timeoutsTotal: state.machine.timeoutsTotal,
-                cancelledTotal: state.machine.withdrawnTotal + state.interruptedTotal)
+                cancelledTotal: state.machine.withdrawnTotal + state.interruptedTotal,
+                reconnectsTotal: state.reconnectsTotal)
         }
     }
 
@@ -518,7 +522,7 @@ final class PoolCore: Sendable {
     /// Replaces a dead connection: reconnect, session settings, cancel handle.
     private func reopen(_ connection: PostgresConnection, for worker: PoolWorker) throws(PostgresError) {
         try connection.reconnect()
-        countConnect()
+        countConnect(reconnect: true)
         try prepareSession(connection, for: worker)
     }
 
@@ -541,8 +545,11 @@ final class PoolCore: Sendable {
         if connection.isInTransaction { connection.close() }
     }
 
-    private func countConnect() {
-        state.withLock { $0.connectsTotal += 1 }
+    private func countConnect(reconnect: Bool = false) {
+        state.withLock { state in
+            state.connectsTotal += 1
+            if reconnect { state.reconnectsTotal += 1 }
+        }
     }
 
     // MARK: Helpers

@@ -6,7 +6,8 @@ struct Dossierd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dossierd",
         abstract: "Customer dossier records server (DOSSIER/1 over TCP, PostgreSQL underneath).",
-        subcommands: [Serve.self, Migrate.self, BootstrapCommand.self, BILogin.self, ImportCommand.self, ExportCommand.self],
+        subcommands: [Serve.self, Migrate.self, BootstrapCommand.self, BILogin.self, ImportCommand.self, ExportCommand.self,
+                      BackupCommand.self, RestoreCommand.self],
         defaultSubcommand: Serve.self
     )
 }

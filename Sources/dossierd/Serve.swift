@@ -3,7 +3,9 @@ import DossierServer
 import DossierStore
 import Foundation
 import Logging
+import Metrics
 import Postgres
+import Prometheus
 import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
@@ -77,7 +79,25 @@ struct Serve: AsyncParsableCommand {
             help: "File whose text (at least 32 characters) is the key that seals the audit log (else env DOSSIER_AUDIT_KEY; the embedded default keeps one in its data directory).")
     var auditKeyFile: String?
 
+    @Option(name: .customLong("backup-dir"), help: "Directory of the scheduled backups (default with the embedded cluster: <data-dir>/backups; with a database URL, none unless given).")
+    var backupDir: String?
+
+    @Option(name: .customLong("backup-every"), help: "Back up also at this interval (30m, 6h, 1d); the 1st of every month at --jobs-at always.")
+    var backupEvery: String?
+
+    @Option(name: .customLong("backup-keep"), help: "Complete scheduled backups kept; older ones are removed.")
+    var backupKeep = 12
+
+    @Option(name: .customLong("backup-database-url"), help: "Superuser URL the scheduled backup dumps with (default: $DOSSIER_BACKUP_DATABASE_URL; with the embedded cluster, its superuser).")
+    var backupDatabaseURL: String?
+
+    @Option(name: .customLong("metrics-listen"), help: "Serve /metrics (Prometheus), /health and /ready over HTTP on host:port (e.g. 127.0.0.1:9464).")
+    var metricsListen: String?
+
     func validate() throws {
+        if let metricsListen { guard ServerConfiguration.parseListen(metricsListen) != nil else { throw ValidationError("--metrics-listen must be host:port") } }
+        if let backupEvery { guard JobSchedule.seconds(backupEvery) != nil else { throw ValidationError("--backup-every must be a number with s, m, h or d (30m, 6h, 1d)") } }
+        guard backupKeep >= 1 else { throw ValidationError("--backup-keep must be at least 1") }
         guard ServerConfiguration.parseListen(listen) != nil else { throw ValidationError("--listen must be host:port") }
         if let pgListen {
             guard ServerConfiguration.parseListen(pgListen) != nil else { throw ValidationError("--pg-listen must be host:port") }
@@ -106,6 +126,7 @@ struct Serve: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
         let logger = Logger(label: "dossierd")
+        let metricsRegistry = metricsListen.map { _ in Self.bootstrapMetrics() }
 
         var embedded: EmbeddedDatabase?
         var embeddedDirectory: String?
@@ -181,12 +202,27 @@ struct Serve: AsyncParsableCommand {
         // The group shuts services down in reverse order: the scheduler first
         // (no new claims at once; a running job may finish within the deadline),
         // then the server.
-        var services: [any Service] = [server]
+        var services: [any Service] = []
+        if let metricsRegistry, let address = metricsListen.flatMap(ServerConfiguration.parseListen) {
+            // First in the list, so it stops last: /ready says "shutting down" meanwhile.
+            services.append(MetricsServer(host: address.host, port: address.port, registry: metricsRegistry, server: server,
+                                          pool: pool, logger: logger))
+        }
+        services.append(server)
         if !noJobs {
+            let daily = TimeOfDay(jobsAt)!
+            var jobs: [ScheduledJob] = ScheduledJob.daily(at: daily)
+            if let auditKey { jobs.append(ScheduledJob.auditSeal(.daily(at: daily), key: auditKey)) }
+            if let plan = backupPlan(embedded: embedded) {
+                var schedule = JobSchedule.monthly(day: 1, at: daily)
+                if let every = backupEvery.flatMap(JobSchedule.seconds) { schedule = .anyOf([schedule, .every(seconds: every)]) }
+                jobs.append(.backup(schedule, plan: plan))
+                logger.info("scheduled backups \(schedule) into \(plan.directory), keeping \(plan.keep)")
+            } else {
+                logger.notice("no scheduled backups from this daemon: give --backup-dir and --backup-database-url (a superuser URL)")
+            }
             services.append(JobScheduler(
-                jobs: ScheduledJob.daily(at: TimeOfDay(jobsAt)!)
-                    + (auditKey.map { [ScheduledJob.auditSeal(.daily(at: TimeOfDay(jobsAt)!), key: $0)] } ?? []),
-                pool: pool,
+                jobs: jobs, pool: pool,
                 configuration: .init(pollInterval: .seconds(jobsPoll), lease: .seconds(jobsLease), retryDelay: .seconds(jobsRetry)),
                 logger: logger))
         }
@@ -222,6 +258,35 @@ extension Serve {
         if let text = ProcessInfo.processInfo.environment["DOSSIER_AUDIT_KEY"], !text.isEmpty { return try AuditKey(text: text) }
         if let embeddedDirectory { return try AuditKey.loadOrCreate(file: embeddedDirectory + "/audit.key") }
         return nil
+    }
+
+    /// swift-metrics → swift-prometheus, with latency buckets from 0.5 ms (a
+    /// command's floor here) to 10 s (the pool timeout's order).
+    static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
+            .seconds(5), .seconds(10),
+        ]
+        // Job runs (a backup, a sweep) take seconds to many minutes.
+        factory.durationHistogramBuckets["dossier_job_duration_seconds"] = [
+            .milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(300), .seconds(1800), .seconds(3600),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }
+
+    /// The scheduled backup's directory and superuser login: given, or the
+    /// embedded cluster's own; nil when a database URL has none given.
+    func backupPlan(embedded: EmbeddedDatabase?, environment: [String: String] = ProcessInfo.processInfo.environment) -> BackupPlan? {
+        let url = backupDatabaseURL ?? environment["DOSSIER_BACKUP_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let conninfo = url ?? embedded?.adminConninfo else { return nil }
+        let directory = backupDir ?? embedded.map { URL(fileURLWithPath: $0.cluster.dataDirectory).deletingLastPathComponent().path + "/backups" }
+        guard let directory else { return nil }
+        let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+        return BackupPlan(conninfo: conninfo, directory: absolute, keep: backupKeep)
     }
 }
 

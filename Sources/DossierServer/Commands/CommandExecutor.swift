@@ -93,6 +93,7 @@ final class CommandExecutor: Sendable {
 
     private func finish(_ outcome: Outcome, verb: String, session: SessionState, since started: ContinuousClock.Instant) -> Outcome {
         statistics.recordCommand(failed: !outcome.response.isOK)
+        DossierMetrics.command(verb: verb, outcome: outcome.response.outcomeCode, duration: ContinuousClock.now - started)
         log(session, verb: verb, code: outcome.response.outcomeCode, since: started)
         return outcome
     }

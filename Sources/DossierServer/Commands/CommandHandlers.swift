@@ -16,7 +16,8 @@ struct CommandHandlers: Sendable {
         case .whoami:
             return .ok("\(actor.login) role=\(actor.role.rawValue) dept=\(actor.departmentCode)")
         case .stats:
-            return .rows(statistics.rows(pool: poolStatistics()))
+            // The last backup is the cluster's (any daemon may have run it): from job_runs.
+            return .rows(statistics.rows(pool: poolStatistics()) + (try BackupStatus.read(on: connection)).statsRows)
         case .deptAdd(let command):
             return try Departments.add(command, on: connection)
         case .deptList:

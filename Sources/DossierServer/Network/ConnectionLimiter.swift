@@ -5,6 +5,7 @@ final class ConnectionLimiter: Sendable {
     let maximum: Int
     private let open = Atomic<Int>(0)
     private let accepted = Atomic<Int>(0)
+    private let refused = Atomic<Int>(0)
 
     init(maximum: Int) {
         self.maximum = maximum
@@ -15,6 +16,7 @@ final class ConnectionLimiter: Sendable {
         let now = open.wrappingAdd(1, ordering: .relaxed).newValue
         if now > maximum {
             open.wrappingSubtract(1, ordering: .relaxed)
+            refused.wrappingAdd(1, ordering: .relaxed)
             return false
         }
         accepted.wrappingAdd(1, ordering: .relaxed)
@@ -27,4 +29,6 @@ final class ConnectionLimiter: Sendable {
 
     var openConnections: Int { open.load(ordering: .relaxed) }
     var acceptedConnections: Int { accepted.load(ordering: .relaxed) }
+    /// Connections turned away with `ERR LIMIT`.
+    var refusedConnections: Int { refused.load(ordering: .relaxed) }
 }

@@ -37,6 +37,13 @@ public enum JobSchedule: Sendable, Hashable, CustomStringConvertible {
     /// Every day at this wall-clock time. A time that does not exist on a day
     /// (a daylight-saving gap) falls to the next time that does.
     case daily(at: TimeOfDay)
+    /// Every month on this day (1…28) at this wall-clock time.
+    case monthly(day: Int, at: TimeOfDay)
+    /// At every whole multiple of this many seconds since 1970-01-01 UTC (so
+    /// every daemon agrees on the series whenever it started).
+    case every(seconds: Int)
+    /// Whenever any of these falls due.
+    case anyOf([JobSchedule])
 
     /// The latest occurrence at or before `now`.
     public func latestOccurrence(atOrBefore now: Date, in zone: TimeZone) -> Date {
@@ -48,6 +55,16 @@ public enum JobSchedule: Sendable, Hashable, CustomStringConvertible {
             if candidate <= now { return candidate }
             let yesterday = calendar.date(byAdding: .day, value: -1, to: today) ?? today.addingTimeInterval(-86_400)
             return Self.occurrence(of: time, onDayStarting: yesterday, calendar)
+        case .monthly(let day, let time):
+            let calendar = Self.calendar(zone)
+            let candidate = Self.occurrence(day: day, at: time, monthsFrom: 0, of: now, calendar)
+            if candidate <= now { return candidate }
+            return Self.occurrence(day: day, at: time, monthsFrom: -1, of: now, calendar)
+        case .every(let seconds):
+            let period = Double(max(1, seconds))
+            return Date(timeIntervalSince1970: (now.timeIntervalSince1970 / period).rounded(.down) * period)
+        case .anyOf(let schedules):
+            return schedules.map { $0.latestOccurrence(atOrBefore: now, in: zone) }.max() ?? .distantPast
         }
     }
 
@@ -61,6 +78,16 @@ public enum JobSchedule: Sendable, Hashable, CustomStringConvertible {
             if candidate > now { return candidate }
             let tomorrow = calendar.date(byAdding: .day, value: 1, to: today) ?? today.addingTimeInterval(86_400)
             return Self.occurrence(of: time, onDayStarting: tomorrow, calendar)
+        case .monthly(let day, let time):
+            let calendar = Self.calendar(zone)
+            let candidate = Self.occurrence(day: day, at: time, monthsFrom: 0, of: now, calendar)
+            if candidate > now { return candidate }
+            return Self.occurrence(day: day, at: time, monthsFrom: 1, of: now, calendar)
+        case .every(let seconds):
+            let period = Double(max(1, seconds))
+            return Date(timeIntervalSince1970: ((now.timeIntervalSince1970 / period).rounded(.down) + 1) * period)
+        case .anyOf(let schedules):
+            return schedules.map { $0.nextOccurrence(after: now, in: zone) }.min() ?? .distantFuture
         }
     }
 
@@ -75,6 +102,9 @@ public enum JobSchedule: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .daily(let time): "daily at \(time)"
+        case .monthly(let day, let time): "monthly on day \(day) at \(time)"
+        case .every(let seconds): "every \(seconds)s"
+        case .anyOf(let schedules): schedules.map(\.description).joined(separator: " and ")
         }
     }
 
@@ -84,8 +114,34 @@ public enum JobSchedule: Sendable, Hashable, CustomStringConvertible {
         return calendar
     }
 
+    /// Day `day` at `time` of the month `months` away from the month of `instant`.
+    private static func occurrence(day: Int, at time: TimeOfDay, monthsFrom months: Int, of instant: Date, _ calendar: Calendar) -> Date {
+        var parts = calendar.dateComponents([.year, .month], from: instant)
+        parts.day = min(max(day, 1), 28)
+        let first = calendar.date(from: parts) ?? instant
+        let shifted = calendar.date(byAdding: .month, value: months, to: first) ?? first
+        return occurrence(of: time, onDayStarting: calendar.startOfDay(for: shifted), calendar)
+    }
+
     private static func occurrence(of time: TimeOfDay, onDayStarting day: Date, _ calendar: Calendar) -> Date {
         calendar.date(bySettingHour: time.hour, minute: time.minute, second: 0, of: day)
             ?? day.addingTimeInterval(TimeInterval(time.hour * 3600 + time.minute * 60))
+    }
+}
+
+extension JobSchedule {
+    /// Parses an interval such as `90s`, `30m`, `6h`, `1d` into seconds.
+    public static func seconds(_ text: String) -> Int? {
+        guard let unit = text.last, let number = Int(text.dropLast()), number >= 1 else { return nil }
+        let factor: Int
+        switch unit {
+        case "s": factor = 1
+        case "m": factor = 60
+        case "h": factor = 3600
+        case "d": factor = 86_400
+        default: return nil
+        }
+        let (product, overflow) = number.multipliedReportingOverflow(by: factor)
+        return overflow ? nil : product
     }
 }

@@ -187,6 +187,12 @@ public final class JobScheduler: Service, Sendable {
         let millis = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         let summary = "job name=\(job.name) reason=\(reason) claim=\(claim.token) day=\(context.day) ms=\(millis)"
         switch outcome {
+        case .done: DossierMetrics.jobRun(job: job.name, outcome: "done", duration: elapsed)
+        case .failed: DossierMetrics.jobRun(job: job.name, outcome: "failed", duration: elapsed)
+        case .abandoned: DossierMetrics.jobRun(job: job.name, outcome: "abandoned", duration: elapsed)
+        case .claimedElsewhere, .unavailable: break
+        }
+        switch outcome {
         case .done(let report):
             logger.info("\(summary) outcome=done \(report)")
         case .failed(let error):

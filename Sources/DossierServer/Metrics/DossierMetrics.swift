@@ -1,0 +1,29 @@
+import Metrics
+
+/// The metrics the daemon records as things happen, through swift-metrics
+/// (exported by swift-prometheus when `serve --metrics-listen` is given; a
+/// no-op otherwise). Names and label sets are fixed here, in one place:
+/// Prometheus wants one label set per name.
+enum DossierMetrics {
+    /// One request line answered: `dossier_commands_total{verb,outcome}` and
+    /// `dossier_command_duration_seconds{verb}` (a histogram).
+    static func command(verb: String, outcome: String, duration: Duration) {
+        Counter(label: "dossier_commands_total", dimensions: [("verb", verb), ("outcome", outcome)]).increment()
+        Timer(label: "dossier_command_duration_seconds", dimensions: [("verb", verb)]).recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// One scheduled job run that this daemon claimed:
+    /// `dossier_job_runs_total{job,outcome}` and `dossier_job_duration_seconds{job,outcome}`.
+    static func jobRun(job: String, outcome: String, duration: Duration) {
+        Counter(label: "dossier_job_runs_total", dimensions: [("job", job), ("outcome", outcome)]).increment()
+        Timer(label: "dossier_job_duration_seconds", dimensions: [("job", job), ("outcome", outcome)])
+            .recordNanoseconds(duration.nanoseconds)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
+    }
+}
