@@ -26,6 +26,12 @@ public enum EditKey: Hashable, Sendable {
     case deleteWordBackward
     /// Ctrl-L: clear the screen and redraw the line.
     case clearScreen
-    /// A key the editor has no use for (function keys, Tab, stray bytes).
+    /// Tab: complete the word before the cursor.
+    case tab
+    /// Ctrl-R: search history backwards for what is typed next.
+    case reverseSearch
+    /// Ctrl-G: leave a history search, restoring the line.
+    case abort
+    /// A key the editor has no use for (function keys, stray bytes).
     case ignored
 }

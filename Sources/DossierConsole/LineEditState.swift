@@ -20,6 +20,26 @@ public struct LineEditState: Hashable, Sendable {
         case endOfInput
         /// Ctrl-L: clear the screen, then redraw.
         case clearScreen
+        /// Tab with several candidates and nothing more to insert: list them.
+        case candidates([String])
+    }
+
+    /// A history search in progress (Ctrl-R): what was typed and the entry found.
+    public struct Search: Hashable, Sendable {
+        public var query = ""
+        /// The history entry matching `query`, or nil while none does.
+        public var match: Int?
+        public var failed = false
+    }
+
+    /// The search under way, or nil while editing normally.
+    public private(set) var search: Search?
+
+    /// The prompt to show instead of the normal one during a search, as readline
+    /// shows it: `(reverse-i-search)'lo': LOAN LIST`.
+    public var searchPrompt: String? {
+        guard let search else { return nil }
+        return (search.failed ? "(failed reverse-i-search)'" : "(reverse-i-search)'") + search.query + "': "
     }
 
     public private(set) var text: String = ""
@@ -44,6 +64,7 @@ public struct LineEditState: Hashable, Sendable {
     public var width: Int { DisplayWidth.of(text) }
 
     public mutating func apply(_ key: EditKey) -> Outcome {
+        if search != nil, let outcome = applySearch(key) { return outcome }
         switch key {
         case .text(let input):
             insert(input)
@@ -74,8 +95,95 @@ public struct LineEditState: Hashable, Sendable {
             guard let index = historyIndex else { return .unchanged }
             return recall(index + 1)
         case .clearScreen: return .clearScreen
-        case .ignored: return .unchanged
+        case .reverseSearch:
+            if historyIndex == nil { draft = text }
+            search = Search()
+            return .changed
+        case .tab, .abort, .ignored: return .unchanged
         }
+    }
+
+    /// A key during a search; nil when the key ends the search and is then
+    /// applied as usual (Enter submits the found line, a movement edits it).
+    private mutating func applySearch(_ key: EditKey) -> Outcome? {
+        guard var current = search else { return nil }
+        switch key {
+        case .text(let input):
+            current.query += input
+            search = current
+            find(from: current.match ?? history.count - 1)
+            return .changed
+        case .backspace:
+            guard !current.query.isEmpty else { return .unchanged }
+            current.query.removeLast()
+            search = current
+            find(from: history.count - 1)
+            return .changed
+        case .reverseSearch:
+            guard let match = current.match else { return .unchanged }
+            find(from: match - 1, keepOnFailure: true)
+            return .changed
+        case .interrupt, .abort:
+            search = nil
+            historyIndex = nil
+            text = draft
+            cursor = text.count
+            return .changed
+        default:
+            search = nil
+            return nil
+        }
+    }
+
+    /// Shows the newest entry at or before `start` that contains the query; with
+    /// `keepOnFailure` a failed search leaves the last match shown.
+    private mutating func find(from start: Int, keepOnFailure: Bool = false) {
+        guard var current = search else { return }
+        var index = min(start, history.count - 1)
+        while index >= 0 {
+            if current.query.isEmpty || history[index].contains(current.query) {
+                current.match = index
+                current.failed = false
+                search = current
+                historyIndex = index
+                text = history[index]
+                // The cursor at the match, as readline puts it.
+                if let range = text.firstRange(of: current.query), !current.query.isEmpty {
+                    cursor = text.distance(from: text.startIndex, to: range.lowerBound)
+                } else {
+                    cursor = text.count
+                }
+                return
+            }
+            index -= 1
+        }
+        current.failed = true
+        if !keepOnFailure { current.match = nil }
+        search = current
+    }
+
+    /// Tab: completes the word before the cursor with `completer`. One candidate
+    /// is inserted whole (with a space after it unless it ends in `=`); several
+    /// insert what they share, or are listed when they share no more.
+    public mutating func complete(with completer: Completer) -> Outcome {
+        if search != nil { search = nil }
+        let prefix = String(text.prefix(cursor))
+        let completion = completer.complete(prefix)
+        guard !completion.candidates.isEmpty else { return .unchanged }
+        let typed = prefix.count - completion.wordStart
+        let before = String(text.prefix(completion.wordStart))
+        let after = String(text.dropFirst(cursor))
+        var insert: String
+        if completion.candidates.count == 1 {
+            insert = completion.candidates[0]
+            if !insert.hasSuffix("=") && !after.hasPrefix(" ") { insert += " " }
+        } else {
+            insert = completion.commonPrefix
+            if insert.count <= typed { return .candidates(completion.candidates) }
+        }
+        text = before + insert + after
+        cursor = before.count + insert.count
+        return .changed
     }
 
     /// Inserts at the cursor. The text is rebuilt as a String so that a combining
@@ -122,6 +230,7 @@ public struct LineEditState: Hashable, Sendable {
     }
 
     private mutating func reset() {
+        search = nil
         text = ""
         cursor = 0
         historyIndex = nil

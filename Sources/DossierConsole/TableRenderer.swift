@@ -8,17 +8,21 @@ import DossierProtocol
 /// its detail rows), the columns are the union of the keys in first-seen order and
 /// a row leaves the columns it lacks blank, so the rows keep their order.
 ///
-/// A single row wider than `maximumWidth` (e.g. `DOSSIER SHOW`, 14 fields) is shown
-/// as a record instead, one `key  value` line per field, because a table that wraps
-/// in the terminal cannot be read.
+/// A table wider than `maximumWidth` (e.g. `DOSSIER SHOW`, 14 fields, or `LOAN LIST`)
+/// is shown in the expanded layout instead (psql's `\x`): one `key  value` line
+/// per field, and for several rows a `-[ RECORD n ]-` line before each, because a
+/// table that wraps in the terminal cannot be read. `expanded` forces either layout.
 public struct TableRenderer: Sendable {
     /// Between two columns.
     public var columnSeparator = "  "
-    /// The terminal width, if known; nil never switches to the record layout.
+    /// The terminal width, if known; nil never switches to the expanded layout by itself.
     public var maximumWidth: Int?
+    /// When to use the expanded layout.
+    public var expanded: ExpandedMode
 
-    public init(maximumWidth: Int? = nil) {
+    public init(maximumWidth: Int? = nil, expanded: ExpandedMode = .auto) {
         self.maximumWidth = maximumWidth
+        self.expanded = expanded
     }
 
     /// The lines to print, without newlines; empty for no rows.
@@ -31,8 +35,10 @@ public struct TableRenderer: Sendable {
             for (column, cell) in line.enumerated() { widths[column] = max(widths[column], DisplayWidth.of(cell)) }
         }
         let tableWidth = widths.reduce(0, +) + columnSeparator.count * (widths.count - 1)
-        if rows.count == 1, let maximumWidth, tableWidth > maximumWidth {
-            return record(keys: keys, values: cells[0])
+        let tooWide = maximumWidth.map { tableWidth > $0 } ?? false
+        if expanded == .on || (expanded == .auto && tooWide) {
+            if rows.count == 1 { return record(keys: keys, values: cells[0]) }
+            return expandedRecords(keys: keys, cells: cells)
         }
         var lines = [line(keys, widths), line(widths.map { String(repeating: "-", count: $0) }, widths)]
         for row in cells { lines.append(line(row, widths)) }
@@ -45,6 +51,24 @@ public struct TableRenderer: Sendable {
         return zip(keys, values).map { key, value in
             value.isEmpty ? key : DisplayWidth.pad(key, to: keyWidth) + columnSeparator + value
         }
+    }
+
+    /// Every row as a record under a `-[ RECORD n ]-` line, as psql's expanded
+    /// mode; a row's missing fields are left out.
+    func expandedRecords(keys: [String], cells: [[String]]) -> [String] {
+        let keyWidth = keys.map { DisplayWidth.of($0) }.max() ?? 0
+        let valueWidth = cells.flatMap { $0 }.map { DisplayWidth.of($0) }.max() ?? 0
+        var lines: [String] = []
+        for (index, values) in cells.enumerated() {
+            let title = "-[ RECORD \(index + 1) ]"
+            var ruleWidth = keyWidth + columnSeparator.count + valueWidth
+            if let maximumWidth { ruleWidth = min(ruleWidth, maximumWidth) }
+            lines.append(title + String(repeating: "-", count: max(ruleWidth - title.count, 1)))
+            for (key, value) in zip(keys, values) where !value.isEmpty {
+                lines.append(DisplayWidth.pad(key, to: keyWidth) + columnSeparator + value)
+            }
+        }
+        return lines
     }
 
     /// Cells padded to their column's width; the last one is not padded, so lines

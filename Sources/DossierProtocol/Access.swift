@@ -4,7 +4,7 @@ import DossierDomain
 /// command. Finer rules (own objects, department, level, self-or-admin) are the
 /// server's and the database's.
 public enum Access: Hashable, Sendable {
-    /// Works before `AUTH` (PING, AUTH, HELP, QUIT).
+    /// Works before `AUTH` (PING, AUTH, LANG, HELP, QUIT).
     case anyone
     /// Needs a login with one of these roles.
     case roles(Set<Role>)

@@ -11,6 +11,7 @@ public enum Command: Hashable, Sendable {
     case auth(Auth)
     case whoami
     case format(OutputFormat)
+    case lang(Language)
     case help(HelpTopic)
     case quit
 
@@ -90,6 +91,7 @@ public enum Command: Hashable, Sendable {
         case .auth: .auth
         case .whoami: .whoami
         case .format: .format
+        case .lang: .lang
         case .help: .help
         case .quit: .quit
         case .deptAdd: .deptAdd

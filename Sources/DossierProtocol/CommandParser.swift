@@ -7,7 +7,7 @@ import DossierDomain
 public enum CommandParser {
     /// Tokenizes, resolves the verb and binds arguments.
     ///
-    /// Before login (`authenticated == false`) any verb other than PING, AUTH, HELP and
+    /// Before login (`authenticated == false`) any verb other than PING, AUTH, LANG, HELP and
     /// QUIT fails with `ERR AUTH` *before* its arguments are looked at, so an
     /// anonymous client learns nothing from argument errors. Role checks are the
     /// server's (`command.spec.access.permits(role)`).
@@ -51,6 +51,10 @@ public enum CommandParser {
             let raw = try a.required("format", \.choice)
             guard let format = OutputFormat(rawValue: raw) else { throw BoundArguments.tableMismatch("format") }
             return .format(format)
+        case .lang:
+            let raw = try a.required("language", \.choice)
+            guard let language = Language(rawValue: raw) else { throw BoundArguments.tableMismatch("language") }
+            return .lang(language)
         case .help:
             return .help(try helpTopic(verb: a.optional("verb", \.word), subverb: a.optional("subverb", \.word)))
         case .quit:

@@ -75,6 +75,10 @@ public enum CommandTable {
         case .format:
             CommandSpec(verb, "FORMAT", "Choose text or JSON responses for this connection.", access: .loggedIn,
                         positionals: [PositionalSpec("format", .choice(OutputFormat.allCases.map(\.rawValue)))])
+        case .lang:
+            CommandSpec(verb, "LANG", "Choose the language of messages and HELP summaries for this connection.",
+                        access: .anyone,
+                        positionals: [PositionalSpec("language", .choice(Language.allCases.map(\.rawValue)))])
         case .help:
             CommandSpec(verb, "HELP", "List verbs with usage, or describe one verb or group.", access: .anyone,
                         positionals: [PositionalSpec("verb", .word, optional: true),

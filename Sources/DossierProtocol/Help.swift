@@ -9,10 +9,11 @@ public enum Help {
         }
     }
 
-    /// Rows `verb= usage= summary=` and `OK <n>`.
-    public static func response(for topic: HelpTopic) -> Response {
+    /// Rows `verb= usage= summary=` and `OK <n>`; summaries in `language`, verbs
+    /// and usage always as the parser reads them.
+    public static func response(for topic: HelpTopic, language: Language = .english) -> Response {
         .rows(specs(for: topic).map { spec in
-            ["verb": spec.name, "usage": spec.usage, "summary": spec.helpSummary]
+            ["verb": spec.name, "usage": spec.usage, "summary": spec.helpSummary(in: language)]
         })
     }
 }

@@ -23,7 +23,7 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
     /// `ARGS invalid <name>: <why>`
     public static func invalid(_ name: String, _ why: String) -> ProtocolError { .args("invalid \(name): \(why)") }
 
-    /// What an unauthenticated client gets for anything but PING, AUTH, HELP, QUIT.
+    /// What an unauthenticated client gets for anything but PING, AUTH, LANG, HELP, QUIT.
     public static let loginRequired = ProtocolError(.auth, "login required")
     /// The one answer to every failed login, whatever was wrong.
     public static let badCredentials = ProtocolError(.auth, "invalid credentials")

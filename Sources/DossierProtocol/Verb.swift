@@ -2,7 +2,7 @@
 /// Two-word verbs (`DOSSIER NEW`) are one case each.
 public enum Verb: String, CaseIterable, Hashable, Sendable {
     // Session
-    case ping, auth, whoami, format, help, quit
+    case ping, auth, whoami, format, lang, help, quit
     // Directory
     case deptAdd, deptList, userAdd, userList, userPasswd, userUnlock, userLeave, calendarSet, calendarList
     // Customers

@@ -107,7 +107,8 @@ public final class DossierServer: Service, Sendable {
 
         let executor = CommandExecutor(
             pool: pool, statistics: statistics, logger: logger, auditKey: configuration.auditKey,
-            isShuttingDown: { [self] in shuttingDown.load(ordering: .relaxed) })
+            isShuttingDown: { [self] in shuttingDown.load(ordering: .relaxed) },
+            defaultLanguage: configuration.defaultLanguage)
         let deadlineTimer = Mutex<Task<Void, Never>?>(nil)
         defer { deadlineTimer.withLock { $0?.cancel() } }
         let loopExecutors = group.makeIterator().map { EventLoopTaskExecutor(eventLoop: $0) }
@@ -159,7 +160,8 @@ public final class DossierServer: Service, Sendable {
     ) async {
         guard limiter.admit() else {
             try? await connection.executeThenClose { _, outbound in
-                try await outbound.write(ByteBuffer(string: "ERR LIMIT too many connections\n"))
+                try await outbound.write(ByteBuffer(string:
+                    "ERR LIMIT \(MessageCatalog.translate("too many connections", to: configuration.defaultLanguage))\n"))
             }
             return
         }

@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     /// Seals the audit chains (`AUDIT VERIFY`, the `audit-seal` job); nil:
     /// the chains are verified without seals.
     public var auditKey: AuditKey?
+    /// Messages and `HELP` summaries of a session that has not chosen with `LANG`.
+    public var defaultLanguage: Language = .english
 
     public init(
         host: String = "127.0.0.1",

@@ -4,7 +4,10 @@ import Glibc
 /// Reads request lines at a terminal with editing and history: the terminal side
 /// of `LineEditState` (keys from `KeyDecoder`, drawing by `LineEditorView`).
 final class LineEditor {
-    private let prompt: String
+    /// Changes after a login (`li.na@SH> `).
+    var prompt: String
+    /// Tab completion; nil until the command table was fetched.
+    var completer: Completer?
     private var history: History
     private let historyFile: HistoryFile?
     private var decoder = KeyDecoder()
@@ -26,13 +29,13 @@ final class LineEditor {
         defer { withExtendedLifetime(rawMode) {} }
         var state = LineEditState(history: history.entries)
         var view = LineEditorView(prompt: prompt, columns: Terminal.columns() ?? 80)
-        output.write(view.redraw(state))
+        output.write(draw(state, in: &view))
         var dirty = false
         while true {
             // Redraw once per batch of keys read together (a paste), not per key.
             if dirty && pendingKeys.isEmpty {
                 view.columns = Terminal.columns() ?? view.columns
-                output.write(view.redraw(state))
+                output.write(draw(state, in: &view))
                 dirty = false
             }
             guard let key = nextKey() else {
@@ -40,10 +43,10 @@ final class LineEditor {
                 return nil
             }
             let before = state
-            let outcome = state.apply(key)
+            let outcome = key == .tab ? (completer.map { state.complete(with: $0) } ?? .unchanged) : state.apply(key)
             if dirty && outcome != .changed && outcome != .unchanged {
                 // Show the line as it stands before leaving it (a pasted line and its Enter).
-                output.write(view.redraw(before))
+                output.write(draw(before, in: &view))
                 dirty = false
             }
             switch outcome {
@@ -59,16 +62,29 @@ final class LineEditor {
                 // As shells do: show ^C, abandon the line, start a fresh prompt.
                 output.write(view.finish(before, marker: "^C"))
                 view.reset()
-                output.write(view.redraw(state))
+                output.write(draw(state, in: &view))
             case .endOfInput:
                 output.write(view.finish(state))
                 return nil
             case .clearScreen:
                 output.write("\u{1B}[H\u{1B}[2J")
                 view.reset()
-                output.write(view.redraw(state))
+                output.write(draw(state, in: &view))
+            case .candidates(let candidates):
+                // Listed below the line, as shells do, then the line again.
+                output.write(view.finish(state))
+                let width = Terminal.columns() ?? 80
+                output.write(lines: CandidateList.lines(candidates, width: width))
+                view.reset()
+                output.write(draw(state, in: &view))
             }
         }
+    }
+
+    /// The prompt (or the search prompt) and the line, its password masked.
+    private func draw(_ state: LineEditState, in view: inout LineEditorView) -> String {
+        view.prompt = state.searchPrompt ?? prompt
+        return view.redraw(text: RequestInspector.masked(state.text), cursor: state.cursor)
     }
 
     /// The next key, reading from the terminal when none is pending; nil at end of input.

@@ -12,23 +12,50 @@ enum Terminal {
         return Int(size.ws_col)
     }
 
-    /// Reads one line from the terminal on stdin without echoing it (a password).
+    /// The height of the terminal on `fd` in rows; nil when unknown.
+    static func rows(_ fd: Int32 = STDOUT_FILENO) -> Int? {
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 else { return nil }
+        return Int(size.ws_row)
+    }
+
+    /// Reads one line from the terminal without echoing it (a password): from
+    /// stdin when it is a terminal, else from `/dev/tty` (a script piped in while a
+    /// person sits at the terminal); nil when there is no terminal or at end of input.
     static func readSecret(prompt: String) -> String? {
+        let fd: Int32
+        var opened = false
+        if isTerminal(STDIN_FILENO) {
+            fd = STDIN_FILENO
+        } else {
+            fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            opened = true
+        }
+        defer { if opened { close(fd) } }
         ConsoleOutput.standardError.write(prompt)
         var saved = termios()
-        let isTTY = tcgetattr(STDIN_FILENO, &saved) == 0
-        if isTTY {
-            var quiet = saved
-            quiet.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(STDIN_FILENO, TCSANOW, &quiet)
-        }
+        guard tcgetattr(fd, &saved) == 0 else { return nil }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        quiet.c_lflag |= tcflag_t(ICANON)
+        tcsetattr(fd, TCSANOW, &quiet)
         defer {
-            if isTTY {
-                tcsetattr(STDIN_FILENO, TCSANOW, &saved)
-                ConsoleOutput.standardError.write("\n")
-            }
+            tcsetattr(fd, TCSANOW, &saved)
+            ConsoleOutput.standardError.write("\n")
         }
-        return Swift.readLine()
+        // Byte by byte up to the newline: buffered reading could swallow lines
+        // typed ahead that belong to the console.
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let count = read(fd, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            guard count == 1 else { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DossierProtocol
 import DossierServer
 import DossierStore
 import Foundation
@@ -53,6 +54,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("database-wait"), help: "Seconds to wait at start for the database to accept connections.")
     var databaseWait = 60
+
+    @Option(name: .customLong("lang"), help: "Language of messages and HELP summaries until a client sends LANG: en or zh-CN.")
+    var language = "en"
 
     @Option(name: .customLong("shutdown-deadline"), help: "Seconds SIGTERM waits for commands in flight.")
     var shutdownDeadline = 10
@@ -114,6 +118,7 @@ struct Serve: AsyncParsableCommand {
         ]
         guard timeouts.min() ?? 1 >= 1 else { throw ValidationError("timeouts must be at least 1 second") }
         guard databaseWait >= 0 else { throw ValidationError("--database-wait must not be negative") }
+        guard Language(rawValue: language) != nil else { throw ValidationError("--lang must be en or zh-CN") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard TimeOfDay(jobsAt) != nil else { throw ValidationError("--jobs-at must be HH:MM (00:00 to 23:59)") }
         guard jobsPoll >= 1, jobsRetry >= 1 else { throw ValidationError("--jobs-poll and --jobs-retry must be at least 1 second") }
@@ -198,6 +203,7 @@ struct Serve: AsyncParsableCommand {
         configuration.loginTimeout = Self.seconds(loginTimeout)
         configuration.shutdownDeadline = Self.seconds(shutdownDeadline)
         configuration.auditKey = auditKey
+        configuration.defaultLanguage = Language(rawValue: language) ?? .english
         let server = DossierServer(configuration: configuration, pool: pool, logger: logger)
         // The group shuts services down in reverse order: the scheduler first
         // (no new claims at once; a running job may finish within the deadline),

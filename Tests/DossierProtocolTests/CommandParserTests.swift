@@ -13,6 +13,8 @@ struct CommandParserTests {
         ("FORMAT json", .format(.json)),
         ("FORMAT text", .format(.text)),
         ("HELP", .help(.all)),
+        ("LANG zh-CN", .lang(.chinese)),
+        ("lang en", .lang(.english)),
         ("HELP dossier", .help(.group("DOSSIER"))),
         ("help Dossier New", .help(.verb(.dossierNew))),
         ("HELP ping", .help(.verb(.ping))),
@@ -187,8 +189,8 @@ struct CommandParserTests {
         #expect(parseError("HELP hunter2")?.message.contains("HUNTER2") == false)
     }
 
-    @Test func beforeLoginOnlyFourVerbs() {
-        for line in ["PING", "AUTH li.na x", "HELP", "HELP DOSSIER NEW", "QUIT"] {
+    @Test func beforeLoginOnlyFiveVerbs() {
+        for line in ["PING", "AUTH li.na x", "LANG zh-CN", "HELP", "HELP DOSSIER NEW", "QUIT"] {
             #expect(parseError(line, authenticated: false) == nil, "\(line)")
         }
         #expect(parseError("WHOAMI", authenticated: false) == .loginRequired)
@@ -197,7 +199,7 @@ struct CommandParserTests {
         #expect(parseError("DOSSIER NEW", authenticated: false) == .loginRequired)
         #expect(parseError("DOSSIER NEW colour=red", authenticated: false) == .loginRequired)
         let anonymous = CommandTable.all.filter(\.access.allowsAnonymous).map(\.verb)
-        #expect(Set(anonymous) == [.ping, .auth, .help, .quit])
+        #expect(Set(anonymous) == [.ping, .auth, .lang, .help, .quit])
     }
 
     @Test func accessGates() {

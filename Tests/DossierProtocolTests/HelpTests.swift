@@ -17,7 +17,7 @@ struct HelpTests {
 
     @Test func everyVerbOfTheContractIsInTheTable() {
         let contract = [
-            "PING", "AUTH", "WHOAMI", "FORMAT", "HELP", "QUIT",
+            "PING", "AUTH", "WHOAMI", "FORMAT", "LANG", "HELP", "QUIT",
             "DEPT ADD", "DEPT LIST", "USER ADD", "USER LIST", "USER PASSWD", "USER UNLOCK", "USER LEAVE", "CALENDAR SET", "CALENDAR LIST",
             "CUSTOMER NEW", "CUSTOMER SHOW", "CUSTOMER FIND", "CUSTOMER LIST", "CUSTOMER SET", "CUSTOMER CLOSE",
             "CUSTOMER CONFIRM",  // issue 11

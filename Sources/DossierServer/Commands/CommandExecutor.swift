@@ -15,19 +15,25 @@ final class CommandExecutor: Sendable {
     /// Database work of commands in flight, cancelled at the shutdown deadline.
     let inFlight = InFlightCommands()
     private let isShuttingDown: @Sendable () -> Bool
+    /// Messages and `HELP` summaries until a session chooses with `LANG`.
+    let defaultLanguage: Language
 
     /// How many `HELP` answers a connection gets before `AUTH` (the only
     /// large answer available without logging in).
     static let helpAnswersBeforeLogin = 20
 
     init(pool: ConnectionPool, statistics: ServerStatistics, logger: Logger, auditKey: AuditKey? = nil,
-         isShuttingDown: @escaping @Sendable () -> Bool = { false }) {
+         isShuttingDown: @escaping @Sendable () -> Bool = { false }, defaultLanguage: Language = .english) {
         self.pool = pool
         self.statistics = statistics
         self.logger = logger
         self.auditKey = auditKey
         self.isShuttingDown = isShuttingDown
+        self.defaultLanguage = defaultLanguage
     }
+
+    /// The language of a session's messages.
+    func language(of session: SessionState) -> Language { session.language ?? defaultLanguage }
 
     struct Outcome: Sendable {
         var response: Response
@@ -64,9 +70,12 @@ final class CommandExecutor: Sendable {
             outcome = Outcome(response: .error(.limit, "log in for more HELP (\(Self.helpAnswersBeforeLogin) answers before AUTH)"))
         case .help(let topic):
             if session.user == nil { session.helpAnswersBeforeLogin += 1 }
-            outcome = Outcome(response: Help.response(for: topic))
+            outcome = Outcome(response: Help.response(for: topic, language: language(of: session)))
         case .format(let format):
             session.format = format
+            outcome = Outcome(response: .ok())
+        case .lang(let language):
+            session.language = language
             outcome = Outcome(response: .ok())
         default:
             return .needsDatabase(command)

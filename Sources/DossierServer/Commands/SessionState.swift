@@ -17,6 +17,8 @@ struct SessionState: Sendable {
     var format: OutputFormat = .text
     /// `HELP` answers given before `AUTH` (bounded: see `CommandExecutor`).
     var helpAnswersBeforeLogin = 0
+    /// Chosen with `LANG`; nil: the server's default (`ServerConfiguration.defaultLanguage`).
+    var language: Language?
 
     init(connectionID: Int) {
         self.connectionID = connectionID

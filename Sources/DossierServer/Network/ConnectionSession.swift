@@ -30,7 +30,7 @@ struct ConnectionSession {
             try await channel.executeThenClose { inbound, outbound in
                 var session = SessionState(connectionID: id)
                 var pending = channel.channel.allocator.buffer(capacity: 512)
-                append(.ok("DOSSIER/1 \(greeting)"), .text, to: &pending)
+                append(.ok("DOSSIER/1 \(greeting)"), session, to: &pending)
                 try await outbound.write(pending)
                 pending.clear()
                 for try await batch in inbound {
@@ -38,7 +38,7 @@ struct ConnectionSession {
                     for event in batch where !close {
                         let (response, closeAfter) = await answer(event, session: &session, flushing: &pending, to: outbound)
                         close = closeAfter
-                        if let response { append(response, session.format, to: &pending) }
+                        if let response { append(response, session, to: &pending) }
                         if pending.readableBytes >= Self.flushThreshold {
                             try await outbound.write(pending)
                             pending.clear()
@@ -102,8 +102,9 @@ struct ConnectionSession {
         }
     }
 
-    private func append(_ response: Response, _ format: OutputFormat, to buffer: inout ByteBuffer) {
-        let text = ResponseEncoder(format: format).encode(response)
+    /// Encodes in the session's format, messages in its language (`LANG`).
+    private func append(_ response: Response, _ session: SessionState, to buffer: inout ByteBuffer) {
+        let text = ResponseEncoder(format: session.format).encode(response.localized(to: executor.language(of: session)))
         buffer.writeString(text)
         if !text.hasSuffix("\n") { buffer.writeInteger(UInt8(ascii: "\n")) }
     }

@@ -1,0 +1,84 @@
+/// `HELP`'s summaries in Chinese, for `LANG zh-CN`. Exhaustive over `Verb`: a new
+/// verb without its Chinese summary does not compile.
+extension Verb {
+    var chineseSummary: String {
+        switch self {
+        case .ping: "检查服务器是否应答。"
+        case .auth: "登录。"
+        case .whoami: "显示当前登录的用户、角色和部门。"
+        case .format: "选择本连接的应答格式：文本或 JSON。"
+        case .lang: "选择本连接的消息和 HELP 摘要语言。"
+        case .help: "列出所有命令及用法，或说明某个命令或命令组。"
+        case .quit: "关闭连接。"
+        case .deptAdd: "新建部门。"
+        case .deptList: "列出部门。"
+        case .userAdd: "新建用户。"
+        case .userList: "列出用户。"
+        case .userPasswd: "修改密码（自己的；管理员可改任何人的）。"
+        case .userUnlock: "解除登录名因多次登录失败而被锁定的状态。"
+        case .userLeave: "停用离职用户，并将其客户和档案移交给接替人。"
+        case .calendarSet: "将某日标为工作日或节假日。"
+        case .calendarList: "列出某月的日历调整。"
+        case .customerNew: "新建客户。"
+        case .customerShow: "显示客户中你有权查看的字段。"
+        case .customerFind: "按名称查找客户（在可见时也按信用代码、联系人、电话）。"
+        case .customerList: "分页列出客户。"
+        case .customerSet: "修改客户字段（直接生效或提交审批）。"
+        case .customerClose: "登记客户关系终止。"
+        case .customerConfirm: "确认你的客户资料仍然有效（每月复核；无需审批）。"
+        case .dossierNew: "新建档案草稿。"
+        case .itemAdd: "向档案草稿添加卷内文件。"
+        case .itemList: "列出档案的卷内文件。"
+        case .dossierSubmit: "提交草稿归档。"
+        case .dossierShow: "查看档案内容（按用途记入审计）。"
+        case .dossierList: "分页列出你可见的档案登记条目。"
+        case .dossierEdit: "申请修改档案。"
+        case .dossierHistory: "查看档案的变更历史。"
+        case .dossierDelete: "申请删除（30 天内可恢复）。"
+        case .dossierRestore: "在宽限期内恢复已删除的档案。"
+        case .accessRequest: "申请在一段时间内查阅档案（默认 24 小时）。"
+        case .loanRequest: "申请借阅纸质档案。"
+        case .loanCheckout: "交付已批准的借阅；开始计算归还期限。"
+        case .loanReturn: "收回借阅并登记是否完整。"
+        case .loanExtend: "申请续借（需重新审批）。"
+        case .loanShow: "查看借阅。"
+        case .loanList: "列出借阅。"
+        case .approvalList: "列出待你审批的、你提交的或你可见的全部审批。"
+        case .approvalShow: "查看审批及其各步决定。"
+        case .approve: "批准申请（或转到下一步）。"
+        case .reject: "驳回申请。"
+        case .withdraw: "撤回你自己的待审申请。"
+        case .todo: "列出等你处理的事项，最紧急的在前，并给出处理它的命令。"
+        case .retentionList: "按类别列出保管期限规则。"
+        case .retentionSet: "修改某类别的保管期限规则。"
+        case .retentionDue: "列出已过保管期限且未被冻结的档案。"
+        case .holdPlace: "设置法律冻结（禁止删除和销毁）。"
+        case .holdRelease: "解除法律冻结。"
+        case .destroy: "申请销毁已过保管期限的档案。"
+        case .destructionList: "查看永久销毁登记簿。"
+        case .penaltyRules: "列出处罚规则及金额。"
+        case .penaltyRecord: "登记用户的违规行为。"
+        case .penaltyList: "列出处罚。"
+        case .penaltyWaive: "申请总监免除处罚。"
+        case .penaltySweep: "立即运行自动处罚扫描（可重复执行）。"
+        case .penaltyReport: "按部门和用户统计的月度合计。"
+        case .auditList: "列出审计记录。"
+        case .auditVerify: "校验审计日志的哈希链。"
+        case .stats: "显示服务器统计数据。"
+        }
+    }
+}
+
+extension CommandSpec {
+    /// The summary in `language`, plus the changeable fields for `CUSTOMER SET` /
+    /// `DOSSIER EDIT` (field names stay as they are: they are keys).
+    public func helpSummary(in language: Language) -> String {
+        switch language {
+        case .english:
+            return helpSummary
+        case .chinese:
+            guard !changeFields.isEmpty else { return verb.chineseSummary }
+            return verb.chineseSummary + "可改字段：" + changeFields.map(\.field).joined(separator: ", ") + "。"
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import DossierDomain
+@testable import DossierProtocol
+import Foundation
+import Testing
+
+/// `LANG zh-CN`: every message the sources build and every `HELP` summary has a
+/// Chinese translation; codes, verbs, keys and data stay as they are.
+@Suite struct TranslationTests {
+    @Test func everyHelpSummaryHasAChineseOne() {
+        for spec in CommandTable.all {
+            let chinese = spec.helpSummary(in: .chinese)
+            #expect(!chinese.isEmpty)
+            #expect(chinese != spec.helpSummary, "\(spec.name)")
+            #expect(chinese.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF }, "\(spec.name)")
+        }
+        let edit = Verb.dossierEdit.spec.helpSummary(in: .chinese)
+        #expect(edit.hasSuffix("可改字段：title, level, scope, location。"))
+    }
+
+    @Test func helpInChineseKeepsVerbsAndUsage() {
+        let english = Help.response(for: .all)
+        let chinese = Help.response(for: .all, language: .chinese)
+        #expect(english.rows.map { $0["verb"] } == chinese.rows.map { $0["verb"] })
+        #expect(english.rows.map { $0["usage"] } == chinese.rows.map { $0["usage"] })
+        #expect(english.final == chinese.final)
+        #expect(chinese.rows.first?["summary"] == "检查服务器是否应答。")
+    }
+
+    @Test func everyValueKindsReasonHasATranslation() {
+        let kinds: [ValueKind] = [
+            .text, .secret, .word, .login, .department, .customer, .ref, .approval, .loan, .penalty, .ruleCode,
+            .creditCode, .sha256, .cursor, .date, .month, .timeBound, .money, .yesNo, .integer(1...1000),
+            .choice(["HT", "BJ"]),
+        ]
+        for kind in kinds {
+            let message = ProtocolError.invalid("x", kind.expectation).message
+            #expect(MessageCatalog.translate(message, to: .chinese) != message, "\(message)")
+            #expect(!MessageCatalog.translate(message, to: .chinese).contains("expected"), "\(message)")
+        }
+    }
+
+    @Test func examples() {
+        let cases: [(String, String)] = [
+            ("login required", "需要先登录"),
+            ("no dossier SH-HT-2026-0001", "没有档案 SH-HT-2026-0001"),
+            ("invalid category: expected one of HT, BJ", "category 无效：应为以下之一：HT, BJ"),
+            ("invalid limit: must be a whole number from 1 to 1000", "limit 无效：须为 1 到 1000 之间的整数"),
+            ("D17 is filed; cannot add items", "D17 的状态是 filed；不能添加卷内文件"),
+            ("only the owner li.na may submit it", "只有负责人 li.na 可以提交它"),
+            ("DOSSIER NEW is not for role admin", "DOSSIER NEW 不对角色 admin 开放"),
+            ("cannot charge LATE_RETURN to user 7", "无法向用户 7 收取 LATE_RETURN"),
+            ("invalid amount: LOST_ITEM allows 50.00 to 500.00", "amount 无效：LOST_ITEM 的金额范围是 50.00 到 500.00"),
+            ("SH-HT-2026-0001 is on loan", "SH-HT-2026-0001 已借出"),
+        ]
+        for (english, chinese) in cases {
+            #expect(MessageCatalog.translate(english, to: .chinese) == chinese)
+            #expect(MessageCatalog.translate(english, to: .english) == english)
+        }
+        // Unknown text (a newer server's) is left alone rather than garbled.
+        #expect(MessageCatalog.translate("something new", to: .chinese) == "something new")
+    }
+
+    @Test func responsesKeepTheirCodeAndData() {
+        let response = Response.error(.notFound, "no dossier D9").localized(to: .chinese)
+        #expect(response == .error(.notFound, "没有档案 D9"))
+        let rows = Response.rows([["ref": "D1"]]).localized(to: .chinese)
+        #expect(rows == .rows([["ref": "D1"]]))
+    }
+
+    /// Reads every Swift source for the messages it builds — `ProtocolError(.code,
+    /// "…")`, `.error(.code, "…")`, `.args("…")`, `.syntax("…")`, `.invalid("key",
+    /// "…")`, `.missing("…")` — with each interpolation replaced by a sample value,
+    /// and checks each has a template.
+    @Test func everyMessageInTheSourcesHasATranslation() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources")
+        var messages: Set<String> = []
+        let enumerator = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
+        for case let url as URL in enumerator where url.pathExtension == "swift" && !url.path.contains("/Translations/") {
+            messages.formUnion(SourceMessages.extract(from: try String(contentsOf: url, encoding: .utf8)))
+        }
+        #expect(messages.count > 100, "the scanner found only \(messages.count) messages")
+        let missing = messages.filter { !MessageCatalog.hasTranslation($0) }.sorted()
+        #expect(missing.isEmpty, "no Chinese for: \(missing)")
+    }
+}
+
+/// A small scanner for message literals in Swift source.
+enum SourceMessages {
+    /// Patterns that start a message literal, and how the message is formed.
+    static var starts: [(Regex<Substring>, (String, String?) -> String)] { [
+        (#/ProtocolError\(\.[a-z]+, "/#, { text, _ in text }),
+        (#/\.error\(\.[a-z]+, "/#, { text, _ in text }),
+        (#/\.args\("/#, { text, _ in text }),
+        (#/\.syntax\("/#, { text, _ in text }),
+        (#/\.missing\("/#, { text, _ in "missing argument: " + text }),
+        (#/\.unknownArgument\("/#, { text, _ in "unknown argument: " + text }),
+        (#/\.invalid\("/#, { text, second in "invalid \(text): " + (second ?? "x") }),
+    ] }
+
+    static func extract(from source: String) -> [String] {
+        var out: [String] = []
+        for (pattern, form) in starts {
+            for match in source.matches(of: pattern) {
+                guard let (text, end) = literal(in: source, from: match.range.upperBound) else { continue }
+                var second: String?
+                if source[end...].hasPrefix(", \"") {
+                    second = literal(in: source, from: source.index(end, offsetBy: 3))?.0
+                } else if source[end...].hasPrefix(", ") {
+                    // A computed reason (`cond ? "…" : "…"`): both literals.
+                    let rest = source[end...].prefix { $0 != "\n" }
+                    if let first = rest.firstRange(of: "? \"") {
+                        second = literal(in: source, from: first.upperBound)?.0
+                    }
+                }
+                out.append(form(text, second))
+            }
+        }
+        // The duplicate-key messages of `DatabaseErrorMapping`: constraint name to message.
+        if source.contains("duplicateMessages") {
+            for match in source.matches(of: #/"[a-z_]+": "([^"\\]+)"/#) { out.append(String(match.1)) }
+        }
+        return out
+    }
+
+    /// The string literal starting at `start` (just after its opening quote), with
+    /// `\(…)` replaced by a sample value; and the index after its closing quote.
+    static func literal(in source: String, from start: String.Index) -> (String, String.Index)? {
+        var text = ""
+        var index = start
+        while index < source.endIndex {
+            let character = source[index]
+            if character == "\\" {
+                let next = source.index(after: index)
+                guard next < source.endIndex else { return nil }
+                if source[next] == "(" {
+                    index = skipInterpolation(in: source, from: source.index(after: next))
+                    text += "X1"
+                    continue
+                }
+                text.append(source[next])
+                index = source.index(after: next)
+                continue
+            }
+            if character == "\"" { return (text, source.index(after: index)) }
+            if character == "\n" { return nil }
+            text.append(character)
+            index = source.index(after: index)
+        }
+        return nil
+    }
+
+    /// The index after the `)` closing an interpolation, skipping nested
+    /// parentheses and string literals.
+    static func skipInterpolation(in source: String, from start: String.Index) -> String.Index {
+        var depth = 1
+        var index = start
+        while index < source.endIndex, depth > 0 {
+            switch source[index] {
+            case "(": depth += 1
+            case ")": depth -= 1
+            case "\"":
+                index = source.index(after: index)
+                while index < source.endIndex, source[index] != "\"" {
+                    if source[index] == "\\" { index = source.index(after: index) }
+                    index = source.index(after: index)
+                }
+            default: break
+            }
+            index = source.index(after: index)
+        }
+        return index
+    }
+}
