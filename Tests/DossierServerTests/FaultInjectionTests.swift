@@ -184,7 +184,8 @@ import TestSupport
         // and drop the answer.)
         let blank = try await server.client()
         for _ in 0..<4 {
-            try await blank.send("")
+            // A loaded machine may oversleep past the deadline: then the server has closed.
+            guard (try? await blank.send("")) != nil else { break }
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(try await blank.readLine() == "ERR LIMIT idle timeout")
