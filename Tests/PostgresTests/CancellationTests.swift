@@ -60,10 +60,14 @@ import Testing
     @Test func cancellingAWaitingCallerWithdrawsItsJob() async throws {
         let pool = ConnectionPool(.init(conninfo: try TestPostgres.shared().conninfo(), size: 1, acquireTimeout: .seconds(60)))
         let holding = Flag()
+        let release = Flag()
+        // The holder keeps the only connection until the test lets go, however
+        // slow the machine: a timed hold let the waiter in before it was cancelled.
         let holder = Task {
             try await pool.withConnection { connection in
                 holding.set()
-                try connection.query("SELECT pg_sleep(1)")
+                while !release.isSet { Thread.sleep(forTimeInterval: 0.01) }
+                try connection.query("SELECT 1")
             }
         }
         try await waitUntil { holding.isSet }
@@ -75,6 +79,7 @@ import Testing
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
         #expect(pool.statistics.waiting == 0)
+        release.set()
         try await holder.value
         #expect(!ran.isSet)
         #expect(pool.statistics.cancelledTotal == 1)
