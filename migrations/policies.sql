@@ -108,7 +108,7 @@ BEGIN
                              'archive_counters', 'change_history', 'approvals', 'approval_steps', 'access_grants',
                              'handovers', 'handover_items', 'loans', 'legal_holds', 'destructions', 'dossier_retention',
                              'penalties', 'penalty_month_counts', 'audit_log', 'audit_chains', 'audit_seals',
-                             'job_runs', 'bi_logins'] LOOP
+                             'job_runs', 'bi_logins', 'company_settings'] LOOP
         EXECUTE format('ALTER TABLE dossier.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE dossier.%I FORCE ROW LEVEL SECURITY', t);
         FOR p IN SELECT policyname FROM pg_catalog.pg_policies WHERE schemaname = 'dossier' AND tablename = t LOOP
@@ -554,6 +554,28 @@ CREATE POLICY access_grants_insert ON access_grants FOR INSERT WITH CHECK (
                  WHERE a.id = access_grants.approval_id AND a.kind = 'access' AND a.status = 'approved'
                    AND a.requester_id = access_grants.grantee_id AND a.dossier_id = access_grants.dossier_id)
 );
+-- Revoke (ACCESS REVOKE): the grantee, the department's manager or a
+-- director ends a grant early, in their own name. access_grants_guard below
+-- keeps everything else of a grant as it was, and a revocation final.
+CREATE POLICY access_grants_revoke ON access_grants FOR UPDATE USING (
+    (SELECT dossier.actor_role()) = 'director'
+    OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()))
+    OR ((SELECT dossier.actor_is_user()) AND grantee_id = (SELECT dossier.actor_user_id()))
+) WITH CHECK (revoked_at IS NOT NULL AND revoked_by = (SELECT dossier.actor_user_id()));
+
+CREATE OR REPLACE FUNCTION dossier.access_grants_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF dossier.session_is_product() AND (
+           OLD.revoked_at IS NOT NULL
+        OR (NEW.dossier_id, NEW.dept_id, NEW.grantee_id, NEW.approval_id, NEW.purpose, NEW.starts_at, NEW.expires_at)
+           IS DISTINCT FROM (OLD.dossier_id, OLD.dept_id, OLD.grantee_id, OLD.approval_id, OLD.purpose, OLD.starts_at, OLD.expires_at)) THEN
+        RAISE EXCEPTION 'a grant is only ever revoked, once' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS access_grants_guard ON access_grants;
+CREATE TRIGGER access_grants_guard BEFORE UPDATE ON access_grants FOR EACH ROW EXECUTE FUNCTION dossier.access_grants_guard();
 
 -------------------------------------------------------------------------------
 -- loans
@@ -671,6 +693,16 @@ CREATE POLICY dossier_retention_read ON dossier_retention FOR SELECT USING (
 );
 
 -------------------------------------------------------------------------------
+-- company_settings (one row: the company's time zone)
+-------------------------------------------------------------------------------
+-- Read by every actor (each command works in the company's zone); changed by
+-- an administrator (COMPANY SET) or the system.
+CREATE POLICY company_settings_read ON company_settings FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+CREATE POLICY company_settings_admin ON company_settings FOR UPDATE
+    USING ((SELECT dossier.actor_role()) IN ('admin', 'system'))
+    WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+
+-------------------------------------------------------------------------------
 -- handovers (USER LEAVE runs them as the system)
 -------------------------------------------------------------------------------
 CREATE POLICY handovers_read ON handovers FOR SELECT USING (
@@ -679,7 +711,9 @@ CREATE POLICY handovers_read ON handovers FOR SELECT USING (
         WHEN (SELECT dossier.actor_role()) = 'bi' THEN
             (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
         WHEN (SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()) THEN true
+        -- The leaver, and the successor who took the work over.
         WHEN (SELECT dossier.actor_role()) IS NOT NULL THEN leaver_id = (SELECT dossier.actor_user_id())
+                                                         OR successor_id = (SELECT dossier.actor_user_id())
         ELSE false
     END
 );

@@ -26,6 +26,8 @@ extension MessageCatalog {
         MessageTemplate("data field without a key", "数据字段缺少键名"),
         MessageTemplate("no such verb; try HELP", "没有这个命令；请用 HELP 查看"),
         MessageTemplate("{} needs one of: {}", "{1} 后面需要以下之一：{2}"),
+        MessageTemplate("{} needs one of: {}; did you mean {}?", "{1} 后面需要以下之一：{2}；你是不是想用 {3}？"),
+        MessageTemplate("no such verb; did you mean {}? (HELP lists every verb)", "没有这个命令；你是不是想用 {1}？（HELP 列出全部命令）"),
         MessageTemplate("{} is not available in this version", "{1} 在此版本中不可用"),
         MessageTemplate("{} is not for role {}", "{1} 不对角色 {2} 开放"),
         MessageTemplate("database unavailable; nothing was changed, retry", "数据库不可用；未做任何更改，请重试"),

@@ -21,8 +21,8 @@ enum Customers {
         let duplicates = try connection.query("SELECT number FROM dossier.customer_name_duplicates($1::text)", [command.name])
             .rows.map { try $0.decode("number", as: String.self) }
         if !duplicates.isEmpty && !command.duplicate {
-            throw ProtocolError(.conflict, "duplicate of \(duplicates.joined(separator: ", ")) (same name); "
-                + "add duplicate=yes to create another customer of this name")
+            let numbers = duplicates.joined(separator: ", ")
+            throw ProtocolError(.conflict, "duplicate of \(numbers) (same name); add duplicate=yes to create another customer of this name")
         }
         let numbers = try insert([NewCustomer(command: command, owner: owner)], on: connection)
         return .ok(numbers[0].description)

@@ -131,8 +131,7 @@ enum UserChanges {
                     let why = deptID != oldDeptID
                         ? "they stay in \(oldDept) (records belong to their department)"
                         : "a \(role.rawValue) owns no customers or dossiers"
-                    throw ProtocolError(.conflict, "\(command.login.rawValue) owns \(customers) customer(s) and \(dossiers) dossier(s) "
-                        + "of \(oldDept); \(why): add successor=<login of \(oldDept)> to hand them over (a recorded handover)")
+                    throw ProtocolError(.conflict, "\(command.login.rawValue) owns \(customers) customer(s) and \(dossiers) dossier(s) of \(oldDept); \(why): add successor=<login of \(oldDept)> to hand them over (a recorded handover)")
                 }
                 let moved = try Handover.move(
                     from: userID, to: successor, department: oldDeptID, occasion: "transfer",
