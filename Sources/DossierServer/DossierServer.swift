@@ -80,9 +80,12 @@ public final class DossierServer: Service, Sendable {
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 // A write waits while this much is unsent (the session's memory bound).
                 .childChannelOption(.writeBufferWaterMark, value: .init(low: 16 * 1024, high: 64 * 1024))
-                .bind(host: configuration.host, port: configuration.port) { channel in
+                .bind(host: configuration.host, port: configuration.port) { [transportSecurity = configuration.transportSecurity] channel in
                     channel.eventLoop.makeCompletedFuture {
                         registry.register(channel)
+                        if let tls = transportSecurity.handler() {
+                            try channel.pipeline.syncOperations.addHandler(tls)
+                        }
                         let signIn = SignInSignal()
                         try channel.pipeline.syncOperations.addHandler(
                             RequestFramingHandler(limits: limits, deadlines: clocks, signIn: signIn))
@@ -172,11 +175,12 @@ public final class DossierServer: Service, Sendable {
             }
             return
         }
-        let session = ConnectionSession(
+        var session = ConnectionSession(
             id: id, channel: connection, executor: executor, greeting: configuration.greeting,
             signIn: signIn, deadlines: clocks,
             isShuttingDown: { [self] in shuttingDown.load(ordering: .relaxed) }, logger: logger
         )
+        session.refusesPlainAuth = configuration.transportSecurity.refusesPlainAuth(from: connection.channel.remoteAddress)
         await session.run()
     }
 }

@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var auditKey: AuditKey?
     /// Messages and `HELP` summaries of a session that has not chosen with `LANG`.
     public var defaultLanguage: Language = .english
+    /// TLS, or plain TCP with `AUTH` only from loopback unless allowed.
+    public var transportSecurity: TransportSecurity = .plaintext()
 
     public init(
         host: String = "127.0.0.1",

@@ -1,6 +1,7 @@
 import DossierConsole
 import DossierProtocol
 import Glibc
+import LineTransport
 
 /// How the console shows answers; changed by options and console commands.
 struct DisplaySettings {
@@ -23,7 +24,9 @@ struct DisplaySettings {
 final class DossierClient {
     let host: String
     let port: Int
-    private var connection: Connection
+    /// TLS settings (`--tls`, `--ca`); nil: plain TCP.
+    let tls: TLSClientSettings?
+    private var connection: LineConnection
     private(set) var greeting: String
     var settings: DisplaySettings
     /// Whether a person is at a terminal: pager, reconnecting, password prompts.
@@ -39,19 +42,21 @@ final class DossierClient {
     /// The last successful login, kept in memory only, to log in again after a reconnect.
     private var credentials: Auth?
 
-    init(host: String, port: Int, settings: DisplaySettings, interactive: Bool, language: String?) throws(ConnectionError) {
+    init(host: String, port: Int, tls: TLSClientSettings?, settings: DisplaySettings, interactive: Bool,
+         language: String?) throws(ConnectionError) {
         self.host = host
         self.port = port
+        self.tls = tls
         self.settings = settings
         self.interactive = interactive
         self.language = language
-        (connection, greeting) = try Self.open(host: host, port: port)
+        (connection, greeting) = try Self.open(host: host, port: port, tls: tls)
     }
 
     /// Opens a connection and reads the greeting line (`OK DOSSIER/1 …`, or
     /// `ERR …` when the server turns the connection away).
-    private static func open(host: String, port: Int) throws(ConnectionError) -> (Connection, String) {
-        let connection = try Connection.open(host: host, port: port)
+    private static func open(host: String, port: Int, tls: TLSClientSettings?) throws(ConnectionError) -> (LineConnection, String) {
+        let connection = try LineConnection.open(host: host, port: port, tls: tls)
         guard let line = try connection.readLine() else { throw .closed }
         return (connection, line)
     }
@@ -162,7 +167,7 @@ final class DossierClient {
     private func reconnect(after error: ConnectionError) throws(ConnectionError) {
         errors.write("dossier: \(error); reconnecting to \(host):\(port)…\n")
         collector = ResponseCollector()
-        (connection, greeting) = try Self.open(host: host, port: port)
+        (connection, greeting) = try Self.open(host: host, port: port, tls: tls)
         guard ResponseCollector.isSuccess(greeting) else { throw .io("server refused the connection: \(greeting)") }
         let wanted = format
         format = .text
@@ -215,7 +220,7 @@ final class DossierClient {
     /// idle timeout`, `ERR SHUTDOWN`), so it is not taken for the next answer;
     /// throws if the server has closed the connection.
     private func printUnsolicited() throws(ConnectionError) {
-        while connection.hasPendingInput() {
+        while try connection.hasPendingInput() {
             guard let line = try connection.readLine() else { throw .closed }
             show([line])
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DossierConsole
 import DossierProtocol
 import Glibc
+import LineTransport
 
 /// `dossier`: the DOSSIER/1 console client.
 struct DossierCommand: ParsableCommand {
@@ -32,8 +33,15 @@ struct DossierCommand: ParsableCommand {
             --lang, else the locale (LC_ALL, LC_MESSAGES, LANG); error codes, verbs, \
             keys and data are the same in both.
 
+            TLS: --tls talks TLS to a daemon started with --tls-cert/--tls-key and \
+            checks its certificate: signed by the CA of --ca FILE (else one the \
+            system trusts) and issued for --host (a name, or an address in the \
+            certificate). --ca implies --tls. A certificate that fails the check ends \
+            the session before anything is sent (exit status 2).
+
             Exit status: 0 every request succeeded; 1 a request was answered ERR; 2 the \
-            connection failed, was refused or was lost; 3 the --auth login failed.
+            connection failed, was refused or was lost, or the server's certificate was \
+            refused; 3 the --auth login failed.
             """
     )
 
@@ -42,6 +50,13 @@ struct DossierCommand: ParsableCommand {
 
     @Option(help: "Server port.")
     var port = PromptText.defaultPort
+
+    @Flag(help: "Connect with TLS and verify the server's certificate (against --ca, else the system's CAs).")
+    var tls = false
+
+    @Option(help: ArgumentHelp("PEM file of the CA certificate(s) that sign the server's certificate; implies --tls.",
+                               valueName: "file"))
+    var ca: String?
 
     @Option(name: [.customShort("c"), .customLong("command")],
             help: ArgumentHelp("Run this request (repeatable); then exit.", valueName: "request"))
@@ -102,7 +117,8 @@ struct DossierCommand: ParsableCommand {
             && Terminal.isTerminal(STDIN_FILENO) && Terminal.isTerminal(STDOUT_FILENO)
         let language = lang ?? ConsoleLanguage.fromLocale(Self.environment())
         do {
-            let client = try DossierClient(host: host, port: port, settings: settings,
+            let tlsSettings = try tls || ca != nil ? TLSClientSettings(caFile: ca) : nil
+            let client = try DossierClient(host: host, port: port, tls: tlsSettings, settings: settings,
                                            interactive: interactive, language: language)
             guard ResponseCollector.isSuccess(client.greeting) else {
                 errors.write("dossier: server refused the connection: \(client.greeting)\n")

@@ -79,6 +79,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("jobs-retry"), help: "Seconds after a failed job run before it is tried again.")
     var jobsRetry = 600
 
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for TLS on the line protocol: every client of --listen then speaks TLS.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Flag(name: .customLong("allow-plaintext"), help: "Without --tls-cert: accept AUTH over plain TCP from clients that are not on loopback (passwords in clear).")
+    var allowPlaintext = false
+
     @Option(name: .customLong("audit-key-file"),
             help: "File whose text (at least 32 characters) is the key that seals the audit log (else env DOSSIER_AUDIT_KEY; the embedded default keeps one in its data directory).")
     var auditKeyFile: String?
@@ -122,6 +131,7 @@ struct Serve: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard TimeOfDay(jobsAt) != nil else { throw ValidationError("--jobs-at must be HH:MM (00:00 to 23:59)") }
         guard jobsPoll >= 1, jobsRetry >= 1 else { throw ValidationError("--jobs-poll and --jobs-retry must be at least 1 second") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard jobsLease >= 3 else { throw ValidationError("--jobs-lease must be at least 3 seconds (it is renewed every third)") }
     }
 
@@ -132,6 +142,17 @@ struct Serve: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level) }
         let logger = Logger(label: "dossierd")
         let metricsRegistry = metricsListen.map { _ in Self.bootstrapMetrics() }
+        // Before the database starts: a wrong certificate or key stops here.
+        let transportSecurity: TransportSecurity
+        if let tlsCert, let tlsKey {
+            do {
+                transportSecurity = try .tls(certificateFile: tlsCert, keyFile: tlsKey)
+            } catch {
+                throw ValidationError("cannot use --tls-cert/--tls-key: \(error)")
+            }
+        } else {
+            transportSecurity = .plaintext(allowPlaintext: allowPlaintext)
+        }
 
         var embedded: EmbeddedDatabase?
         var embeddedDirectory: String?
@@ -204,6 +225,10 @@ struct Serve: AsyncParsableCommand {
         configuration.shutdownDeadline = Self.seconds(shutdownDeadline)
         configuration.auditKey = auditKey
         configuration.defaultLanguage = Language(rawValue: language) ?? .english
+        configuration.transportSecurity = transportSecurity
+        if !transportSecurity.usesTLS && !allowPlaintext && !["127.0.0.1", "::1", "localhost"].contains(host) {
+            logger.warning("plain TCP on \(host): AUTH is refused to clients off loopback (give --tls-cert/--tls-key, or --allow-plaintext)")
+        }
         let server = DossierServer(configuration: configuration, pool: pool, logger: logger)
         // The group shuts services down in reverse order: the scheduler first
         // (no new claims at once; a running job may finish within the deadline),

@@ -26,7 +26,13 @@ import TestSupport
         }
         // The options exist: the command gets as far as the database (unreachable
         // here) instead of stopping at its arguments.
-        let arguments = try Self.execStart("dossierd.service").split(separator: " ").dropFirst().map(String.init)
+        // The unit's certificate paths point at throwaway files here.
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let arguments = try Self.execStart("dossierd.service").split(separator: " ").dropFirst().map {
+            $0 == "/etc/dossierd/tls/dossierd.pem" ? certificates.serverCert
+                : $0 == "/etc/dossierd/tls/dossierd.key" ? certificates.serverKey : String($0)
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["DOSSIER_DATABASE_URL"] = "host=/nonexistent-dossier-socket port=1 dbname=dossier connect_timeout=1"
         let process = try DaemonProcess(arguments: arguments, environment: environment)

@@ -4,6 +4,7 @@ extension MessageCatalog {
         MessageTemplate("login required", "需要先登录"),
         MessageTemplate("invalid credentials", "用户名或密码错误"),
         MessageTemplate("account is not active", "账号未启用"),
+        MessageTemplate("AUTH over plain TCP is only accepted from this machine; connect with TLS", "明文 TCP 上的 AUTH 只接受来自本机的连接；请用 TLS 连接"),
         MessageTemplate("line too long", "请求行过长"),
         MessageTemplate("idle timeout", "空闲超时，连接已关闭"),
         MessageTemplate("log in for more HELP ({} answers before AUTH)", "请先登录再查看更多 HELP（登录前最多 {1} 次）"),

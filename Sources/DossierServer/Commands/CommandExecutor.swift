@@ -108,6 +108,10 @@ final class CommandExecutor: Sendable {
     }
 
     private func authenticate(_ auth: Auth, session: inout SessionState) async -> Response {
+        // The password would cross the network in clear (`TransportSecurity`).
+        guard !session.refusesPlainAuth else {
+            return .error(ProtocolError(.denied, "AUTH over plain TCP is only accepted from this machine; connect with TLS"))
+        }
         let login = auth.login.rawValue
         let password = auth.password.revealed
         do {

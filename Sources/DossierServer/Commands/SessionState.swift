@@ -19,6 +19,8 @@ struct SessionState: Sendable {
     var helpAnswersBeforeLogin = 0
     /// Chosen with `LANG`; nil: the server's default (`ServerConfiguration.defaultLanguage`).
     var language: Language?
+    /// `AUTH` is refused: plain TCP from a peer that is not loopback.
+    var refusesPlainAuth = false
 
     init(connectionID: Int) {
         self.connectionID = connectionID

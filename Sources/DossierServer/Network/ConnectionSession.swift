@@ -21,6 +21,8 @@ struct ConnectionSession {
     let deadlines: ConnectionDeadlines.Limits
     let isShuttingDown: @Sendable () -> Bool
     let logger: Logger
+    /// Plain TCP from a peer that is not loopback (`TransportSecurity`).
+    var refusesPlainAuth = false
 
     /// Answers held back to leave together, at most (bytes).
     static let flushThreshold = 8 * 1024
@@ -29,6 +31,7 @@ struct ConnectionSession {
         do {
             try await channel.executeThenClose { inbound, outbound in
                 var session = SessionState(connectionID: id)
+                session.refusesPlainAuth = refusesPlainAuth
                 var pending = channel.channel.allocator.buffer(capacity: 512)
                 append(.ok("DOSSIER/1 \(greeting)"), session, to: &pending)
                 try await outbound.write(pending)
