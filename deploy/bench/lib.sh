@@ -38,17 +38,22 @@ free_port() {
 }
 
 # bench_build [product…]: the prerequisites, then release builds of dossierd
-# and the given products (on stderr: not part of the report). Sets $bin, and
+# and the given products (on stderr: not part of the report); BENCH_SKIP_BUILD=1
+# skips both. Sets $bin, and
 # $PSQL / $PGBENCH from PATH or the newest PostgreSQL installed.
 bench_build() {
-    deploy/prerequisites.sh >&2
     local pgbin product
+    if [ -z "${BENCH_SKIP_BUILD:-}" ]; then deploy/prerequisites.sh >&2; fi
     pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
     PSQL=$(command -v psql || echo "$pgbin/psql")
     PGBENCH=$(command -v pgbench || echo "$pgbin/pgbench")
     [ -x "$PSQL" ] || { echo "psql not found (package postgresql-client)" >&2; exit 1; }
-    echo "building (release)..." >&2
-    for product in dossierd "$@"; do swift build -c release --product "$product" >&2; done
+    # BENCH_SKIP_BUILD=1: use the release binaries already built (e.g. on a
+    # shared machine where builds take turns under a lock).
+    if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+        echo "building (release)..." >&2
+        for product in dossierd "$@"; do swift build -c release --product "$product" >&2; done
+    fi
     bin=$(swift build -c release --show-bin-path)
 }
 
@@ -138,3 +143,86 @@ SELECT d.id, d.category, c.customer_id, d.filed_at::date, DATE '2056-12-31'
   FROM dossiers d JOIN dossier_contents c ON c.dossier_id = d.id;
 SQL
 }
+
+# --- The ceiling: minimal hand-written transactions (issue 17) ----------------
+# The smallest SQL that does what a command does, with none of the product's
+# security or bookkeeping: what PostgreSQL itself can do here, so that a
+# benchmark's ratio to it shows how heavy the product's SQL is. Run as the
+# cluster's superuser (no row-level security) on tables of their own.
+
+# ceiling_schema: creates schema `ceiling` (an audit log with 32 chain heads,
+# like the product's, and a loan table) and copies the dossiers' ids and
+# statuses; run after the benchmark's data is loaded.
+ceiling_schema() {
+    sql >/dev/null <<'SQL'
+CREATE SCHEMA ceiling;
+CREATE TABLE ceiling.audit_log (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    user_id bigint, action text NOT NULL, target text NOT NULL, purpose text NOT NULL,
+    chain smallint, position bigint, prev_hash bytea, hash bytea);
+CREATE TABLE ceiling.audit_chains (
+    chain smallint PRIMARY KEY, last_position bigint NOT NULL DEFAULT 0, last_hash bytea NOT NULL DEFAULT '\x'::bytea
+) WITH (fillfactor = 20);
+INSERT INTO ceiling.audit_chains (chain) SELECT g FROM generate_series(0, 31) g;
+CREATE TABLE ceiling.dossiers (id bigint PRIMARY KEY, status text NOT NULL) WITH (fillfactor = 50);
+INSERT INTO ceiling.dossiers SELECT id, status FROM dossier.dossiers;
+CREATE TABLE ceiling.loans (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    dossier_id bigint NOT NULL REFERENCES ceiling.dossiers, borrower_id bigint NOT NULL,
+    status text NOT NULL, requested_at timestamptz NOT NULL DEFAULT now(),
+    approved_by bigint, approved_at timestamptz, checked_out_at timestamptz, due_at timestamptz,
+    returned_at timestamptz) WITH (fillfactor = 50);
+VACUUM ANALYZE ceiling.dossiers, ceiling.audit_chains;
+SQL
+}
+
+# ceiling_audit <user expr> <action> <target expr>: pgbench lines appending one
+# row to a hash chain the way dossier.audit() does: the first free head (FOR
+# UPDATE SKIP LOCKED, starting at a random one), sha256 of the previous hash
+# and the row, the head moved on; when every head is taken, wait for one.
+# Needs `\set own random(0, 31)` earlier in the script.
+ceiling_audit() {
+    local user=$1 action=$2 target=$3 head
+    for head in "ORDER BY chain < :own::int2, chain LIMIT 1 FOR UPDATE SKIP LOCKED" "WHERE chain = :own::int2 FOR UPDATE"; do
+        cat <<SQL
+WITH head AS (SELECT chain, last_position, last_hash FROM ceiling.audit_chains $head),
+     r AS (INSERT INTO ceiling.audit_log (user_id, action, target, purpose, chain, position, prev_hash, hash)
+           SELECT $user, '$action', $target, 'bench', chain, last_position + 1, last_hash,
+                  sha256(last_hash || convert_to(concat_ws('|', $user, '$action', $target, 'bench', chain,
+                                                           last_position + 1), 'UTF8'))
+             FROM head RETURNING chain, position, hash),
+     u AS (UPDATE ceiling.audit_chains c SET last_position = r.position, last_hash = r.hash FROM r
+            WHERE c.chain = r.chain RETURNING c.chain)
+SELECT count(*) AS chained FROM u
+\gset
+SQL
+        [ "$head" = "WHERE chain = :own::int2 FOR UPDATE" ] || echo '\if :chained = 0'
+    done
+    echo '\endif'
+}
+
+# pgbench_tps <script> <user> <conns> <secs> [pgbench options…]: one timed pgbench
+# run with a per-transaction log; prints "tps p50_ms p99_ms" (tps excluding
+# connection time; latencies from the log). Needs $work, $pg_sock, $pg_port.
+pgbench_tps() {
+    local script=$1 user=$2 c=$3 secs=$4 out tps logdir="$work/pglog.$RANDOM$RANDOM"
+    shift 4
+    mkdir -p "$logdir"
+    out=$(cd "$logdir" && timeout $((secs + 60)) env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared \
+        -h "$pg_sock" -p "$pg_port" -U "$user" "$@" -f "$script" -c "$c" -j 2 -T "$secs" -l dossier 2>&1) || {
+        echo "pgbench $script failed: $out" >&2; return 1; }
+    grep -q "number of failed transactions: 0" <<<"$out" || { echo "pgbench $script: failed transactions: $out" >&2; return 1; }
+    tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' <<<"$out")
+    [ -n "$tps" ] || tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | tail -1)
+    echo "  pgbench $(basename "$script") raw: $(grep -E '^(number of transactions actually|latency average|tps)' <<<"$out" | tr '\n' ';')" >&2
+    cat "$logdir"/pgbench_log.* | awk '{ print $3 }' | sort -n | awk -v tps="$tps" '
+        { v[NR] = $1 } END {
+            if (NR == 0) { printf "%.1f n/a n/a\n", tps; exit }
+            i50 = int(NR * 0.50 + 0.999999); i99 = int(NR * 0.99 + 0.999999)
+            printf "%.1f %.3f %.3f\n", tps, v[i50] / 1000, v[i99] / 1000 }'
+    rm -rf "$logdir"
+}
+
+# The machine's load, for every report line that measures something.
+load_now() { cut -d' ' -f1-3 /proc/loadavg; }

@@ -2,8 +2,9 @@
 # Loan-cycle benchmark (issue 5): one full loan cycle — request, approve,
 # check out, return — by three users (borrower, manager, archivist) through
 # dossierd, side by side in the same run with pgbench executing the identical
-# SQL directly (the ceiling) at 8/32 concurrent cycles; prints the table (cycles
-# per second) and the ratios dossierd/pgbench. Everything runs on 127.0.0.1 and
+# SQL directly, and with the ceiling — the smallest SQL that records the same
+# cycle (issue 17, below) — at 8/32 concurrent cycles; prints the table (cycles
+# per second) and the ratios of dossierd to both. Everything runs on 127.0.0.1 and
 # the cluster's Unix socket; every load is bounded by time and count.
 #
 #   deploy/bench/loan-cycle.sh
@@ -32,7 +33,14 @@
 # which changes a plan: pgbench cannot bind NULL or '' or build 'A'||id in
 # \set, so those parameters are literals (NULL::int8, ''::text, 'A' || :id).
 #
-# Goal (from issue 5): dossierd >= 0.8 of pgbench's cycles per second.
+# The ceiling (as the superuser, tables of schema `ceiling`, no policies): four
+# transactions — request (read the dossier, insert the loan), approval, check
+# out (loan and dossier), return (loan and dossier) — each with its audit row
+# in a 32-head sha256 chain like the product's. It has no fifth step: finding
+# the approval is the product's own cost.
+#
+# Goals: dossierd >= 0.8 of pgbench running its SQL (issue 5); dossierd >= 0.5
+# of the minimal cycle (issue 17).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -43,6 +51,7 @@ DOSSIERS=${DOSSIERS:-200}
 POOL_SIZE=${POOL_SIZE:-8}
 DURATION_LIMIT=${DURATION_LIMIT:-$SECS}
 RATE_GOAL=0.80
+CEILING_GOAL=0.50
 BORROWER=rep.bench
 MANAGER=mgr.bench
 ARCHIVIST=arc.bench
@@ -195,6 +204,28 @@ UPDATE dossiers SET status = 'filed', updated_at = now() WHERE id = :l_dossier_i
 SELECT dossier.audit('loan.return'::text, ('L' || :l_id::int8)::text, ''::text, 'complete'::text);
 COMMIT;
 SQL
+# The ceiling: its tables and its cycle (see the header).
+ceiling_schema
+{
+    printf '%s\n' '\set id :id_lo + :client_id' '\set own random(0, 31)' \
+        '-- request' 'BEGIN;' 'SELECT status FROM ceiling.dossiers WHERE id = :id::int8;' \
+        "INSERT INTO ceiling.loans (dossier_id, borrower_id, status) VALUES (:id::int8, :rep::int8, 'requested') RETURNING id" \
+        '\gset loan_'
+    ceiling_audit ':rep::int8' loan.request "'L' || :loan_id::int8"
+    printf '%s\n' 'COMMIT;' '-- approval' 'BEGIN;' \
+        "UPDATE ceiling.loans SET status = 'approved', approved_by = :mgr::int8, approved_at = now() WHERE id = :loan_id::int8 AND status = 'requested';"
+    ceiling_audit ':mgr::int8' approval.approve "'L' || :loan_id::int8"
+    printf '%s\n' 'COMMIT;' '-- check out' 'BEGIN;' \
+        "UPDATE ceiling.loans SET status = 'out', checked_out_at = now(), due_at = now() + interval '7 days' WHERE id = :loan_id::int8 AND status = 'approved';" \
+        "UPDATE ceiling.dossiers SET status = 'on_loan' WHERE id = :id::int8;"
+    ceiling_audit ':arc::int8' loan.checkout "'L' || :loan_id::int8"
+    printf '%s\n' 'COMMIT;' '-- return' 'BEGIN;' \
+        "UPDATE ceiling.loans SET status = 'returned', returned_at = now() WHERE id = :loan_id::int8 AND status = 'out';" \
+        "UPDATE ceiling.dossiers SET status = 'filed' WHERE id = :id::int8;"
+    ceiling_audit ':arc::int8' loan.return "'L' || :loan_id::int8"
+    echo 'COMMIT;'
+} >"$work/cycle-min.sql"
+
 pgbench_conn=(-h "$pg_sock" -p "$pg_port" -U dossier_app)
 pgbench_vars=(-D rep="$rep_id" -D mgr="$mgr_id" -D arc="$arc_id" -D dept="$dept_id" -D id_lo="$id_lo"
               -D purpose=bench -D kind=loan -D pending=pending -D mgr_role=manager -D approved=approved)
@@ -206,30 +237,17 @@ bench_users=(--borrower "$BORROWER" --manager "$MANAGER" --archivist "$ARCHIVIST
 env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared "${pgbench_conn[@]}" "${pgbench_vars[@]}" -f "$work/cycle.sql" \
     -c 1 -t 1 dossier >"$work/pgbench-check.txt" 2>&1 || { echo "pgbench cannot run cycle.sql:" >&2; cat "$work/pgbench-check.txt" >&2; exit 1; }
 grep -q "number of failed transactions: 0" "$work/pgbench-check.txt" || { echo "pgbench cycle failed:" >&2; cat "$work/pgbench-check.txt" >&2; exit 1; }
+env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared -h "$pg_sock" -p "$pg_port" -U postgres "${pgbench_vars[@]}" \
+    -f "$work/cycle-min.sql" -c 1 -t 1 dossier >"$work/pgbench-check.txt" 2>&1 || { echo "pgbench cannot run cycle-min.sql:" >&2; cat "$work/pgbench-check.txt" >&2; exit 1; }
+[ "$(sql -At -c "SELECT count(*) FILTER (WHERE status = 'returned') || ' ' || count(*) FROM ceiling.loans") $(sql -At -c "SELECT count(*) FROM ceiling.audit_log")" = "1 1 4" ] \
+    || { echo "the minimal cycle did not record one returned loan with 4 audit rows" >&2; exit 1; }
 check=$(sql -At -c "SELECT count(*) FILTER (WHERE status = 'returned') || ' ' || count(*) FROM dossier.loans")
 [ "$check" = "2 2" ] || { echo "after the sanity cycles, loans returned/total = $check (want 2 2)" >&2; exit 1; }
 
 # --- the runs ------------------------------------------------------------------
-# pgbench with a per-transaction log (-l): one "transaction" is one cycle; tps
-# from its summary (excluding connection time), p50/p99 from the log (µs).
-# Prints "cps p50 p99".
-pgbench_run() {  # conns
-    local c=$1 out tps logdir="$work/pglog.$1.$RANDOM"
-    mkdir -p "$logdir"
-    out=$(cd "$logdir" && timeout $((SECS + 60)) env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared \
-        "${pgbench_conn[@]}" "${pgbench_vars[@]}" -f "$work/cycle.sql" -c "$c" -j 2 -T "$SECS" -l dossier 2>&1) || {
-        echo "pgbench failed: $out" >&2; return 1; }
-    grep -q "number of failed transactions: 0" <<<"$out" || { echo "pgbench: failed cycles: $out" >&2; return 1; }
-    tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' <<<"$out")
-    [ -n "$tps" ] || tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | tail -1)
-    echo "  pgbench raw: $(grep -E '^(number of failed|number of transactions actually|latency average|tps)' <<<"$out" | tr '\n' ';')" >&2
-    cat "$logdir"/pgbench_log.* | awk '{ print $3 }' | sort -n | awk -v tps="$tps" '
-        { v[NR] = $1 } END {
-            if (NR == 0) { printf "%.1f n/a n/a\n", tps; exit }
-            i50 = int(NR * 0.50 + 0.999999); i99 = int(NR * 0.99 + 0.999999)
-            printf "%.1f %.3f %.3f\n", tps, v[i50] / 1000, v[i99] / 1000 }'
-    rm -rf "$logdir"
-}
+# pgbench: one "transaction" is one cycle. Prints "cps p50 p99".
+pgbench_run() { pgbench_tps "$work/cycle.sql" dossier_app "$1" "$SECS" "${pgbench_vars[@]}"; }
+ceiling_run() { pgbench_tps "$work/cycle-min.sql" postgres "$1" "$SECS" "${pgbench_vars[@]}"; }
 
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 dossier_run() {  # conns
@@ -250,7 +268,7 @@ exec > >(tee "$report") 2>&1
 
 echo "# dossierd loan-cycle benchmark (request, approve, check out, return), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# load average at start: $(load_now); uptime: $(uptime)"
 echo "# $(swift --version 2>/dev/null | head -1)"
 echo "# $("$PGBENCH" --version); server $(sql -At -c 'SHOW server_version')" \
     "(fsync=$(sql -At -c 'SHOW fsync'), synchronous_commit=$(sql -At -c 'SHOW synchronous_commit'))"
@@ -258,7 +276,9 @@ echo "# dossierd serve --pool-size $POOL_SIZE --max-connections $((3 * max_conns
 echo "# one cycle = 5 commands / 5 transactions: LOAN REQUEST, APPROVAL LIST kind=loan, APPROVE, LOAN CHECKOUT, LOAN RETURN"
 echo "# C concurrent cycles, each on its own dossier (internal, filed); dossierd: C workers x 3 connections"
 echo "# SECS=$SECS per run, ROUNDS=$ROUNDS (median by cycles/s reported; runs interleaved pgbench/dossierd)"
-echo "# pgbench -n -M prepared -c C -j 2 -T $SECS -l as dossier_app over the Unix socket; dossier-bench loan-cycle"
+echo "# pgbench -n -M prepared -c C -j 2 -T $SECS -l over the Unix socket: the same SQL as dossier_app; the minimal"
+echo "#   cycle (4 transactions, chained audit rows; schema ceiling) as postgres; dossier-bench loan-cycle"
+echo "# command: CONNS=\"$CONNS\" SECS=$SECS ROUNDS=$ROUNDS DOSSIERS=$DOSSIERS deploy/bench/loan-cycle.sh"
 echo
 
 # Warm-up (not reported): prepared statements in every pooled connection, caches.
@@ -266,16 +286,20 @@ echo
     "${bench_users[@]}" --refs-file "$work/refs.txt" >/dev/null 2>&1 || true
 env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared "${pgbench_conn[@]}" "${pgbench_vars[@]}" -f "$work/cycle.sql" \
     -c 8 -j 2 -T 2 dossier >/dev/null 2>&1 || true
+env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared -h "$pg_sock" -p "$pg_port" -U postgres "${pgbench_vars[@]}" \
+    -f "$work/cycle-min.sql" -c 8 -j 2 -T 2 dossier >/dev/null 2>&1 || true
 
 declare -A result
 for c in $CONNS; do
-    p_runs=(); d_runs=()
+    p_runs=(); d_runs=(); m_runs=()
     for round in $(seq "$ROUNDS"); do
-        echo "round $round, $c concurrent cycles (load $(cut -d' ' -f1 /proc/loadavg)):" >&2
+        echo "round $round, $c concurrent cycles (load $(load_now)):" >&2
         p=$(pgbench_run "$c"); echo "  pgbench:  $p (cycles/s p50_ms p99_ms)" >&2; p_runs+=("$p")
+        m=$(ceiling_run "$c"); echo "  minimal:  $m (cycles/s p50_ms p99_ms)" >&2; m_runs+=("$m")
         d=$(dossier_run "$c"); echo "  dossierd: $d (cycles/s p50_ms p99_ms)" >&2; d_runs+=("$d")
     done
     result[pgbench,$c]=$(printf '%s\n' "${p_runs[@]}" | median)
+    result[minimal,$c]=$(printf '%s\n' "${m_runs[@]}" | median)
     result[dossierd,$c]=$(printf '%s\n' "${d_runs[@]}" | median)
 done
 read -r loans_total loans_open <<<"$(sql -At -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE status <> 'returned') FROM dossier.loans")"
@@ -286,6 +310,8 @@ for c in $CONNS; do
     read -r pr pp50 pp99 <<<"${result[pgbench,$c]}"
     read -r dr dp50 dp99 <<<"${result[dossierd,$c]}"
     printf '%-36s %10s %9s %9s %12s\n' "pgbench  (same SQL)  cycles=$c" "$pr" "$pp50" "$pp99" "$(awk -v r="$pr" 'BEGIN { printf "%d", r * 5 }')"
+    read -r mr mp50 mp99 <<<"${result[minimal,$c]}"
+    printf '%-36s %10s %9s %9s %12s\n' "minimal cycle        cycles=$c" "$mr" "$mp50" "$mp99" "$(awk -v r="$mr" 'BEGIN { printf "%d", r * 4 }')"
     printf '%-36s %10s %9s %9s %12s\n' "dossierd (protocol)  cycles=$c" "$dr" "$dp50" "$dp99" "$(awk -v r="$dr" 'BEGIN { printf "%d", r * 5 }')"
 done
 echo
@@ -302,6 +328,16 @@ for c in $CONNS; do
     }'
 done
 echo "goal (dossierd >= $RATE_GOAL of pgbench at every concurrency): $([ "$met" = yes ] && echo met || echo 'NOT met')"
-echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg); loans written by the run: $loans_total, not returned: $loans_open"
+ceiling_met=yes
+for c in $CONNS; do
+    read -r dr _ _ <<<"${result[dossierd,$c]}"
+    read -r mr _ _ <<<"${result[minimal,$c]}"
+    verdict=$(awk -v d="$dr" -v m="$mr" -v g="$CEILING_GOAL" 'BEGIN { print (m > 0 && d / m >= g) ? "met" : "NOT met" }')
+    [ "$verdict" = met ] || ceiling_met=no
+    awk -v c="$c" -v d="$dr" -v m="$mr" -v g="$CEILING_GOAL" -v v="$verdict" 'BEGIN {
+        printf "ratio dossierd/minimal cycle cycles=%-3s rate %.2f  goal >= %.2f: %s\n", c, m > 0 ? d / m : 0, g, v }'
+done
+echo "goal (dossierd >= $CEILING_GOAL of the minimal cycle at every concurrency): $([ "$ceiling_met" = yes ] && echo met || echo 'NOT met')"
+echo "# load average at end: $(load_now); loans written by the run: $loans_total, not returned: $loans_open"
 echo
 echo "# written to $report"

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Flat cost as data grows (issue 17): the daily verbs at 8 connections against
+# the generated company (dataset.sh) at SCALE and at SCALE/100, each on a fresh
+# daemon and cluster; p50/p99 per verb at both sizes, the ratio of the p99s,
+# and the rows read by sequential scans per command (pg_stat_user_tables:
+# a plan that reads a whole table per command shows here).
+#
+#   SCALE=0.01 deploy/bench/latency.sh
+#
+# Knobs: SCALE (default 0.01), SMALL (default SCALE/100), CONNS=8, SECS=8 per
+# verb. Report: deploy/bench/results/latency-<date>.txt.
+#
+# Verbs (logins from dataset.sh, office 1 = SH): DOSSIER SHOW of the rep's own
+# dossiers (u00041), DOSSIER LIST (first page), CUSTOMER FIND with 2- and
+# 3-character needles, LOAN REQUEST (each of distinct dossiers of the office,
+# once), APPROVAL LIST and APPROVE of those requests (manager u00001), TODO
+# (rep), AUDIT LIST ref= (auditor aud.bench).
+#
+# Goals: each verb's p99 < 20 ms; p99 at SCALE within 2x of p99 at SCALE/100.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+SCALE=${SCALE:-0.01}
+SMALL=${SMALL:-$(awk -v s="$SCALE" 'BEGIN { print s / 100 }')}
+CONNS=${CONNS:-8}
+SECS=${SECS:-8}
+P99_GOAL_MS=20
+GROWTH_GOAL=2
+PASSWORD=bench-secret
+
+. deploy/bench/lib.sh
+. deploy/bench/dataset.sh
+bench_build dossier-bench
+
+stop_dossierd() {
+    kill -TERM "$daemon_pid"
+    for _ in $(seq 300); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+    wait "$daemon_pid" 2>/dev/null || true
+    daemon_pid=
+    rm -rf "$work/data"
+}
+
+# Rows read by sequential scans so far, per table, as "table rows" lines.
+seq_reads() {
+    sql -At -F ' ' -c "SELECT relname, coalesce(seq_tup_read, 0) FROM pg_stat_user_tables WHERE schemaname = 'dossier' ORDER BY 1"
+}
+# The tables whose sequential reads per command exceed 1,000 rows between two snapshots.
+seq_reads_per_command() {  # before after commands
+    join <(sort "$1") <(sort "$2") | awk -v n="$3" '{ d = ($3 - $2) / (n > 0 ? n : 1); if (d > 1000) printf "%s:%d ", $1, d }'
+}
+
+# run_verb <label> <login> <lines file> [max requests]: prints "label p50 p99 completed errors seqscans".
+run_verb() {
+    local label=$1 login=$2 lines=$3 max=${4:-100000000} line before after completed errors
+    before="$work/seq.before"; after="$work/seq.after"
+    sql -q -c "SELECT pg_stat_clear_snapshot()" >/dev/null
+    seq_reads >"$before"
+    line=$("$bin/dossier-bench" command --host 127.0.0.1 --port "$port" --connections "$CONNS" \
+        --requests "$max" --duration-limit "$SECS" --auth "$login" --password "$PASSWORD" \
+        --lines-file "$lines" 2>"$work/bench.err") || true
+    sleep 1.5  # backends flush their statistics at most once a second
+    seq_reads >"$after"
+    echo "  $label raw: $line" >&2
+    [ -n "$line" ] || echo "  $label failed: $(head -c 600 "$work/bench.err")" >&2
+    completed=$(tr ' ' '\n' <<<"$line" | sed -n 's/^completed=//p')
+    errors=$(tr ' ' '\n' <<<"$line" | sed -n 's/^errors=//p')
+    printf '%s %s %s %s %s %s\n' "$label" "$(tr ' ' '\n' <<<"$line" | sed -n 's/^p50_ms=//p')" \
+        "$(tr ' ' '\n' <<<"$line" | sed -n 's/^p99_ms=//p')" "${completed:-0}" "${errors:-?}" \
+        "$(seq_reads_per_command "$before" "$after" "${completed:-0}")"
+}
+
+measure_size() {  # scale -> lines "label p50 p99 completed errors seqscans" in $work/result.<scale>
+    local scale=$1 out="$work/result.$1" rep_id office
+    port=$(free_port)
+    start_dossierd "$port" --log-level warning --pool-size 8 --max-connections 64
+    echo "# size SCALE=$scale: loading (load $(load_now))" >&2
+    dataset_load "$scale"
+    echo "# SCALE=$scale: $(dataset_counts)"
+    rep_id=$(sql -At -c "SELECT id FROM dossier.users WHERE login = 'u00041'")
+    office=$(sql -At -c "SELECT dept_id FROM dossier.users WHERE login = 'u00041'")
+    sql -At -c "SELECT 'DOSSIER SHOW D' || id || ' purpose=bench' FROM dossier.dossiers
+                 WHERE owner_id = $rep_id AND status = 'filed' ORDER BY id LIMIT 2000" | shuf >"$work/show.lines"
+    printf '%s\n' "DOSSIER LIST" "DOSSIER LIST status=filed" >"$work/list.lines"
+    printf 'CUSTOMER FIND %s\n' 华信 科技 上海 恒达 物流 >"$work/find2.lines"
+    printf 'CUSTOMER FIND %s\n' 上海华 恒达科 有限公 北京远 物流有 >"$work/find3.lines"
+    sql -At -c "SELECT 'LOAN REQUEST D' || d.id || ' purpose=bench' FROM dossier.dossiers d
+                 WHERE d.dept_id = $office AND d.status = 'filed' AND d.level = 'internal' AND d.owner_id <> $rep_id
+                   AND NOT EXISTS (SELECT 1 FROM dossier.loans l WHERE l.dossier_id = d.id AND l.status IN ('requested', 'approved', 'out'))
+                 ORDER BY d.id DESC LIMIT 3000" >"$work/request.lines"
+    echo "TODO" >"$work/todo.lines"
+    sql -At -c "SELECT 'AUDIT LIST ref=D' || (g * 7919 % (SELECT max(id) FROM dossier.dossiers) + 1) || ' limit=50'
+                  FROM generate_series(1, 500) g" >"$work/audit.lines"
+    {
+        run_verb "DOSSIER_SHOW" u00041 "$work/show.lines"
+        run_verb "DOSSIER_LIST" u00041 "$work/list.lines"
+        run_verb "CUSTOMER_FIND_2" u00041 "$work/find2.lines"
+        run_verb "CUSTOMER_FIND_3" u00041 "$work/find3.lines"
+        run_verb "LOAN_REQUEST" u00041 "$work/request.lines" "$(wc -l <"$work/request.lines")"
+        run_verb "APPROVAL_LIST" u00001 <(echo "APPROVAL LIST")
+        sql -At -c "SELECT 'APPROVE A' || a.id FROM dossier.approvals a WHERE a.status = 'pending' AND a.kind = 'loan'
+                     AND a.dept_id = $office ORDER BY a.id" >"$work/approve.lines"
+        run_verb "APPROVE" u00001 "$work/approve.lines" "$(wc -l <"$work/approve.lines")"
+        run_verb "TODO" u00041 "$work/todo.lines"
+        run_verb "AUDIT_LIST_REF" aud.bench "$work/audit.lines"
+    } >"$out"
+    stop_dossierd
+}
+
+mkdir -p deploy/bench/results
+report="deploy/bench/results/latency-$(date +%Y-%m-%d).txt"
+exec > >(tee "$report") 2>&1
+echo "# dossierd daily verbs at two sizes, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now); uptime: $(uptime)"
+echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS SECS=$SECS deploy/bench/latency.sh"
+echo "# dossier-bench command, $CONNS connections, ${SECS}s per verb (LOAN REQUEST/APPROVE: each line once)"
+measure_size "$SMALL"
+measure_size "$SCALE"
+echo
+printf '%-16s %10s %10s %10s %10s %8s  %s\n' verb "p50@small" "p99@small" "p50@full" "p99@full" "p99x" "seq-scan rows/command at full (>1000)"
+met=yes
+while read -r label sp50 sp99 _ _ _; do
+    read -r _ fp50 fp99 fdone ferr fseq <<<"$(grep "^$label " "$work/result.$SCALE")"
+    growth=$(awk -v a="$fp99" -v b="$sp99" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    verdict=$(awk -v f="$fp99" -v g="$growth" -v p="$P99_GOAL_MS" -v x="$GROWTH_GOAL" \
+        'BEGIN { print (f + 0 > 0 && f < p && g <= x) ? "met" : "NOT met" }')
+    [ "$verdict" = met ] || met=no
+    printf '%-16s %10s %10s %10s %10s %8s  %s (completed %s, errors %s) %s\n' "$label" "$sp50" "$sp99" "$fp50" "$fp99" \
+        "$growth" "${fseq:--}" "$fdone" "$ferr" "$verdict"
+done <"$work/result.$SMALL"
+echo
+echo "goal (every verb p99 < ${P99_GOAL_MS} ms at SCALE=$SCALE and within ${GROWTH_GOAL}x of SCALE=$SMALL): $([ "$met" = yes ] && echo met || echo 'NOT met')"
+echo "# load average at end: $(load_now)"
+echo "# written to $report"
