@@ -14,8 +14,18 @@
 -- user of each command in transaction-local settings written only through
 -- begin_command() / begin_system_command(); a BI login (member of dossier_bi)
 -- is mapped to a department, or the company, by bi_logins; anyone else, or
--- missing settings, is no one: every policy fails closed. Policies read the
--- actor through (SELECT …), so it is evaluated once per statement.
+-- missing settings, is no one: every policy fails closed.
+--
+-- Policies call the actor functions directly, never through (SELECT …)
+-- (issue 17): the actor functions are plain expressions the planner inlines
+-- (pg_has_role and current_setting, no sub-select), so a policy costs a few
+-- comparisons per row, and `owner_id = dossier.actor_user_id()` can be an
+-- index condition. Wrapped in (SELECT …), each call was an InitPlan of its
+-- own: a one-row lookup through the nested policies of dossier_contents
+-- planned and started ~250 of them, which cost more than the lookup, and
+-- actor_role() with its BI sub-select was never inlined (an SQL function
+-- executed afresh per statement). A BI login's mapping is read by the two
+-- plpgsql helpers below (their plans are cached per session).
 --
 -- Reading the policies: USING decides which existing rows a command sees or
 -- may change; WITH CHECK which rows it may write. The daemon's own checks in
@@ -28,13 +38,26 @@ SET LOCAL search_path = dossier, public;
 -------------------------------------------------------------------------------
 -- The actor
 -------------------------------------------------------------------------------
+-- A BI login's mapping (bi_logins, read with the login's own rights).
+CREATE OR REPLACE FUNCTION dossier.bi_login_role() RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT 'bi' FROM dossier.bi_logins b WHERE b.role_name = current_user);
+END $$;
+
+CREATE OR REPLACE FUNCTION dossier.bi_login_dept_id() RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT b.dept_id FROM dossier.bi_logins b WHERE b.role_name = current_user);
+END $$;
+
 CREATE OR REPLACE FUNCTION dossier.actor_role() RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT CASE
         WHEN pg_has_role(current_user, 'dossier_app', 'USAGE')
             THEN nullif(current_setting('dossier.role', true), '')
         WHEN pg_has_role(current_user, 'dossier_bi', 'USAGE')
-            THEN (SELECT 'bi' FROM dossier.bi_logins b WHERE b.role_name = current_user)
+            THEN dossier.bi_login_role()
     END
 $$;
 
@@ -52,7 +75,7 @@ LANGUAGE sql STABLE AS $$
         WHEN pg_has_role(current_user, 'dossier_app', 'USAGE')
             THEN nullif(current_setting('dossier.dept_id', true), '')::bigint
         WHEN pg_has_role(current_user, 'dossier_bi', 'USAGE')
-            THEN (SELECT b.dept_id FROM dossier.bi_logins b WHERE b.role_name = current_user)
+            THEN dossier.bi_login_dept_id()
     END
 $$;
 
@@ -78,19 +101,19 @@ CREATE OR REPLACE FUNCTION dossier.sees_dossier_content(d_id bigint, d_dept bigi
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT CASE
-        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-            d_level <> 'top_secret' AND ((SELECT dossier.actor_dept_id()) IS NULL OR d_dept = (SELECT dossier.actor_dept_id()))
-        WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist') THEN
-               d_owner = (SELECT dossier.actor_user_id())
-            OR ((SELECT dossier.actor_role()) = 'manager' AND d_dept = (SELECT dossier.actor_dept_id()) AND d_level <> 'top_secret')
-            OR ((SELECT dossier.actor_role()) = 'archivist' AND d_dept = (SELECT dossier.actor_dept_id()) AND d_level <> 'top_secret'
+        WHEN dossier.actor_role() IN ('director', 'system') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+            d_level <> 'top_secret' AND (dossier.actor_dept_id() IS NULL OR d_dept = dossier.actor_dept_id())
+        WHEN dossier.actor_role() IN ('rep', 'manager', 'archivist') THEN
+               d_owner = dossier.actor_user_id()
+            OR (dossier.actor_role() = 'manager' AND d_dept = dossier.actor_dept_id() AND d_level <> 'top_secret')
+            OR (dossier.actor_role() = 'archivist' AND d_dept = dossier.actor_dept_id() AND d_level <> 'top_secret'
                 AND d_status IN ('filed', 'on_loan'))
             OR EXISTS (SELECT 1 FROM dossier.access_grants g
-                        WHERE g.dossier_id = d_id AND g.grantee_id = (SELECT dossier.actor_user_id())
+                        WHERE g.dossier_id = d_id AND g.grantee_id = dossier.actor_user_id()
                           AND g.revoked_at IS NULL AND g.starts_at <= now() AND now() < g.expires_at)
             OR EXISTS (SELECT 1 FROM dossier.loans l
-                        WHERE l.dossier_id = d_id AND l.borrower_id = (SELECT dossier.actor_user_id()) AND l.status = 'out')
+                        WHERE l.dossier_id = d_id AND l.borrower_id = dossier.actor_user_id() AND l.status = 'out')
         ELSE false   -- auditor: register only; admin: no customer data
     END
 $$;
@@ -130,31 +153,31 @@ DROP FUNCTION IF EXISTS dossier.holds_grant_or_loan(bigint);
 -------------------------------------------------------------------------------
 -- Company settings: every actor reads; administrators (and the system) write
 -------------------------------------------------------------------------------
-CREATE POLICY departments_read ON departments FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+CREATE POLICY departments_read ON departments FOR SELECT USING (dossier.actor_role() IS NOT NULL);
 CREATE POLICY departments_admin ON departments FOR ALL
-    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
-CREATE POLICY calendar_days_read ON calendar_days FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+    USING (dossier.actor_role() IN ('admin', 'system')) WITH CHECK (dossier.actor_role() IN ('admin', 'system'));
+CREATE POLICY calendar_days_read ON calendar_days FOR SELECT USING (dossier.actor_role() IS NOT NULL);
 CREATE POLICY calendar_days_admin ON calendar_days FOR ALL
-    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
-CREATE POLICY retention_rules_read ON retention_rules FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+    USING (dossier.actor_role() IN ('admin', 'system')) WITH CHECK (dossier.actor_role() IN ('admin', 'system'));
+CREATE POLICY retention_rules_read ON retention_rules FOR SELECT USING (dossier.actor_role() IS NOT NULL);
 CREATE POLICY retention_rules_admin ON retention_rules FOR ALL
-    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
-CREATE POLICY loan_rules_read ON loan_rules FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+    USING (dossier.actor_role() IN ('admin', 'system')) WITH CHECK (dossier.actor_role() IN ('admin', 'system'));
+CREATE POLICY loan_rules_read ON loan_rules FOR SELECT USING (dossier.actor_role() IS NOT NULL);
 CREATE POLICY loan_rules_admin ON loan_rules FOR ALL
-    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
-CREATE POLICY penalty_rules_read ON penalty_rules FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+    USING (dossier.actor_role() IN ('admin', 'system')) WITH CHECK (dossier.actor_role() IN ('admin', 'system'));
+CREATE POLICY penalty_rules_read ON penalty_rules FOR SELECT USING (dossier.actor_role() IS NOT NULL);
 CREATE POLICY penalty_rules_admin ON penalty_rules FOR ALL
-    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+    USING (dossier.actor_role() IN ('admin', 'system')) WITH CHECK (dossier.actor_role() IN ('admin', 'system'));
 
 -- Counters and job leases: technical rows any acting user's command moves on.
 CREATE POLICY customer_counters_use ON customer_counters FOR ALL
-    USING ((SELECT dossier.actor_is_user())) WITH CHECK ((SELECT dossier.actor_is_user()));
+    USING (dossier.actor_is_user()) WITH CHECK (dossier.actor_is_user());
 CREATE POLICY archive_counters_use ON archive_counters FOR ALL
-    USING ((SELECT dossier.actor_is_user())) WITH CHECK ((SELECT dossier.actor_is_user()));
+    USING (dossier.actor_is_user()) WITH CHECK (dossier.actor_is_user());
 CREATE POLICY job_runs_use ON job_runs FOR ALL
-    USING ((SELECT dossier.actor_is_user())) WITH CHECK ((SELECT dossier.actor_is_user()));
+    USING (dossier.actor_is_user()) WITH CHECK (dossier.actor_is_user());
 CREATE POLICY penalty_month_counts_use ON penalty_month_counts FOR ALL
-    USING ((SELECT dossier.actor_is_user())) WITH CHECK ((SELECT dossier.actor_is_user()));
+    USING (dossier.actor_is_user()) WITH CHECK (dossier.actor_is_user());
 
 -- A BI login reads its own mapping (actor_role() needs it).
 CREATE POLICY bi_logins_read ON bi_logins FOR SELECT USING (role_name = current_user);
@@ -164,16 +187,16 @@ CREATE POLICY bi_logins_read ON bi_logins FOR SELECT USING (role_name = current_
 -------------------------------------------------------------------------------
 -- Read: every acting user (the directory); BI logins within their scope.
 CREATE POLICY users_read ON users FOR SELECT USING (
-    (SELECT dossier.actor_is_user())
-    OR ((SELECT dossier.actor_role()) = 'bi' AND ((SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())))
+    dossier.actor_is_user()
+    OR (dossier.actor_role() = 'bi' AND (dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id()))
 );
 -- Write: administrators (USER ADD, USER LEAVE) and the system (handover);
 -- a user changes their own row only (USER PASSWD), and users_guard below
 -- keeps them from changing who they are.
-CREATE POLICY users_insert ON users FOR INSERT WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+CREATE POLICY users_insert ON users FOR INSERT WITH CHECK (dossier.actor_role() IN ('admin', 'system'));
 CREATE POLICY users_update ON users FOR UPDATE
-    USING ((SELECT dossier.actor_role()) IN ('admin', 'system') OR id = (SELECT dossier.actor_user_id()))
-    WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system') OR id = (SELECT dossier.actor_user_id()));
+    USING (dossier.actor_role() IN ('admin', 'system') OR id = dossier.actor_user_id())
+    WITH CHECK (dossier.actor_role() IN ('admin', 'system') OR id = dossier.actor_user_id());
 
 CREATE OR REPLACE FUNCTION dossier.users_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -196,41 +219,41 @@ CREATE TRIGGER users_guard BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION 
 -- is created); BI logins within scope.
 CREATE POLICY customers_read ON customers FOR SELECT USING (
     CASE
-        WHEN (SELECT dossier.actor_role()) IN ('director', 'system', 'rep', 'manager', 'archivist', 'auditor') THEN true
-        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
+        WHEN dossier.actor_role() IN ('director', 'system', 'rep', 'manager', 'archivist', 'auditor') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+            dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id()
         ELSE false
     END
 );
 -- Create: a rep or manager for their own department (a rep owns what they
 -- create; a manager may name an owner), a director for anyone.
 CREATE POLICY customers_insert ON customers FOR INSERT WITH CHECK (
-       (SELECT dossier.actor_role()) IN ('director', 'system')
-    OR ((SELECT dossier.actor_role()) = 'rep' AND owner_id = (SELECT dossier.actor_user_id()) AND dept_id = (SELECT dossier.actor_dept_id()))
-    OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()))
+       dossier.actor_role() IN ('director', 'system')
+    OR (dossier.actor_role() = 'rep' AND owner_id = dossier.actor_user_id() AND dept_id = dossier.actor_dept_id())
+    OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id())
 );
 -- Change: its owner (who cannot give it away), the manager of its
 -- department, directors and the system (handover, destruction's purge).
 CREATE POLICY customers_update ON customers FOR UPDATE
     USING (
-           (SELECT dossier.actor_role()) IN ('director', 'system')
-        OR owner_id = (SELECT dossier.actor_user_id())
-        OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
+           dossier.actor_role() IN ('director', 'system')
+        OR owner_id = dossier.actor_user_id()
+        OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id()))
     WITH CHECK (
-           (SELECT dossier.actor_role()) IN ('director', 'system')
-        OR owner_id = (SELECT dossier.actor_user_id())
-        OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())));
+           dossier.actor_role() IN ('director', 'system')
+        OR owner_id = dossier.actor_user_id()
+        OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id()));
 
 -- Read: the details follow the content rule of the customer's dossiers.
 CREATE POLICY customer_details_read ON customer_details FOR SELECT USING (
     EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_details.customer_id
         AND CASE
-            WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-            WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-                (SELECT dossier.actor_dept_id()) IS NULL OR c.dept_id = (SELECT dossier.actor_dept_id())
-            WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist') THEN
-                   c.owner_id = (SELECT dossier.actor_user_id())
-                OR ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND c.dept_id = (SELECT dossier.actor_dept_id()))
+            WHEN dossier.actor_role() IN ('director', 'system') THEN true
+            WHEN dossier.actor_role() = 'bi' THEN
+                dossier.actor_dept_id() IS NULL OR c.dept_id = dossier.actor_dept_id()
+            WHEN dossier.actor_role() IN ('rep', 'manager', 'archivist') THEN
+                   c.owner_id = dossier.actor_user_id()
+                OR (dossier.actor_role() IN ('manager', 'archivist') AND c.dept_id = dossier.actor_dept_id())
                 OR EXISTS (SELECT 1 FROM dossier.dossier_contents dc WHERE dc.customer_id = c.id)
             ELSE false
         END)
@@ -240,20 +263,20 @@ CREATE POLICY customer_details_read ON customer_details FOR SELECT USING (
 -- statement, whose WITH CHECK cannot see the customer inserted beside it; a
 -- customer has exactly one details row (its key), written at its creation.
 CREATE POLICY customer_details_insert ON customer_details FOR INSERT WITH CHECK (
-    (SELECT dossier.actor_role()) IN ('rep', 'manager', 'director', 'system')
+    dossier.actor_role() IN ('rep', 'manager', 'director', 'system')
 );
 -- Change: whoever may change the customer (above). Never deleted.
 CREATE POLICY customer_details_update ON customer_details FOR UPDATE
     USING (
         EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_details.customer_id
-                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
-                        OR c.owner_id = (SELECT dossier.actor_user_id())
-                        OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id())))))
+                   AND (   dossier.actor_role() IN ('director', 'system')
+                        OR c.owner_id = dossier.actor_user_id()
+                        OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id()))))
     WITH CHECK (
         EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_details.customer_id
-                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
-                        OR c.owner_id = (SELECT dossier.actor_user_id())
-                        OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id())))));
+                   AND (   dossier.actor_role() IN ('director', 'system')
+                        OR c.owner_id = dossier.actor_user_id()
+                        OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id()))));
 
 -------------------------------------------------------------------------------
 -- dossiers (the register card)
@@ -263,23 +286,23 @@ CREATE POLICY customer_details_update ON customer_details FOR UPDATE
 -- manager and directors; BI logins every entry within scope.
 CREATE POLICY dossiers_read ON dossiers FOR SELECT USING (
     CASE
-        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
-        WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist', 'auditor') THEN
-               owner_id = (SELECT dossier.actor_user_id())
+        WHEN dossier.actor_role() IN ('director', 'system') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+            dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id()
+        WHEN dossier.actor_role() IN ('rep', 'manager', 'archivist', 'auditor') THEN
+               owner_id = dossier.actor_user_id()
             OR (status IN ('filed', 'on_loan', 'destroyed') AND level <> 'top_secret')
-            OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()) AND level <> 'top_secret')
+            OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id() AND level <> 'top_secret')
         ELSE false
     END
 );
 -- Create: a draft, owned by its creator (rep, manager, director), in the
 -- creator's department unless a director creates it.
 CREATE POLICY dossiers_insert ON dossiers FOR INSERT WITH CHECK (
-    (SELECT dossier.actor_role()) IN ('rep', 'manager', 'director')
-    AND owner_id = (SELECT dossier.actor_user_id())
+    dossier.actor_role() IN ('rep', 'manager', 'director')
+    AND owner_id = dossier.actor_user_id()
     AND status = 'draft' AND number IS NULL
-    AND ((SELECT dossier.actor_role()) = 'director' OR dept_id = (SELECT dossier.actor_dept_id()))
+    AND (dossier.actor_role() = 'director' OR dept_id = dossier.actor_dept_id())
 );
 -- Change: its owner (who keeps it), the manager of its department below
 -- top_secret (approvals they decide), the department's archivist for a filed
@@ -287,17 +310,17 @@ CREATE POLICY dossiers_insert ON dossiers FOR INSERT WITH CHECK (
 -- status changes are possible at all is dossiers_transition's decision.
 CREATE POLICY dossiers_update ON dossiers FOR UPDATE
     USING (
-           (SELECT dossier.actor_role()) IN ('director', 'system')
-        OR owner_id = (SELECT dossier.actor_user_id())
-        OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()) AND level <> 'top_secret')
-        OR ((SELECT dossier.actor_role()) = 'archivist' AND dept_id = (SELECT dossier.actor_dept_id()) AND level <> 'top_secret'
+           dossier.actor_role() IN ('director', 'system')
+        OR owner_id = dossier.actor_user_id()
+        OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id() AND level <> 'top_secret')
+        OR (dossier.actor_role() = 'archivist' AND dept_id = dossier.actor_dept_id() AND level <> 'top_secret'
             AND status IN ('filed', 'on_loan')))
     WITH CHECK (
-           (SELECT dossier.actor_role()) IN ('director', 'system')
-        OR owner_id = (SELECT dossier.actor_user_id())
+           dossier.actor_role() IN ('director', 'system')
+        OR owner_id = dossier.actor_user_id()
         -- an approved edit may raise the level past what the manager sees
-        OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()))
-        OR ((SELECT dossier.actor_role()) = 'archivist' AND dept_id = (SELECT dossier.actor_dept_id()) AND level <> 'top_secret'
+        OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id())
+        OR (dossier.actor_role() = 'archivist' AND dept_id = dossier.actor_dept_id() AND level <> 'top_secret'
             AND status IN ('filed', 'on_loan')));
 
 -- The lifecycle (RULES.md): draft → submitted → filed ⇄ on_loan → deleted
@@ -358,47 +381,47 @@ CREATE TRIGGER dossiers_transition BEFORE UPDATE OF status ON dossiers
 CREATE POLICY dossier_contents_read ON dossier_contents FOR SELECT USING (
     EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_contents.dossier_id
         AND CASE
-            WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-            WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-                d.level <> 'top_secret' AND ((SELECT dossier.actor_dept_id()) IS NULL OR d.dept_id = (SELECT dossier.actor_dept_id()))
-            WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist') THEN
-                   d.owner_id = (SELECT dossier.actor_user_id())
-                OR ((SELECT dossier.actor_role()) = 'manager' AND d.dept_id = (SELECT dossier.actor_dept_id()) AND d.level <> 'top_secret')
-                OR ((SELECT dossier.actor_role()) = 'archivist' AND d.dept_id = (SELECT dossier.actor_dept_id()) AND d.level <> 'top_secret'
+            WHEN dossier.actor_role() IN ('director', 'system') THEN true
+            WHEN dossier.actor_role() = 'bi' THEN
+                d.level <> 'top_secret' AND (dossier.actor_dept_id() IS NULL OR d.dept_id = dossier.actor_dept_id())
+            WHEN dossier.actor_role() IN ('rep', 'manager', 'archivist') THEN
+                   d.owner_id = dossier.actor_user_id()
+                OR (dossier.actor_role() = 'manager' AND d.dept_id = dossier.actor_dept_id() AND d.level <> 'top_secret')
+                OR (dossier.actor_role() = 'archivist' AND d.dept_id = dossier.actor_dept_id() AND d.level <> 'top_secret'
                     AND d.status IN ('filed', 'on_loan'))
                 OR EXISTS (SELECT 1 FROM dossier.access_grants g
-                            WHERE g.dossier_id = d.id AND g.grantee_id = (SELECT dossier.actor_user_id())
+                            WHERE g.dossier_id = d.id AND g.grantee_id = dossier.actor_user_id()
                               AND g.revoked_at IS NULL AND g.starts_at <= now() AND now() < g.expires_at)
                 OR EXISTS (SELECT 1 FROM dossier.loans l
-                            WHERE l.dossier_id = d.id AND l.borrower_id = (SELECT dossier.actor_user_id()) AND l.status = 'out')
+                            WHERE l.dossier_id = d.id AND l.borrower_id = dossier.actor_user_id() AND l.status = 'out')
             ELSE false
         END)
 );
 -- Create: the owner, with their draft.
 CREATE POLICY dossier_contents_insert ON dossier_contents FOR INSERT WITH CHECK (
     EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_contents.dossier_id
-               AND d.owner_id = (SELECT dossier.actor_user_id()) AND d.status = 'draft')
+               AND d.owner_id = dossier.actor_user_id() AND d.status = 'draft')
 );
 -- Change: the owner of a draft; approved edits of a filed dossier, applied
 -- by the manager of its department (below top_secret) or a director.
 CREATE POLICY dossier_contents_update ON dossier_contents FOR UPDATE
     USING (
         EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_contents.dossier_id
-                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
-                        OR (d.owner_id = (SELECT dossier.actor_user_id()) AND d.status = 'draft')
-                        OR ((SELECT dossier.actor_role()) = 'manager' AND d.dept_id = (SELECT dossier.actor_dept_id())
+                   AND (   dossier.actor_role() IN ('director', 'system')
+                        OR (d.owner_id = dossier.actor_user_id() AND d.status = 'draft')
+                        OR (dossier.actor_role() = 'manager' AND d.dept_id = dossier.actor_dept_id()
                             AND d.level <> 'top_secret'))))
     WITH CHECK (
         EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_contents.dossier_id
-                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
-                        OR (d.owner_id = (SELECT dossier.actor_user_id()) AND d.status = 'draft')
-                        OR ((SELECT dossier.actor_role()) = 'manager' AND d.dept_id = (SELECT dossier.actor_dept_id())))));
+                   AND (   dossier.actor_role() IN ('director', 'system')
+                        OR (d.owner_id = dossier.actor_user_id() AND d.status = 'draft')
+                        OR (dossier.actor_role() = 'manager' AND d.dept_id = dossier.actor_dept_id()))));
 -- Remove: destruction (its approver: the manager of the department for an
 -- internal dossier, else a director) and the purge (the system).
 CREATE POLICY dossier_contents_delete ON dossier_contents FOR DELETE USING (
     EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_contents.dossier_id
-               AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
-                    OR ((SELECT dossier.actor_role()) = 'manager' AND d.dept_id = (SELECT dossier.actor_dept_id())
+               AND (   dossier.actor_role() IN ('director', 'system')
+                    OR (dossier.actor_role() = 'manager' AND d.dept_id = dossier.actor_dept_id()
                         AND d.level <> 'top_secret')))
 );
 
@@ -408,12 +431,12 @@ CREATE POLICY items_read ON items FOR SELECT USING (
 -- Create: the owner of a draft (ITEM ADD). Items are never changed.
 CREATE POLICY items_insert ON items FOR INSERT WITH CHECK (
     EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = items.dossier_id
-               AND d.owner_id = (SELECT dossier.actor_user_id()) AND d.status = 'draft')
+               AND d.owner_id = dossier.actor_user_id() AND d.status = 'draft')
 );
 CREATE POLICY items_delete ON items FOR DELETE USING (
     EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = items.dossier_id
-               AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
-                    OR ((SELECT dossier.actor_role()) = 'manager' AND d.dept_id = (SELECT dossier.actor_dept_id())
+               AND (   dossier.actor_role() IN ('director', 'system')
+                    OR (dossier.actor_role() = 'manager' AND d.dept_id = dossier.actor_dept_id()
                         AND d.level <> 'top_secret')))
 );
 
@@ -425,13 +448,13 @@ CREATE POLICY change_history_read ON change_history FOR SELECT USING (
          ELSE EXISTS (SELECT 1 FROM dossier.customer_details cd WHERE cd.customer_id = change_history.customer_id) END
 );
 CREATE POLICY change_history_insert ON change_history FOR INSERT WITH CHECK (
-       approved_by = (SELECT dossier.actor_user_id())
-    OR (SELECT dossier.actor_role()) = 'system'
+       approved_by = dossier.actor_user_id()
+    OR dossier.actor_role() = 'system'
     -- CUSTOMER CONFIRM: the owner's unapproved "nothing changed" of their own customer
     OR (    field = 'confirmed' AND approved_by IS NULL AND old_value IS NULL AND new_value IS NULL
-        AND requested_by = (SELECT dossier.actor_user_id())
+        AND requested_by = dossier.actor_user_id()
         AND EXISTS (SELECT 1 FROM dossier.customers c
-                     WHERE c.id = change_history.customer_id AND c.owner_id = (SELECT dossier.actor_user_id())))
+                     WHERE c.id = change_history.customer_id AND c.owner_id = dossier.actor_user_id()))
 );
 
 -------------------------------------------------------------------------------
@@ -442,35 +465,35 @@ CREATE POLICY change_history_insert ON change_history FOR INSERT WITH CHECK (
 -- hidden as the dossier); BI logins within scope, never about top_secret.
 CREATE POLICY approvals_read ON approvals FOR SELECT USING (
     CASE
-        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-                ((SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id()))
+        WHEN dossier.actor_role() IN ('director', 'system') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+                (dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id())
             AND (dossier_id IS NULL OR EXISTS (SELECT 1 FROM dossier.dossiers d
                                                 WHERE d.id = approvals.dossier_id AND d.level <> 'top_secret'))
-        WHEN (SELECT dossier.actor_role()) IS NULL THEN false
-        ELSE (   ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id()))
-              OR requester_id = (SELECT dossier.actor_user_id()))
+        WHEN dossier.actor_role() IS NULL THEN false
+        ELSE (   (dossier.actor_role() IN ('manager', 'archivist') AND dept_id = dossier.actor_dept_id())
+              OR requester_id = dossier.actor_user_id())
             AND (dossier_id IS NULL OR EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = approvals.dossier_id))
     END
 );
 -- Create: one's own request, pending; approved from the start only by a
 -- manager or director acting on their own authority (CUSTOMER SET).
 CREATE POLICY approvals_insert ON approvals FOR INSERT WITH CHECK (
-    requester_id = (SELECT dossier.actor_user_id())
-    AND (status = 'pending' OR (status = 'approved' AND (SELECT dossier.actor_role()) IN ('manager', 'director')))
+    requester_id = dossier.actor_user_id()
+    AND (status = 'pending' OR (status = 'approved' AND dossier.actor_role() IN ('manager', 'director')))
 );
 -- Change: the requester (withdrawal), the manager of the department and
 -- directors (decisions); what a change may be is approvals_transition's.
 CREATE POLICY approvals_update ON approvals FOR UPDATE
     USING (
-           (SELECT dossier.actor_role()) IN ('director', 'system')
-        OR (   (requester_id = (SELECT dossier.actor_user_id())
-                OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
+           dossier.actor_role() IN ('director', 'system')
+        OR (   (requester_id = dossier.actor_user_id()
+                OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id()))
             AND (dossier_id IS NULL OR EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = approvals.dossier_id))))
     WITH CHECK (
-           (SELECT dossier.actor_role()) IN ('director', 'system')
-        OR requester_id = (SELECT dossier.actor_user_id())
-        OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())));
+           dossier.actor_role() IN ('director', 'system')
+        OR requester_id = dossier.actor_user_id()
+        OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id()));
 
 -- A request moves on only by its steps' decisions: to the next step when the
 -- current one is approved, to `approved` when every step is, to `rejected`
@@ -514,42 +537,42 @@ CREATE POLICY approval_steps_read ON approval_steps FOR SELECT USING (
 );
 -- Create: the steps of one's own request.
 CREATE POLICY approval_steps_insert ON approval_steps FOR INSERT WITH CHECK (
-    requester_id = (SELECT dossier.actor_user_id())
+    requester_id = dossier.actor_user_id()
     AND EXISTS (SELECT 1 FROM dossier.approvals a
-                 WHERE a.id = approval_steps.approval_id AND a.requester_id = (SELECT dossier.actor_user_id()))
+                 WHERE a.id = approval_steps.approval_id AND a.requester_id = dossier.actor_user_id())
 );
 -- Decide: only the step's approver — a director for a director's step, the
 -- manager of the step's department for a manager's — and never the requester.
 CREATE POLICY approval_steps_decide ON approval_steps FOR UPDATE
     USING (
-        decision IS NULL AND requester_id IS DISTINCT FROM (SELECT dossier.actor_user_id())
-        AND (   (approver_role = 'director' AND (SELECT dossier.actor_role()) = 'director')
-             OR (approver_role = 'manager' AND (SELECT dossier.actor_role()) = 'manager'
-                 AND approver_dept_id = (SELECT dossier.actor_dept_id()))))
+        decision IS NULL AND requester_id IS DISTINCT FROM dossier.actor_user_id()
+        AND (   (approver_role = 'director' AND dossier.actor_role() = 'director')
+             OR (approver_role = 'manager' AND dossier.actor_role() = 'manager'
+                 AND approver_dept_id = dossier.actor_dept_id())))
     WITH CHECK (
-        decided_by = (SELECT dossier.actor_user_id()) AND requester_id <> (SELECT dossier.actor_user_id())
-        AND (   (approver_role = 'director' AND (SELECT dossier.actor_role()) = 'director')
-             OR (approver_role = 'manager' AND (SELECT dossier.actor_role()) = 'manager'
-                 AND approver_dept_id = (SELECT dossier.actor_dept_id()))));
+        decided_by = dossier.actor_user_id() AND requester_id <> dossier.actor_user_id()
+        AND (   (approver_role = 'director' AND dossier.actor_role() = 'director')
+             OR (approver_role = 'manager' AND dossier.actor_role() = 'manager'
+                 AND approver_dept_id = dossier.actor_dept_id())));
 
 -------------------------------------------------------------------------------
 -- access_grants
 -------------------------------------------------------------------------------
 CREATE POLICY access_grants_read ON access_grants FOR SELECT USING (
     CASE
-        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
-        WHEN (SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()) THEN true
-        WHEN (SELECT dossier.actor_role()) IS NOT NULL THEN grantee_id = (SELECT dossier.actor_user_id())
+        WHEN dossier.actor_role() IN ('director', 'system') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+            dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id()
+        WHEN dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id() THEN true
+        WHEN dossier.actor_role() IS NOT NULL THEN grantee_id = dossier.actor_user_id()
         ELSE false
     END
 );
 -- Create: only from the grantee's approved access request, by its last
 -- approver (the manager of the department or a director). Never changed.
 CREATE POLICY access_grants_insert ON access_grants FOR INSERT WITH CHECK (
-    ((SELECT dossier.actor_role()) = 'director'
-     OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
+    (dossier.actor_role() = 'director'
+     OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id()))
     AND EXISTS (SELECT 1 FROM dossier.approvals a
                  WHERE a.id = access_grants.approval_id AND a.kind = 'access' AND a.status = 'approved'
                    AND a.requester_id = access_grants.grantee_id AND a.dossier_id = access_grants.dossier_id)
@@ -558,10 +581,10 @@ CREATE POLICY access_grants_insert ON access_grants FOR INSERT WITH CHECK (
 -- director ends a grant early, in their own name. access_grants_guard below
 -- keeps everything else of a grant as it was, and a revocation final.
 CREATE POLICY access_grants_revoke ON access_grants FOR UPDATE USING (
-    (SELECT dossier.actor_role()) = 'director'
-    OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()))
-    OR ((SELECT dossier.actor_is_user()) AND grantee_id = (SELECT dossier.actor_user_id()))
-) WITH CHECK (revoked_at IS NOT NULL AND revoked_by = (SELECT dossier.actor_user_id()));
+    dossier.actor_role() = 'director'
+    OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id())
+    OR (dossier.actor_is_user() AND grantee_id = dossier.actor_user_id())
+) WITH CHECK (revoked_at IS NOT NULL AND revoked_by = dossier.actor_user_id());
 
 CREATE OR REPLACE FUNCTION dossier.access_grants_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -582,30 +605,30 @@ CREATE TRIGGER access_grants_guard BEFORE UPDATE ON access_grants FOR EACH ROW E
 -------------------------------------------------------------------------------
 CREATE POLICY loans_read ON loans FOR SELECT USING (
     CASE
-        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
-        WHEN (SELECT dossier.actor_role()) = 'auditor' THEN true
-        WHEN (SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id()) THEN true
-        WHEN (SELECT dossier.actor_role()) IS NOT NULL THEN borrower_id = (SELECT dossier.actor_user_id())
+        WHEN dossier.actor_role() IN ('director', 'system') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+            dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id()
+        WHEN dossier.actor_role() = 'auditor' THEN true
+        WHEN dossier.actor_role() IN ('manager', 'archivist') AND dept_id = dossier.actor_dept_id() THEN true
+        WHEN dossier.actor_role() IS NOT NULL THEN borrower_id = dossier.actor_user_id()
         ELSE false
     END
 );
 -- Create: one's own request.
 CREATE POLICY loans_insert ON loans FOR INSERT WITH CHECK (
-    borrower_id = (SELECT dossier.actor_user_id()) AND status = 'requested'
+    borrower_id = dossier.actor_user_id() AND status = 'requested'
 );
 -- Change: the borrower (their request), the department's manager and
 -- archivist, directors; what may change is loans_transition's.
 CREATE POLICY loans_update ON loans FOR UPDATE
     USING (
-           (SELECT dossier.actor_role()) IN ('director', 'system')
-        OR borrower_id = (SELECT dossier.actor_user_id())
-        OR ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id())))
+           dossier.actor_role() IN ('director', 'system')
+        OR borrower_id = dossier.actor_user_id()
+        OR (dossier.actor_role() IN ('manager', 'archivist') AND dept_id = dossier.actor_dept_id()))
     WITH CHECK (
-           (SELECT dossier.actor_role()) IN ('director', 'system')
-        OR borrower_id = (SELECT dossier.actor_user_id())
-        OR ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id())));
+           dossier.actor_role() IN ('director', 'system')
+        OR borrower_id = dossier.actor_user_id()
+        OR (dossier.actor_role() IN ('manager', 'archivist') AND dept_id = dossier.actor_dept_id()));
 
 -- requested → approved/rejected/withdrawn only as its approval went;
 -- approved → out and out → returned only by an archivist of the owning
@@ -650,34 +673,34 @@ CREATE POLICY legal_holds_read ON legal_holds FOR SELECT USING (
 );
 -- Place and release: the manager of the department or a director, in their own name.
 CREATE POLICY legal_holds_insert ON legal_holds FOR INSERT WITH CHECK (
-    placed_by = (SELECT dossier.actor_user_id())
-    AND ((SELECT dossier.actor_role()) = 'director'
-         OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
+    placed_by = dossier.actor_user_id()
+    AND (dossier.actor_role() = 'director'
+         OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id()))
 );
 CREATE POLICY legal_holds_update ON legal_holds FOR UPDATE
-    USING ((SELECT dossier.actor_role()) = 'director'
-           OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
-    WITH CHECK (released_by = (SELECT dossier.actor_user_id())
-                AND ((SELECT dossier.actor_role()) = 'director'
-                     OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()))));
+    USING (dossier.actor_role() = 'director'
+           OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id()))
+    WITH CHECK (released_by = dossier.actor_user_id()
+                AND (dossier.actor_role() = 'director'
+                     OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id())));
 
 -- The destruction register: read with the destroyed dossier's register entry
 -- by the department's managers and archivists and the auditor; written only
 -- with the dossier's approved destruction, by its approver. Never changed.
 CREATE POLICY destructions_read ON destructions FOR SELECT USING (
     CASE
-        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
-        WHEN (SELECT dossier.actor_role()) = 'auditor'
-          OR ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id())) THEN
+        WHEN dossier.actor_role() IN ('director', 'system') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+            dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id()
+        WHEN dossier.actor_role() = 'auditor'
+          OR (dossier.actor_role() IN ('manager', 'archivist') AND dept_id = dossier.actor_dept_id()) THEN
             EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = destructions.dossier_id)
         ELSE false
     END
 );
 CREATE POLICY destructions_insert ON destructions FOR INSERT WITH CHECK (
-    ((SELECT dossier.actor_role()) = 'director'
-     OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())))
+    (dossier.actor_role() = 'director'
+     OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id()))
     AND EXISTS (SELECT 1 FROM dossier.approvals a
                  WHERE a.id = destructions.approval_id AND a.kind = 'destroy' AND a.status = 'approved'
                    AND a.dossier_id = destructions.dossier_id)
@@ -686,8 +709,8 @@ CREATE POLICY destructions_insert ON destructions FOR INSERT WITH CHECK (
 -- Retention dates: with the register entry; BI logins not of top_secret
 -- dossiers (the row names the customer). Written only by the functions of 0012.
 CREATE POLICY dossier_retention_read ON dossier_retention FOR SELECT USING (
-    CASE WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-         WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+    CASE WHEN dossier.actor_role() IN ('director', 'system') THEN true
+         WHEN dossier.actor_role() = 'bi' THEN
              EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_retention.dossier_id AND d.level <> 'top_secret')
          ELSE EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = dossier_retention.dossier_id) END
 );
@@ -697,32 +720,32 @@ CREATE POLICY dossier_retention_read ON dossier_retention FOR SELECT USING (
 -------------------------------------------------------------------------------
 -- Read by every actor (each command works in the company's zone); changed by
 -- an administrator (COMPANY SET) or the system.
-CREATE POLICY company_settings_read ON company_settings FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+CREATE POLICY company_settings_read ON company_settings FOR SELECT USING (dossier.actor_role() IS NOT NULL);
 CREATE POLICY company_settings_admin ON company_settings FOR UPDATE
-    USING ((SELECT dossier.actor_role()) IN ('admin', 'system'))
-    WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+    USING (dossier.actor_role() IN ('admin', 'system'))
+    WITH CHECK (dossier.actor_role() IN ('admin', 'system'));
 
 -------------------------------------------------------------------------------
 -- handovers (USER LEAVE runs them as the system)
 -------------------------------------------------------------------------------
 CREATE POLICY handovers_read ON handovers FOR SELECT USING (
     CASE
-        WHEN (SELECT dossier.actor_role()) IN ('director', 'system', 'admin') THEN true
-        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
-        WHEN (SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id()) THEN true
+        WHEN dossier.actor_role() IN ('director', 'system', 'admin') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+            dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id()
+        WHEN dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id() THEN true
         -- The leaver, and the successor who took the work over.
-        WHEN (SELECT dossier.actor_role()) IS NOT NULL THEN leaver_id = (SELECT dossier.actor_user_id())
-                                                         OR successor_id = (SELECT dossier.actor_user_id())
+        WHEN dossier.actor_role() IS NOT NULL THEN leaver_id = dossier.actor_user_id()
+                                                         OR successor_id = dossier.actor_user_id()
         ELSE false
     END
 );
 CREATE POLICY handovers_write ON handovers FOR ALL
-    USING ((SELECT dossier.actor_role()) = 'system') WITH CHECK ((SELECT dossier.actor_role()) = 'system');
+    USING (dossier.actor_role() = 'system') WITH CHECK (dossier.actor_role() = 'system');
 CREATE POLICY handover_items_read ON handover_items FOR SELECT USING (
     EXISTS (SELECT 1 FROM dossier.handovers h WHERE h.id = handover_items.handover_id)
 );
-CREATE POLICY handover_items_write ON handover_items FOR INSERT WITH CHECK ((SELECT dossier.actor_role()) = 'system');
+CREATE POLICY handover_items_write ON handover_items FOR INSERT WITH CHECK (dossier.actor_role() = 'system');
 
 -------------------------------------------------------------------------------
 -- penalties
@@ -731,13 +754,13 @@ CREATE POLICY handover_items_write ON handover_items FOR INSERT WITH CHECK ((SEL
 -- archivists theirs; whoever recorded one; the person charged.
 CREATE POLICY penalties_read ON penalties FOR SELECT USING (
     CASE
-        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
-        WHEN (SELECT dossier.actor_role()) = 'auditor' THEN true
-        WHEN recorded_by = (SELECT dossier.actor_user_id()) THEN true
-        WHEN (SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id()) THEN true
-        WHEN (SELECT dossier.actor_role()) IS NOT NULL THEN user_id = (SELECT dossier.actor_user_id())
+        WHEN dossier.actor_role() IN ('director', 'system') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+            dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id()
+        WHEN dossier.actor_role() = 'auditor' THEN true
+        WHEN recorded_by = dossier.actor_user_id() THEN true
+        WHEN dossier.actor_role() IN ('manager', 'archivist') AND dept_id = dossier.actor_dept_id() THEN true
+        WHEN dossier.actor_role() IS NOT NULL THEN user_id = dossier.actor_user_id()
         ELSE false
     END
 );
@@ -746,26 +769,26 @@ CREATE POLICY penalties_read ON penalties FOR SELECT USING (
 -- department (an archivist also the borrower of a loan returned incomplete);
 -- the approver of a filing its missing signatures.
 CREATE POLICY penalties_insert ON penalties FOR INSERT WITH CHECK (
-       (SELECT dossier.actor_role()) = 'system'
-    OR (    recorded_by = (SELECT dossier.actor_user_id()) AND user_id <> (SELECT dossier.actor_user_id())
-        AND (   (SELECT dossier.actor_role()) IN ('auditor', 'director')
-             OR ((SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id()))
-             OR ((SELECT dossier.actor_role()) = 'archivist' AND loan_id IS NOT NULL AND rule_code = 'LOST_OR_DAMAGED')))
+       dossier.actor_role() = 'system'
+    OR (    recorded_by = dossier.actor_user_id() AND user_id <> dossier.actor_user_id()
+        AND (   dossier.actor_role() IN ('auditor', 'director')
+             OR (dossier.actor_role() IN ('manager', 'archivist') AND dept_id = dossier.actor_dept_id())
+             OR (dossier.actor_role() = 'archivist' AND loan_id IS NOT NULL AND rule_code = 'LOST_OR_DAMAGED')))
     OR (    recorded_by IS NULL AND rule_code IN ('MISSING_CUSTOMER_SIGNATURE', 'MISSING_INTERNAL_SIGNATURE')
-        AND (SELECT dossier.actor_role()) IN ('manager', 'director'))
+        AND dossier.actor_role() IN ('manager', 'director'))
 );
 -- Change: whoever sees it may ask for a waiver (the pending request is noted
 -- on the row); only a director marks it waived.
 CREATE POLICY penalties_update ON penalties FOR UPDATE
     USING (
         CASE
-            WHEN (SELECT dossier.actor_role()) IN ('director', 'system', 'auditor') THEN true
-            WHEN recorded_by = (SELECT dossier.actor_user_id()) THEN true
-            WHEN (SELECT dossier.actor_role()) IN ('manager', 'archivist') AND dept_id = (SELECT dossier.actor_dept_id()) THEN true
-            WHEN (SELECT dossier.actor_role()) IN ('rep', 'admin') THEN user_id = (SELECT dossier.actor_user_id())
+            WHEN dossier.actor_role() IN ('director', 'system', 'auditor') THEN true
+            WHEN recorded_by = dossier.actor_user_id() THEN true
+            WHEN dossier.actor_role() IN ('manager', 'archivist') AND dept_id = dossier.actor_dept_id() THEN true
+            WHEN dossier.actor_role() IN ('rep', 'admin') THEN user_id = dossier.actor_user_id()
             ELSE false
         END)
-    WITH CHECK ((SELECT dossier.actor_is_user()) AND (status = 'charged' OR (SELECT dossier.actor_role()) IN ('director', 'system')));
+    WITH CHECK (dossier.actor_is_user() AND (status = 'charged' OR dossier.actor_role() IN ('director', 'system')));
 
 -------------------------------------------------------------------------------
 -- audit_log (rows get in only through dossier.audit()), chain heads, seals
@@ -776,14 +799,14 @@ CREATE POLICY penalties_update ON penalties FOR UPDATE
 -- the daemon's and BI roles: verification runs as the owner, in parallel.
 CREATE POLICY audit_log_read ON audit_log FOR SELECT TO dossier_app, dossier_bi USING (
     CASE
-        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-                ((SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id()))
+        WHEN dossier.actor_role() IN ('director', 'system') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+                (dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id())
             AND (about_dossier IS NULL OR NOT dossier.audit_subject_hidden(about_dossier))
-        WHEN (SELECT dossier.actor_role()) IS NULL THEN false
-        WHEN user_id = (SELECT dossier.actor_user_id()) THEN true
-        WHEN (SELECT dossier.actor_role()) = 'auditor'
-          OR ((SELECT dossier.actor_role()) = 'manager' AND dept_id = (SELECT dossier.actor_dept_id())) THEN
+        WHEN dossier.actor_role() IS NULL THEN false
+        WHEN user_id = dossier.actor_user_id() THEN true
+        WHEN dossier.actor_role() = 'auditor'
+          OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id()) THEN
             about_dossier IS NULL OR NOT dossier.audit_subject_hidden(about_dossier)
         ELSE false
     END
@@ -796,5 +819,6 @@ CREATE POLICY audit_log_read ON audit_log FOR SELECT TO dossier_app, dossier_bi 
 REVOKE ALL ON FUNCTION dossier.session_is_product(), dossier.sees_dossier_content(bigint, bigint, text, text, bigint),
     dossier.users_guard(), dossier.dossiers_transition(), dossier.approvals_transition(), dossier.loans_transition() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION dossier.actor_role(), dossier.actor_user_id(), dossier.actor_dept_id(), dossier.actor_is_user(),
+    dossier.bi_login_role(), dossier.bi_login_dept_id(),
     dossier.session_is_product(), dossier.sees_dossier_content(bigint, bigint, text, text, bigint)
     TO dossier_app, dossier_bi;

@@ -137,6 +137,18 @@ public final class ConnectionPool: Sendable {
         }
     }
 
+    /// Runs `body` inside `BEGIN … COMMIT` opened together with its first
+    /// statement (see `PostgresConnection.transaction(opening:_:_:)`).
+    @discardableResult
+    public func transaction<T: Sendable>(
+        opening sql: String, _ params: [(any PostgresEncodable)?],
+        _ body: @escaping @Sendable (PostgresConnection, PostgresResult) throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            try connection.transaction(opening: sql, params, body)
+        }
+    }
+
     public var statistics: PoolStatistics { core.statistics }
 
     /// Fails waiting and future callers with `.poolClosed`, lets running bodies

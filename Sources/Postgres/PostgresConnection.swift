@@ -108,6 +108,24 @@ public final class PostgresConnection {
         try checkInterruption()
         let name = try preparedName(for: sql, conn: conn)
 
+        roundTrips += 1
+        let sent = try Self.sendPrepared(conn, name, params)
+        guard sent == 1 else { throw sendFailure(conn) }
+        effectfulRoundTrips += 1
+        do {
+            return try collectResults(conn)
+        } catch {
+            // 26000: the statement vanished (DEALLOCATE/DISCARD ALL); 0A000: its
+            // result type changed under it. Either way prepare afresh next time.
+            if error.sqlState == "26000" || error.sqlState == "0A000" { statements[sql] = nil }
+            throw error
+        }
+    }
+
+    /// `PQsendQueryPrepared` with the parameters as texts (`nil` = NULL).
+    private static func sendPrepared(
+        _ conn: OpaquePointer, _ name: String, _ params: [(any PostgresEncodable)?]
+    ) throws(PostgresError) -> Int32 {
         // One NUL-terminated buffer for all parameter texts; pointers into it
         // exist only inside the closure below.
         var buffer = [UInt8]()
@@ -127,9 +145,7 @@ public final class PostgresConnection {
             buffer.append(0)
         }
         buffer.append(0)  // never empty, so baseAddress is never nil
-
-        roundTrips += 1
-        let sent: Int32 = buffer.withUnsafeBufferPointer { bytes in
+        return buffer.withUnsafeBufferPointer { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
                 let base = chars.baseAddress!
                 let pointers: [UnsafePointer<CChar>?] = offsets.map { $0 < 0 ? nil : UnsafePointer(base + $0) }
@@ -138,16 +154,69 @@ public final class PostgresConnection {
                 }
             }
         }
-        guard sent == 1 else { throw sendFailure(conn) }
-        effectfulRoundTrips += 1
+    }
+
+    /// Like `transaction(_:)`, but `BEGIN` and the transaction's first statement
+    /// (`sql` with `params`, prepared once per connection) travel together in
+    /// one round trip (libpq pipeline mode); `body` gets that statement's result.
+    /// For the statement every command opens with (issue 17: a round trip per
+    /// command less). If the first round trip breaks before `BEGIN` is
+    /// answered, nothing was sent that could change data (the pool may retry).
+    @discardableResult
+    public func transaction<T>(
+        opening sql: String, _ params: [(any PostgresEncodable)?],
+        _ body: (PostgresConnection, PostgresResult) throws -> T
+    ) throws -> T {
+        if isInTransaction {
+            throw PostgresError.client("transaction() called while a transaction is already open on this connection")
+        }
+        let opened: PostgresResult
         do {
-            return try collectResults(conn)
+            opened = try openPipelined(sql, params)
         } catch {
-            // 26000: the statement vanished (DEALLOCATE/DISCARD ALL); 0A000: its
-            // result type changed under it. Either way prepare afresh next time.
-            if error.sqlState == "26000" || error.sqlState == "0A000" { statements[sql] = nil }
+            rollbackIfNeeded()
             throw error
         }
+        return try transaction(alreadyBegun: true) { connection in try body(connection, opened) }
+    }
+
+    /// Sends `BEGIN` and the prepared statement in one pipeline and reads both answers.
+    private func openPipelined(_ sql: String, _ params: [(any PostgresEncodable)?]) throws(PostgresError) -> PostgresResult {
+        let conn = try liveHandle()
+        try checkInterruption()
+        let name = try preparedName(for: sql, conn: conn)  // before BEGIN, the first time only
+        guard PQenterPipelineMode(conn) == 1 else { throw sendFailure(conn) }
+        defer { _ = PQexitPipelineMode(conn) }
+        roundTrips += 1
+        commitWasSent = false
+        guard PQsendQueryParams(conn, "BEGIN", 0, nil, nil, nil, nil, 0) == 1,
+              try Self.sendPrepared(conn, name, params) == 1,
+              PQpipelineSync(conn) == 1
+        else { throw sendFailure(conn) }
+        // Each statement's results end with NULL; then the sync's own result.
+        var failure: PostgresError?
+        var answers: [PostgresResult?] = []
+        for _ in 0..<2 {
+            var last: PostgresResult?
+            while let result = PQgetResult(conn) {
+                let status = PQresultStatus(result)
+                if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK {
+                    last = Self.copy(result)
+                } else if status != PGRES_PIPELINE_ABORTED {  // aborted: the error before it is the failure
+                    failure = failure ?? Self.error(from: result, conn: conn)
+                }
+                PQclear(result)
+            }
+            answers.append(last)
+            if answers.count == 1, last != nil { effectfulRoundTrips += 1 }  // BEGIN answered: the statement ran
+        }
+        if let sync = PQgetResult(conn) { PQclear(sync) }
+        if var failure {
+            if Self.endsSession(failure, conn: conn) { failure.kind = .connection }
+            throw failure
+        }
+        guard let opened = answers[1] else { throw Self.connectionFailure(conn) }
+        return opened
     }
 
     /// Runs trusted SQL, possibly several statements separated by `;`, with the
@@ -185,10 +254,16 @@ public final class PostgresConnection {
     /// cannot commit: it is rolled back and a `25P02` error is thrown.
     @discardableResult
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        if isInTransaction {
-            throw PostgresError.client("transaction() called while a transaction is already open on this connection")
+        try transaction(alreadyBegun: false, body)
+    }
+
+    private func transaction<T>(alreadyBegun: Bool, _ body: (PostgresConnection) throws -> T) throws -> T {
+        if !alreadyBegun {
+            if isInTransaction {
+                throw PostgresError.client("transaction() called while a transaction is already open on this connection")
+            }
+            try execute(script: "BEGIN")
         }
-        try execute(script: "BEGIN")
         let value: T
         do {
             value = try body(self)

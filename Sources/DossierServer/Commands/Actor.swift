@@ -11,13 +11,22 @@ struct Actor: Sendable {
     let departmentCode: String
     let line: StaffLine
 
+    /// The statement that opens every command of a signed-in user (sent with
+    /// `BEGIN`, see `CommandExecutor`); parameter: the user's id.
+    static let beginStatement = "SELECT * FROM dossier.begin_command($1::int8)"
+
     /// Opens the command for `user`: fails with `.auth` if the user was disabled since login.
     static func begin(_ user: SignedInUser, on connection: PostgresConnection) throws -> Actor {
-        let row = try connection.query("SELECT * FROM dossier.begin_command($1::int8)", [user.id]).firstRow()
+        try Actor(begun: connection.query(beginStatement, [user.id]), user: user)
+    }
+
+    /// The actor from the answer of `beginStatement`.
+    init(begun result: PostgresResult, user: SignedInUser) throws {
+        let row = try result.firstRow()
         guard let role = Role(rawValue: try row.decode("role", as: String.self)),
               let line = StaffLine(rawValue: try row.decode("line", as: String.self))
         else { throw PostgresError(kind: .client, message: "unexpected role or line for user \(user.id)") }
-        return Actor(
+        self.init(
             userID: try row.decode("user_id", as: Int64.self),
             login: try row.decode("login", as: String.self),
             role: role,
@@ -25,5 +34,14 @@ struct Actor: Sendable {
             departmentCode: try row.decode("dept_code", as: String.self),
             line: line
         )
+    }
+
+    init(userID: Int64, login: String, role: Role, departmentID: Int64, departmentCode: String, line: StaffLine) {
+        self.userID = userID
+        self.login = login
+        self.role = role
+        self.departmentID = departmentID
+        self.departmentCode = departmentCode
+        self.line = line
     }
 }

@@ -142,8 +142,9 @@ final class CommandExecutor: Sendable {
         let answered = Mutex<Response?>(nil)
         do {
             return try await inFlight.run { [pool] in
-                try await pool.transaction { connection in
-                    let actor = try Actor.begin(user, on: connection)
+                // BEGIN and begin_command in one round trip.
+                try await pool.transaction(opening: Actor.beginStatement, [user.id]) { connection, begun in
+                    let actor = try Actor(begun: begun, user: user)
                     guard command.spec.access.permits(actor.role) else {
                         throw ProtocolError(.denied, "\(command.spec.name) is not for role \(actor.role.rawValue)")
                     }

@@ -69,6 +69,12 @@ struct DossierRecord: Sendable {
     /// Content refused for an entry the caller can see is `DENIED`. A reader who
     /// may ask for access (`reading`) is told how.
     func requireContent(reading reader: Actor? = nil) throws {
+        try Self.requireContent(reference: reference, status: status, contentVisible: contentVisible, reading: reader)
+    }
+
+    /// The same refusal for a card read by a command's own SQL function
+    /// (`dossier.dossier_show`), which returns no `DossierRecord`.
+    static func requireContent(reference: String, status: String, contentVisible: Bool, reading reader: Actor?) throws {
         if status == "destroyed" || status == "purged" {
             throw ProtocolError(.conflict, "\(reference) is \(status); only its register entry remains")
         }

@@ -45,31 +45,29 @@ enum Dossiers {
         return .ok(approval.description)
     }
 
-    /// The content, one row; the read is logged with its purpose in the same transaction.
+    /// The content, one row; the read is logged with its purpose in the same
+    /// transaction. One statement (`dossier.dossier_show`, 0080): finding the
+    /// card, reading the content and writing the audit row were three round
+    /// trips, each through the policies (issue 17).
     static func show(_ command: DossierShow, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let dossier = try DossierRecord.find(command.ref, on: connection)
-        try dossier.requireContent(reading: actor)
-        guard let row = try connection.query("""
-            SELECT d.id, coalesce(d.number, '') AS number, cu.number AS customer, d.category, c.title, d.level, d.scope,
-                   d.status, u.login AS owner, dp.code AS dept, c.location,
-                   coalesce(dossier.wire_time(d.filed_at), '') AS filed_at,
-                   coalesce(to_char(r.retain_until, 'YYYY-MM-DD'), '') AS retain_until,
-                   EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL) AS hold,
-                   CASE WHEN d.status = 'deleted'
-                        THEN dossier.wire_time(d.purge_after) END AS restorable_until
-              FROM dossiers d
-              JOIN dossier_contents c ON c.dossier_id = d.id
-              JOIN customers cu ON cu.id = c.customer_id
-              JOIN users u ON u.id = d.owner_id
-              JOIN departments dp ON dp.id = d.dept_id
-              LEFT JOIN dossier_retention r ON r.dossier_id = d.id
-             WHERE d.id = $1::int8
-            """, [dossier.id]).first
+        let id: Int64?
+        let number: String?
+        switch command.ref {
+        case .draft(let draft): (id, number) = (draft.value, nil)
+        case .archive(let archive): (id, number) = (nil, archive.description)
+        }
+        guard let row = try connection.query(
+            "SELECT * FROM dossier.dossier_show($1::int8, $2::text, $3::text)", [id, number, command.purpose ?? ""]).first
         else { throw ProtocolError(.notFound, "no dossier \(command.ref)") }
-        try Audit.record(connection, action: "dossier.show", target: dossier.reference, purpose: command.purpose ?? "")
+        let dossierID = try row.decode("id", as: Int64.self)
+        let archiveNumber = try row.decode("number", as: String?.self)
+        try DossierRecord.requireContent(
+            reference: archiveNumber ?? "D\(dossierID)", status: try row.decode("status", as: String.self),
+            contentVisible: try row.decode("content_visible", as: Bool.self), reading: actor)
         var out = Row()
-        out.append("ref", "D\(try row.decode("id", as: Int64.self))")
-        for column in ["number", "customer", "category", "title", "level", "scope", "status", "owner", "dept", "location",
+        out.append("ref", "D\(dossierID)")
+        out.append("number", archiveNumber ?? "")
+        for column in ["customer", "category", "title", "level", "scope", "status", "owner", "dept", "location",
                        "filed_at", "retain_until"] {
             out.append(column, try row.decode(column, as: String.self))
         }
