@@ -15,9 +15,9 @@
 # serve` options). The report is also written to
 # deploy/bench/results/dossier-show-<date>.txt.
 #
-# What each side runs per SHOW (one transaction, six round trips):
-#   BEGIN; SELECT * FROM dossier.begin_command($1::int8);
-#   <DossierRecord.find>; <Dossiers.show>; SELECT dossier.audit($1..$4); COMMIT
+# What each side runs per SHOW (one transaction, three round trips):
+#   BEGIN + SELECT * FROM dossier.begin_command($1::int8) (one pipeline);
+#   SELECT * FROM dossier.dossier_show($1, $2, $3); COMMIT
 # dossierd: the daemon's own prepared statements (BEGIN/COMMIT as simple
 # queries); pgbench: `-M prepared` with the same statement texts, as the
 # daemon's role dossier_app. Both pick a random one of DOSSIERS filed dossiers.
@@ -87,33 +87,16 @@ SQL
 # The daemon's requests: every dossier once, in a random order, used round-robin.
 seq "$id_lo" "$id_hi" | shuf | sed 's/^/DOSSIER SHOW D/; s/$/ purpose=bench/' >"$work/show.lines"
 
-# pgbench: the identical statements (texts from CommandExecutor/Actor.begin,
-# DossierRecord.find by D<n>, Dossiers.show, Audit.record), `:name` for `$n`;
-# the audit's empty detail is the literal '' (pgbench -D cannot define an empty
-# value), and the colons of to_char's format are written \x3a (pgbench would
-# take `:MI` for a variable): the same constants, the same plans.
+# pgbench: the identical statements (texts of Actor.beginStatement and
+# Dossiers.show), `:name` for `$n`; BEGIN and begin_command in one pipeline,
+# as the daemon sends them (PostgresConnection.transaction(opening:)).
 cat >"$work/show.sql" <<'SQL'
 \set id random(:id_lo, :id_hi)
+\startpipeline
 BEGIN;
 SELECT * FROM dossier.begin_command(:uid::int8);
-SELECT d.id, d.dept_id, dp.code AS dept, d.category, d.level, d.scope, d.status, d.owner_id,
-       u.login AS owner, d.number,
-       EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = d.id) AS content_visible
-  FROM dossiers d JOIN departments dp ON dp.id = d.dept_id JOIN users u ON u.id = d.owner_id WHERE d.id = :id::int8
-\gset found_
-SELECT d.id, coalesce(d.number, '') AS number, cu.number AS customer, d.category, c.title, d.level, d.scope,
-       d.status, u.login AS owner, dp.code AS dept, c.location,
-       coalesce(to_char(d.filed_at AT TIME ZONE 'UTC', E'YYYY-MM-DD"T"HH24\x3aMI\x3aSS"Z"'), '') AS filed_at,
-       coalesce(to_char(r.retain_until, 'YYYY-MM-DD'), '') AS retain_until,
-       EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL) AS hold
-  FROM dossiers d
-  JOIN dossier_contents c ON c.dossier_id = d.id
-  JOIN customers cu ON cu.id = c.customer_id
-  JOIN users u ON u.id = d.owner_id
-  JOIN departments dp ON dp.id = d.dept_id
-  LEFT JOIN dossier_retention r ON r.dossier_id = d.id
- WHERE d.id = :found_id::int8;
-SELECT dossier.audit(:action::text, :found_number::text, :purpose::text, ''::text);
+\endpipeline
+SELECT * FROM dossier.dossier_show(:id::int8, NULL::text, :purpose::text);
 COMMIT;
 SQL
 pgbench_conn=(-h "$pg_sock" -p "$pg_port" -U dossier_app)
@@ -230,7 +213,7 @@ for c in $CONNS; do
     { [ "$c" != 8 ] && [ "$c" != 32 ]; } || [ "$verdict" = met ] || ceiling_met=no
     awk -v c="$c" -v d="$dr" -v m="$mr" -v h="$hr" -v g="$CEILING_GOAL" -v v="$verdict" 'BEGIN {
         printf "ratio dossierd/minimal conns=%-3s rps %.2f   dossierd/chained %.2f  goal >= %.2f: %s\n",
-               c, m > 0 ? d / m : 0, h > 0 ? d / h : 0, g, v }'
+               c, (m > 0 ? d / m : 0), (h > 0 ? d / h : 0), g, v }'
 done
 echo "goal (dossierd >= $CEILING_GOAL of the chained minimal logged read at 8 and 32 connections): $([ "$ceiling_met" = yes ] && echo met || echo 'NOT met')"
 # pgbench runs C backends; dossierd only --pool-size. Also against pgbench's best

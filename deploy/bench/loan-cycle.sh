@@ -24,8 +24,9 @@
 #   The approval id is in no response of LOAN REQUEST (OK L<n> pending), so the
 #   manager reads it from the pending list, as a manager's client does; this
 #   fifth command is part of the cycle on both sides.
-#   pgbench: one script = the whole cycle = five transactions, each BEGIN;
-#   begin_command(<acting user>); <the daemon's statements>; COMMIT, ids carried
+#   pgbench: one script = the whole cycle = five transactions, each BEGIN +
+#   begin_command(<acting user>) in one pipeline (as the daemon sends them);
+#   <the daemon's statements>; COMMIT, ids carried
 #   with \gset; `-M prepared` as dossier_app, client i on dossier id_lo+i.
 # Statement texts are those of Loans.request/find/checkout/giveBack,
 # ApprovalEngine.request/lock/approve/recordDecision, Loans.approved,
@@ -104,8 +105,10 @@ seq "$id_lo" "$id_hi" | sed 's/^/D/' >"$work/refs.txt"
 cat >"$work/cycle.sql" <<'SQL'
 \set id :id_lo + :client_id
 -- 1. borrower: LOAN REQUEST D<id> purpose=bench
+\startpipeline
 BEGIN;
 SELECT * FROM dossier.begin_command(:rep::int8);
+\endpipeline
 SELECT d.id, d.dept_id, dp.code AS dept, d.category, d.level, d.scope, d.status, d.owner_id,
        u.login AS owner, d.number,
        EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = d.id) AS content_visible
@@ -129,8 +132,10 @@ SELECT dossier.audit('approval.request'::text, ('A' || :appr_id::int8)::text, ''
 UPDATE loans SET approval_id = :appr_id::int8 WHERE id = :loan_id::int8;
 COMMIT;
 -- 2. manager: APPROVAL LIST kind=loan (status pending)
+\startpipeline
 BEGIN;
 SELECT * FROM dossier.begin_command(:mgr::int8);
+\endpipeline
 SELECT a.id, a.kind, a.status, a.current_step, a.step_count,
        CASE WHEN a.kind IN ('loan', 'extend') THEN 'L' || a.loan_id
             WHEN a.kind = 'waive' THEN 'P' || a.penalty_id
@@ -156,8 +161,10 @@ SELECT a.id, a.kind, a.status, a.current_step, a.step_count,
  LIMIT 1000;
 COMMIT;
 -- 3. manager: APPROVE A<m>
+\startpipeline
 BEGIN;
 SELECT * FROM dossier.begin_command(:mgr::int8);
+\endpipeline
 SELECT a.id, a.kind, a.status, a.dept_id, a.requester_id, a.current_step, a.step_count, a.dossier_id,
        a.customer_id, a.loan_id, a.penalty_id, a.payload::text AS payload, a.reason,
        s.approver_role, s.approver_dept_id
@@ -172,8 +179,10 @@ UPDATE loans SET status = 'approved', approved_at = now() WHERE id = :p_loan_id:
 SELECT dossier.audit('approval.approve'::text, ('A' || :p_id::int8)::text, ''::text, 'final'::text);
 COMMIT;
 -- 4. archivist: LOAN CHECKOUT L<n>
+\startpipeline
 BEGIN;
 SELECT * FROM dossier.begin_command(:arc::int8);
+\endpipeline
 SELECT l.id, l.dossier_id, l.dept_id, l.borrower_id, l.status, d.level, coalesce(d.number, 'D' || d.id) AS reference
   FROM loans l JOIN dossiers d ON d.id = l.dossier_id
  WHERE l.id = :loan_id::int8 FOR UPDATE OF l
@@ -191,8 +200,10 @@ UPDATE dossiers SET status = 'on_loan', updated_at = now() WHERE id = :l_dossier
 SELECT dossier.audit('loan.checkout'::text, ('L' || :l_id::int8)::text, ''::text, :l_reference::text);
 COMMIT;
 -- 5. archivist: LOAN RETURN L<n>
+\startpipeline
 BEGIN;
 SELECT * FROM dossier.begin_command(:arc::int8);
+\endpipeline
 SELECT l.id, l.dossier_id, l.dept_id, l.borrower_id, l.status, d.level, coalesce(d.number, 'D' || d.id) AS reference
   FROM loans l JOIN dossiers d ON d.id = l.dossier_id
  WHERE l.id = :loan_id::int8 FOR UPDATE OF l
@@ -335,7 +346,7 @@ for c in $CONNS; do
     verdict=$(awk -v d="$dr" -v m="$mr" -v g="$CEILING_GOAL" 'BEGIN { print (m > 0 && d / m >= g) ? "met" : "NOT met" }')
     [ "$verdict" = met ] || ceiling_met=no
     awk -v c="$c" -v d="$dr" -v m="$mr" -v g="$CEILING_GOAL" -v v="$verdict" 'BEGIN {
-        printf "ratio dossierd/minimal cycle cycles=%-3s rate %.2f  goal >= %.2f: %s\n", c, m > 0 ? d / m : 0, g, v }'
+        printf "ratio dossierd/minimal cycle cycles=%-3s rate %.2f  goal >= %.2f: %s\n", c, (m > 0 ? d / m : 0), g, v }'
 done
 echo "goal (dossierd >= $CEILING_GOAL of the minimal cycle at every concurrency): $([ "$ceiling_met" = yes ] && echo met || echo 'NOT met')"
 echo "# load average at end: $(load_now); loans written by the run: $loans_total, not returned: $loans_open"
