@@ -32,6 +32,7 @@ public enum MigrationCatalog {
             ("0050_report_views.sql", PackageResources._050_report_views_sql),
             ("0051_customer_import.sql", PackageResources._051_customer_import_sql),
             ("0080_one_statement_show.sql", PackageResources._080_one_statement_show_sql),
+            ("0081_pending_approvals_index.sql", PackageResources._081_pending_approvals_index_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }

@@ -31,17 +31,29 @@ enum ApprovalListing {
         """
 
     static func list(_ command: ApprovalList, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let filter = command.status ?? .pending
+        // One statement per filter, each with plain conditions: a single
+        // statement choosing its condition by a parameter (CASE $2 …) planned
+        // generically to a walk of every approval (issue 17).
+        let condition: String
+        var params: [(any PostgresEncodable)?] = [command.kind?.rawValue]
+        switch command.status ?? .pending {
+        case .pending:
+            condition = """
+                a.status = 'pending' AND a.requester_id <> $2::int8 AND s.approver_role = $3::text
+                AND (s.approver_dept_id IS NULL OR s.approver_dept_id = $4::int8)
+                """
+            params += [actor.userID, actor.role.rawValue, actor.departmentID]
+        case .mine:
+            condition = "a.requester_id = $2::int8"
+            params.append(actor.userID)
+        case .all:
+            condition = "true"
+        }
         let rows = try connection.query(select + """
-             WHERE ($1::text IS NULL OR a.kind = $1::text)
-               AND CASE $2::text
-                     WHEN 'pending' THEN a.status = 'pending' AND a.requester_id <> $3::int8 AND s.approver_role = $4::text
-                                         AND (s.approver_dept_id IS NULL OR s.approver_dept_id = $5::int8)
-                     WHEN 'mine' THEN a.requester_id = $3::int8
-                     ELSE true END
+             WHERE ($1::text IS NULL OR a.kind = $1::text) AND \(condition)
              ORDER BY a.id
              LIMIT 1000
-            """, [command.kind?.rawValue, filter.rawValue, actor.userID, actor.role.rawValue, actor.departmentID]).rows
+            """, params).rows
         return .rows(try rows.map(row))
     }
 
