@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // libpq, found through pkg-config (Debian: libpq-dev).
@@ -39,7 +40,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // Backup and restore: pg_dump/pg_restore, manifest, checksums.
-        .target(name: "DossierBackup", dependencies: ["Postgres", "LocalPostgres"], swiftSettings: strict),
+        .target(
+            name: "DossierBackup",
+            dependencies: ["Postgres", "LocalPostgres", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // Pure domain rules: no I/O.
         .target(name: "DossierDomain", swiftSettings: strict),
         // The DOSSIER/1 line protocol: tokens, typed commands, responses. No I/O.
@@ -57,6 +62,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -110,7 +116,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DossierStoreTests", dependencies: ["DossierStore", "Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DossierDomainTests", dependencies: ["DossierDomain"], swiftSettings: strict),
-        .testTarget(name: "DossierProtocolTests", dependencies: ["DossierProtocol"], swiftSettings: strict),
+        .testTarget(name: "DossierProtocolTests", dependencies: ["DossierProtocol", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DossierConsoleTests", dependencies: ["DossierConsole", "DossierProtocol"], swiftSettings: strict),
         .testTarget(name: "DossierServerTests", dependencies: ["DossierServer", "DossierBackup", "TestSupport", "Postgres", "LocalPostgres"], swiftSettings: strict),
     ]

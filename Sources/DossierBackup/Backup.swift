@@ -92,7 +92,7 @@ public enum Backup {
             let path = directory + "/" + relative
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-            return BackupManifest.FileRecord(path: relative, bytes: size, sha256: try SHA256.hex(ofFile: path))
+            return BackupManifest.FileRecord(path: relative, bytes: size, sha256: try FileChecksum.sha256(ofFile: path))
         }
     }
 

@@ -46,7 +46,7 @@ public enum Restore {
             let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? -1
             if size != file.bytes {
                 problems.append("\(file.path) has \(size) bytes, the manifest says \(file.bytes)")
-            } else if try SHA256.hex(ofFile: path) != file.sha256 {
+            } else if try FileChecksum.sha256(ofFile: path) != file.sha256 {
                 problems.append("\(file.path) does not match its SHA-256 checksum")
             }
         }

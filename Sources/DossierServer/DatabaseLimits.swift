@@ -35,8 +35,7 @@ public struct DatabaseLimits: Sendable, Equatable {
     }
 
     static func milliseconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
+        "\(duration.inMilliseconds)ms"
     }
 }
 

@@ -154,7 +154,7 @@ public final class DossierServer: Service, Sendable {
     }
 
     private static func timeAmount(_ duration: Duration) -> TimeAmount {
-        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        .nanoseconds(duration.inNanoseconds)
     }
 
     private func serve(

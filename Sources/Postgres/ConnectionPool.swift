@@ -569,9 +569,7 @@ final class PoolCore: Sendable {
     private static let closedError = PostgresError(kind: .poolClosed, message: "the database connection pool is shut down")
 
     static func describe(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        if attoseconds == 0 { return "\(seconds) s" }
-        return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000) ms"
+        duration.components.attoseconds == 0 ? "\(duration.components.seconds) s" : "\(duration.inMilliseconds) ms"
     }
 
     private static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {

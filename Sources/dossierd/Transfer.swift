@@ -83,7 +83,7 @@ struct ImportCustomers: ParsableCommand {
         }
         for error in outcome.errors { print(error) }
         let elapsed = ContinuousClock.now - started
-        let seconds = String(format: "%.2f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        let seconds = String(format: "%.2f s", elapsed.inSeconds)
         if outcome.committed {
             print("imported \(outcome.numbers.count) customers \(outcome.numbers.first ?? "")…\(outcome.numbers.last ?? "") in \(seconds)")
         } else if outcome.errors.isEmpty {

@@ -1,4 +1,5 @@
 import DossierDomain
+import TestSupport
 @testable import DossierProtocol
 
 func login(_ text: String) -> Login { Login(text)! }
@@ -22,15 +23,3 @@ func parseError(_ line: String, authenticated: Bool = true) -> ProtocolError? {
     }
 }
 
-/// A small deterministic generator, so property tests reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -26,7 +26,7 @@ import TestSupport
         var results = FuzzTally()
         for (index, login) in logins.enumerated() {
             let client = login == "admin" ? try await server.admin() : try await company.client(login)
-            var generator = SplitMix(seed: UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
+            var generator = SplitMix64(seed: UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
             var sent = 0
             while sent < perClient {
                 let lines = (0..<100).map { _ in FuzzLine.make(using: &generator) }
@@ -111,19 +111,6 @@ struct FuzzTally: Sendable {
     var summary: String { codes.sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
 }
 
-/// A small seeded generator, so a failing line can be reproduced.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// One fuzzed line: a verb of the command table with values drawn near and
 /// past the limits of each argument's kind, sometimes mangled.
 enum FuzzLine {
@@ -138,7 +125,7 @@ enum FuzzLine {
         return ["LIST", "SHOW", "FIND", "HISTORY", "RULES", "REPORT", "DUE"].contains(words[1])
     }
 
-    static func make(using generator: inout SplitMix) -> String {
+    static func make(using generator: inout SplitMix64) -> String {
         let spec = verbs.randomElement(using: &generator)!
         var tokens = spec.words
         for positional in spec.positionals where Int.random(in: 0..<10, using: &generator) < 9 {
@@ -161,7 +148,7 @@ enum FuzzLine {
         return tokens.joined(separator: " ")
     }
 
-    static func value(_ kind: ValueKind, using generator: inout SplitMix) -> String {
+    static func value(_ kind: ValueKind, using generator: inout SplitMix64) -> String {
         if Int.random(in: 0..<12, using: &generator) == 0 { return junk(using: &generator) }
         let choices: [String]
         switch kind {
@@ -196,7 +183,7 @@ enum FuzzLine {
         return choices.randomElement(using: &generator)!
     }
 
-    static func junk(using generator: inout SplitMix) -> String {
+    static func junk(using generator: inout SplitMix64) -> String {
         let alphabet = Array("aZ09=\"'\\ \t“”＝，。中文档案\u{7F}\u{1B}\u{200B}-_.")
         let length = Int.random(in: 1...40, using: &generator)
         return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })

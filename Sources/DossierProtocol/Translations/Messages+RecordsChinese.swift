@@ -101,7 +101,6 @@ extension MessageCatalog {
     /// Retention, legal holds, destruction.
     static let retentionMessages: [MessageTemplate] = [
         MessageTemplate("no retention rule for {}", "类别 {1} 没有保管期限规则"),
-        MessageTemplate("RETENTION SET is for role admin", "RETENTION SET 仅限 admin 角色"),
         MessageTemplate("{} is already on hold", "{1} 已被冻结"),
         MessageTemplate("{} is not on hold", "{1} 未被冻结"),
         MessageTemplate("{} is on legal hold", "{1} 处于法律冻结中"),
@@ -118,8 +117,6 @@ extension MessageCatalog {
         MessageTemplate("no penalty rule {}", "没有处罚规则 {1}"),
         MessageTemplate("{} is already waived", "{1} 已被免除"),
         MessageTemplate("{} already has a pending waiver A{}", "{1} 已有待审的免除申请 A{2}"),
-        MessageTemplate("PENALTY RECORD is not for role {}", "PENALTY RECORD 不对角色 {1} 开放"),
-        MessageTemplate("PENALTY SWEEP is not for role {}", "PENALTY SWEEP 不对角色 {1} 开放"),
         MessageTemplate("a {} records penalties of their own department only", "{1} 只能登记本部门的处罚"),
         MessageTemplate("nobody records a penalty against themselves", "任何人都不能给自己登记处罚"),
         MessageTemplate("{} is detected automatically, not recorded by hand", "{1} 由系统自动发现，不能手工登记", phrase: true),

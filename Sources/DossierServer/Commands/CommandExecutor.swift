@@ -166,7 +166,7 @@ final class CommandExecutor: Sendable {
     private func log(_ session: SessionState, verb: String, code: String, since started: ContinuousClock.Instant) {
         guard logger.logLevel <= .info else { return }
         let elapsed = ContinuousClock.now - started
-        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        let micros = elapsed.inMicroseconds
         logger.info("command conn=\(session.connectionID) login=\(session.user?.login ?? "-") verb=\(verb.contains(" ") ? "\"\(verb)\"" : verb) outcome=\(code) us=\(micros)")
     }
 }

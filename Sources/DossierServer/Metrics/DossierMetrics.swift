@@ -9,7 +9,7 @@ enum DossierMetrics {
     /// `dossier_command_duration_seconds{verb}` (a histogram).
     static func command(verb: String, outcome: String, duration: Duration) {
         Counter(label: "dossier_commands_total", dimensions: [("verb", verb), ("outcome", outcome)]).increment()
-        Timer(label: "dossier_command_duration_seconds", dimensions: [("verb", verb)]).recordNanoseconds(duration.nanoseconds)
+        Timer(label: "dossier_command_duration_seconds", dimensions: [("verb", verb)]).recordNanoseconds(duration.inNanoseconds)
     }
 
     /// One scheduled job run that this daemon claimed:
@@ -17,13 +17,6 @@ enum DossierMetrics {
     static func jobRun(job: String, outcome: String, duration: Duration) {
         Counter(label: "dossier_job_runs_total", dimensions: [("job", job), ("outcome", outcome)]).increment()
         Timer(label: "dossier_job_duration_seconds", dimensions: [("job", job), ("outcome", outcome)])
-            .recordNanoseconds(duration.nanoseconds)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
+            .recordNanoseconds(duration.inNanoseconds)
     }
 }

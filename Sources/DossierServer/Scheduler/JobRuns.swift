@@ -76,7 +76,7 @@ enum JobRuns {
                    last_started = now(), claims = claims + 1
              WHERE job = $1::text AND claims = $2::int8 AND (lease_until IS NULL OR lease_until <= now())
             RETURNING claims, last_started
-            """, [job, token, daemon, lease.seconds]).rows.first
+            """, [job, token, daemon, lease.inSeconds]).rows.first
         guard let row else { return nil }
         return Claim(job: job, token: try row.decode("claims", as: Int64.self),
                      started: try row.decode("last_started", as: Date.self))
@@ -115,13 +115,6 @@ enum JobRuns {
         try connection.query("""
             UPDATE job_runs SET lease_until = now() + make_interval(secs => $4::float8)
              WHERE job = $1::text AND claims = $2::int8 AND leased_by = $3::text
-            """, [claim.job, claim.token, daemon, lease.seconds]).affectedRows == 1
-    }
-}
-
-extension Duration {
-    /// Whole and fractional seconds.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
+            """, [claim.job, claim.token, daemon, lease.inSeconds]).affectedRows == 1
     }
 }

@@ -118,11 +118,11 @@ public final class JobScheduler: Service, Sendable {
             logger.warning("scheduler cannot read job_runs; retrying in \(configuration.pollInterval): \(error)")
             return configuration.pollInterval
         }
-        var wakeAt = snapshot.now.addingTimeInterval(configuration.pollInterval.seconds)
+        var wakeAt = snapshot.now.addingTimeInterval(configuration.pollInterval.inSeconds)
         for job in jobs {
             guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
             let planner = JobPlanner(schedule: job.schedule, timeZone: snapshot.timeZone,
-                                     retryDelay: configuration.retryDelay.seconds)
+                                     retryDelay: configuration.retryDelay.inSeconds)
             let state = snapshot.states[job.name] ?? .neverRun
             switch planner.decide(now: snapshot.now, state: state) {
             case .wait(let until, let reason):
@@ -184,7 +184,7 @@ public final class JobScheduler: Service, Sendable {
             return outcome
         }
         let elapsed = ContinuousClock.now - started
-        let millis = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let millis = elapsed.inMilliseconds
         let summary = "job name=\(job.name) reason=\(reason) claim=\(claim.token) day=\(context.day) ms=\(millis)"
         switch outcome {
         case .done: DossierMetrics.jobRun(job: job.name, outcome: "done", duration: elapsed)

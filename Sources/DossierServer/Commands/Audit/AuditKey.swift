@@ -1,4 +1,4 @@
-import DossierDomain
+import Crypto
 import Foundation
 
 /// The key that seals the audit chains (`AuditSeals`). The daemons hold it;
@@ -48,9 +48,18 @@ public struct AuditKey: Sendable {
     }
 
     /// Names the key in each seal.
-    public var id: String { Hex.string(HMACSHA256.authenticationCode(for: Array("dossier-audit-key-id".utf8), key: bytes).prefix(8)) }
+    public var id: String { Hex.string(mac(Array("dossier-audit-key-id".utf8)).prefix(8)) }
 
-    func mac(_ message: [UInt8]) -> [UInt8] { HMACSHA256.authenticationCode(for: message, key: bytes) }
+    /// HMAC-SHA256 (swift-crypto) of `message` under the key.
+    func mac(_ message: [UInt8]) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: bytes)))
+    }
+
+    /// Compares two codes in time that does not depend on where they differ.
+    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
 }
 
 /// Lowercase hex of bytes, and back.

@@ -48,7 +48,7 @@ enum AuditSeals {
             guard prev == previous else { return (seals.count, "seal S\(id) does not follow the seal before it") }
             guard keyID == key.id else { return (seals.count, "seal S\(id) was made with another key (\(keyID))") }
             let expected = Hex.string(key.mac(message(keyID: keyID, heads: heads, previousMAC: prev)))
-            guard HMACSHA256.equal(Array(expected.utf8), Array(mac.utf8)) else {
+            guard AuditKey.equal(Array(expected.utf8), Array(mac.utf8)) else {
                 return (seals.count, "seal S\(id) is not authentic")
             }
             previous = mac
