@@ -71,42 +71,32 @@ public final class DossierServer: Service, Sendable {
             idle: Self.timeAmount(configuration.idleTimeout),
             request: Self.timeAmount(configuration.requestTimeout),
             login: Self.timeAmount(configuration.loginTimeout))
-        let server: NIOAsyncChannel<(NIOAsyncChannel<[ConnectionEvent], ByteBuffer>, SignInSignal), Never>
+        var opened: [Listener] = []
         do {
-            server = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 1024)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.allowRemoteHalfClosure, value: true)
-                // A write waits while this much is unsent (the session's memory bound).
-                .childChannelOption(.writeBufferWaterMark, value: .init(low: 16 * 1024, high: 64 * 1024))
-                .bind(host: configuration.host, port: configuration.port) { [transportSecurity = configuration.transportSecurity] channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        registry.register(channel)
-                        if let tls = transportSecurity.handler() {
-                            try channel.pipeline.syncOperations.addHandler(tls)
-                        }
-                        let signIn = SignInSignal()
-                        try channel.pipeline.syncOperations.addHandler(
-                            RequestFramingHandler(limits: limits, deadlines: clocks, signIn: signIn))
-                        // At most two reads (≤ 64 KB each) wait while a command runs or a write waits.
-                        let wrapped = try NIOAsyncChannel<[ConnectionEvent], ByteBuffer>(
-                            wrappingChannelSynchronously: channel,
-                            configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2))
-                        )
-                        return (wrapped, signIn)
-                    }
-                }
+            opened.append(try await Listener.bind(
+                group: group, host: configuration.host, port: configuration.port, security: configuration.transportSecurity,
+                registry: registry, limits: limits, clocks: clocks))
+            if let plain = configuration.plainListen {
+                opened.append(try await Listener.bind(
+                    group: group, host: plain.host, port: plain.port, security: configuration.transportSecurity.plainTwin,
+                    registry: registry, limits: limits, clocks: clocks))
+            }
         } catch {
+            for listener in opened { try? await listener.server.channel.close() }
             let waiters = boundWaiters.withLock { waiters in defer { waiters = [] }; return waiters }
             waiters.forEach { $0.resume(throwing: error) }
             throw error
         }
-        let address = server.channel.localAddress!
+        let listeners = opened
+        let address = listeners[0].address!
         bound.withLock { $0 = address }
         let waiters = boundWaiters.withLock { waiters in defer { waiters = [] }; return waiters }
         waiters.forEach { $0.resume(returning: address) }
-        logger.info("listening", metadata: ["address": "\(address)"])
+        for listener in listeners {
+            logger.info("listening", metadata: [
+                "address": "\(listener.address.map { "\($0)" } ?? "?")", "tls": "\(listener.security.usesTLS ? "yes" : "no")",
+            ])
+        }
 
         let executor = CommandExecutor(
             pool: pool, statistics: statistics, logger: logger, auditKey: configuration.auditKey,
@@ -116,27 +106,18 @@ public final class DossierServer: Service, Sendable {
         defer { deadlineTimer.withLock { $0?.cancel() } }
         let loopExecutors = group.makeIterator().map { EventLoopTaskExecutor(eventLoop: $0) }
         try await withGracefulShutdownHandler {
-            try await server.executeThenClose { inbound in
-                await withDiscardingTaskGroup { group in
-                    do {
-                        for try await (connection, signIn) in inbound {
-                            let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
-                            let loop = connection.channel.eventLoop
-                            let preferred = loopExecutors.first { $0.eventLoop === loop } ?? EventLoopTaskExecutor(eventLoop: loop)
-                            group.addTask(executorPreference: preferred) {
-                                await self.serve(connection, id: id, signIn: signIn, clocks: clocks, executor: executor)
-                            }
-                        }
-                    } catch {
-                        logger.error("accept loop failed", metadata: ["error": "\(error)"])
+            await withDiscardingTaskGroup { group in
+                for listener in listeners {
+                    group.addTask {
+                        await self.accept(on: listener, clocks: clocks, executor: executor, loopExecutors: loopExecutors)
                     }
                 }
             }
         } onGracefulShutdown: { [self] in
             logger.info("shutting down: no new connections, finishing commands in flight")
             shuttingDown.store(true, ordering: .relaxed)
-            // Stop accepting; the accept loop ends, then the task group waits for every connection.
-            server.channel.close(promise: nil)
+            // Stop accepting; the accept loops end, then their task groups wait for every connection.
+            for listener in listeners { listener.server.channel.close(promise: nil) }
             registry.quiesceAll()
             // Commands still running at the deadline are cancelled in the
             // database and answered ERR SHUTDOWN, so the process exits in time.
@@ -153,13 +134,42 @@ public final class DossierServer: Service, Sendable {
         logger.info("server stopped")
     }
 
+    /// Accepts connections on one listener until it is closed; each is served in
+    /// a task on its own event loop's executor.
+    private func accept(
+        on listener: Listener, clocks: ConnectionDeadlines.Limits, executor: CommandExecutor,
+        loopExecutors: [EventLoopTaskExecutor]
+    ) async {
+        do {
+            try await listener.server.executeThenClose { inbound in
+                await withDiscardingTaskGroup { group in
+                    do {
+                        for try await (connection, signIn) in inbound {
+                            let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
+                            let loop = connection.channel.eventLoop
+                            let preferred = loopExecutors.first { $0.eventLoop === loop } ?? EventLoopTaskExecutor(eventLoop: loop)
+                            group.addTask(executorPreference: preferred) {
+                                await self.serve(connection, id: id, signIn: signIn, clocks: clocks, executor: executor,
+                                                 security: listener.security)
+                            }
+                        }
+                    } catch {
+                        logger.error("accept loop failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        } catch {
+            logger.error("listener failed", metadata: ["error": "\(error)"])
+        }
+    }
+
     private static func timeAmount(_ duration: Duration) -> TimeAmount {
         .nanoseconds(duration.inNanoseconds)
     }
 
     private func serve(
         _ connection: NIOAsyncChannel<[ConnectionEvent], ByteBuffer>, id: Int, signIn: SignInSignal,
-        clocks: ConnectionDeadlines.Limits, executor: CommandExecutor
+        clocks: ConnectionDeadlines.Limits, executor: CommandExecutor, security: TransportSecurity
     ) async {
         guard limiter.admit() else {
             try? await connection.executeThenClose { _, outbound in
@@ -180,7 +190,7 @@ public final class DossierServer: Service, Sendable {
             signIn: signIn, deadlines: clocks,
             isShuttingDown: { [self] in shuttingDown.load(ordering: .relaxed) }, logger: logger
         )
-        session.refusesPlainAuth = configuration.transportSecurity.refusesPlainAuth(from: connection.channel.remoteAddress)
+        session.refusesPlainAuth = security.refusesPlainAuth(from: connection.channel.remoteAddress)
         await session.run()
     }
 }

@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var defaultLanguage: Language = .english
     /// TLS, or plain TCP with `AUTH` only from loopback unless allowed.
     public var transportSecurity: TransportSecurity = .plaintext()
+    /// A second listener in plain TCP (`serve --plain-listen`), for local tools
+    /// while `host`:`port` speaks TLS; `AUTH` on it follows the plain-TCP rule.
+    public var plainListen: (host: String, port: Int)?
 
     public init(
         host: String = "127.0.0.1",

@@ -20,8 +20,9 @@ public struct TransportSecurity: Sendable {
         TransportSecurity(context: nil, allowPlaintext: allowPlaintext)
     }
 
-    /// TLS (1.2 or later) with the PEM certificate chain and private key of these files.
-    public static func tls(certificateFile: String, keyFile: String) throws(Failure) -> TransportSecurity {
+    /// TLS (1.2 or later) with the PEM certificate chain and private key of these
+    /// files; `allowPlaintext` is for a plain listener beside it (`plainTwin`).
+    public static func tls(certificateFile: String, keyFile: String, allowPlaintext: Bool = false) throws(Failure) -> TransportSecurity {
         let chain: [NIOSSLCertificate]
         do {
             chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
@@ -43,7 +44,7 @@ public struct TransportSecurity: Sendable {
         // the connection slot and graceful shutdown should not wait the default 5 s.
         configuration.shutdownTimeout = .seconds(1)
         do {
-            return TransportSecurity(context: try NIOSSLContext(configuration: configuration), allowPlaintext: false)
+            return TransportSecurity(context: try NIOSSLContext(configuration: configuration), allowPlaintext: allowPlaintext)
         } catch {
             // E.g. a key that does not belong to the certificate.
             throw Failure(description: "cannot use \(certificateFile) with \(keyFile) (\(error))")
@@ -51,6 +52,9 @@ public struct TransportSecurity: Sendable {
     }
 
     public var usesTLS: Bool { context != nil }
+
+    /// The same rule for `AUTH` in clear, without TLS (the `--plain-listen` listener).
+    public var plainTwin: TransportSecurity { .plaintext(allowPlaintext: allowPlaintext) }
 
     /// The handler that speaks TLS on a new connection, if any (first in the pipeline).
     func handler() -> NIOSSLServerHandler? { context.map { NIOSSLServerHandler(context: $0) } }

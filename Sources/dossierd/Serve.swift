@@ -85,6 +85,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.")
     var tlsKey: String?
 
+    @Option(name: .customLong("plain-listen"),
+            help: "With --tls-cert: also listen in plain TCP here (host:port, e.g. 127.0.0.1:7879) for local tools; AUTH on it only from loopback unless --allow-plaintext.")
+    var plainListen: String?
+
     @Flag(name: .customLong("allow-plaintext"), help: "Without --tls-cert: accept AUTH over plain TCP from clients that are not on loopback (passwords in clear).")
     var allowPlaintext = false
 
@@ -132,6 +136,10 @@ struct Serve: AsyncParsableCommand {
         guard TimeOfDay(jobsAt) != nil else { throw ValidationError("--jobs-at must be HH:MM (00:00 to 23:59)") }
         guard jobsPoll >= 1, jobsRetry >= 1 else { throw ValidationError("--jobs-poll and --jobs-retry must be at least 1 second") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        if let plainListen {
+            guard tlsCert != nil else { throw ValidationError("--plain-listen is for a daemon with --tls-cert (without it --listen is plain already)") }
+            guard ServerConfiguration.parseListen(plainListen) != nil else { throw ValidationError("--plain-listen must be host:port") }
+        }
         guard jobsLease >= 3 else { throw ValidationError("--jobs-lease must be at least 3 seconds (it is renewed every third)") }
     }
 
@@ -146,7 +154,7 @@ struct Serve: AsyncParsableCommand {
         let transportSecurity: TransportSecurity
         if let tlsCert, let tlsKey {
             do {
-                transportSecurity = try .tls(certificateFile: tlsCert, keyFile: tlsKey)
+                transportSecurity = try .tls(certificateFile: tlsCert, keyFile: tlsKey, allowPlaintext: allowPlaintext)
             } catch {
                 throw ValidationError("cannot use --tls-cert/--tls-key: \(error)")
             }
@@ -226,6 +234,7 @@ struct Serve: AsyncParsableCommand {
         configuration.auditKey = auditKey
         configuration.defaultLanguage = Language(rawValue: language) ?? .english
         configuration.transportSecurity = transportSecurity
+        configuration.plainListen = plainListen.flatMap(ServerConfiguration.parseListen)
         if !transportSecurity.usesTLS && !allowPlaintext && !["127.0.0.1", "::1", "localhost"].contains(host) {
             logger.warning("plain TCP on \(host): AUTH is refused to clients off loopback (give --tls-cert/--tls-key, or --allow-plaintext)")
         }

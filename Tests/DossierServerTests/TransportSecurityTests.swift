@@ -214,6 +214,33 @@ import TestSupport
         try await tls.shutdown()
     }
 
+    /// `--plain-listen`: beside the TLS port, a plain one for local tools, with
+    /// the plain-TCP rule for `AUTH`; graceful shutdown closes both.
+    @Test func plainListenerBesideTLS() async throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let plainPort = try LineClient.freePort()
+        let server = try await tlsServer(certificates) { $0.plainListen = ("0.0.0.0", plainPort) }
+        let secure = try await TLSLineClient(port: server.port, caFile: certificates.ca)
+        #expect(try await secure.readLine()?.hasPrefix("OK DOSSIER/1") == true)
+        #expect(try await secure.request("AUTH admin \(TestServer.adminPassword)") == ["OK admin role=admin dept=HQ"])
+        let local = try await LineClient(port: plainPort)
+        #expect(try await local.readLine()?.hasPrefix("OK DOSSIER/1") == true)
+        #expect(try await local.request("AUTH admin \(TestServer.adminPassword)") == ["OK admin role=admin dept=HQ"])
+        if let external = Self.externalAddress() {
+            let remote = try await LineClient(host: external, port: plainPort)
+            _ = try await remote.readLine()
+            #expect(try await remote.request("AUTH admin \(TestServer.adminPassword)").first?.hasPrefix("ERR DENIED") == true)
+        }
+        let stopping = Task { try await server.shutdown() }
+        #expect(try await local.readLine() == "ERR SHUTDOWN server is stopping")
+        #expect(try await local.readLine() == nil)
+        #expect(try await secure.readLine() == "ERR SHUTDOWN server is stopping")
+        #expect(try await secure.readLine() == nil)
+        try await stopping.value
+        await #expect(throws: (any Error).self) { _ = try await LineClient(port: plainPort) }
+    }
+
     /// `dossierd serve --tls-cert/--tls-key` as an operator runs it, with the
     /// console and a SIGTERM; a key of another certificate stops it at once.
     @Test func serveWithTLSFromTheCommandLine() async throws {
@@ -230,15 +257,18 @@ import TestSupport
         let half = try DaemonProcess(arguments: ["serve", "--tls-cert", certificates.serverCert])
         #expect(await half.waitForExit() == 64)
         #expect(half.text.contains("--tls-cert and --tls-key go together"), "\(half.text)")
+        let plainTwice = try DaemonProcess(arguments: ["serve", "--plain-listen", "127.0.0.1:7879"])
+        #expect(await plainTwice.waitForExit() == 64)
+        #expect(plainTwice.text.contains("--plain-listen is for a daemon with --tls-cert"), "\(plainTwice.text)")
 
         let database = try MigratedDatabase.create()
         let daemon = try database.daemon()
         _ = try Bootstrap.run(daemon, adminLogin: "admin", password: TestServer.adminPassword)
         daemon.close()
-        let port = try LineClient.freePort()
+        let port = try LineClient.freePort(), plainPort = try LineClient.freePort()
         let serve = try DaemonProcess(arguments: [
             "serve", "--database-url", database.daemonConninfo, "--listen", "127.0.0.1:\(port)", "--no-jobs",
-            "--tls-cert", certificates.serverCert, "--tls-key", certificates.serverKey,
+            "--tls-cert", certificates.serverCert, "--tls-key", certificates.serverKey, "--plain-listen", "127.0.0.1:\(plainPort)",
         ])
         #expect(await serve.waitForOutput(containing: "listening"), "\(serve.text)")
         let run = try await ChildProcess.console(["--port", "\(port)", "--ca", certificates.ca, "--auth", "admin", "-c", "WHOAMI"],
@@ -247,6 +277,8 @@ import TestSupport
         #expect(run.output == "OK admin role=admin dept=HQ\n")
         let client = try await TLSLineClient(port: port, caFile: certificates.ca)
         #expect(try await client.readLine() == "OK DOSSIER/1 dossierd ready")
+        let local = try await ChildProcess.console(["--port", "\(plainPort)", "-c", "PING"])
+        #expect(local.status == 0 && local.output == "OK PONG\n", "\(local.error)")
         serve.terminate()
         #expect(try await client.readLine() == "ERR SHUTDOWN server is stopping")
         #expect(try await client.readLine() == nil)
