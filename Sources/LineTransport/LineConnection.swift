@@ -7,22 +7,13 @@ public final class LineConnection {
     private var buffer: [UInt8] = []
     private var atEnd = false
 
-    /// How long a plain connection waits for the greeting: a TLS port says
-    /// nothing until the client's hello, so a plain client would wait forever.
-    static let greetingWait: Int32 = 10
-
     private init(stream: any ByteStream) { self.stream = stream }
 
     /// Connects to `host`:`port`, with TLS when `tls` is given (the handshake
     /// and the certificate's check happen before the greeting is read).
     public static func open(host: String, port: Int, tls: TLSClientSettings?) throws(ConnectionError) -> LineConnection {
         let socket = try SocketStream.open(host: host, port: port)
-        guard let tls else {
-            guard socket.waitReadable(seconds: greetingWait) else {
-                throw .io("no greeting from \(host):\(port) within \(greetingWait) s; if the server speaks TLS, connect with --tls (and --ca)")
-            }
-            return LineConnection(stream: socket)
-        }
+        guard let tls else { return LineConnection(stream: socket) }
         return LineConnection(stream: try TLSStream(over: socket, host: host, port: port, settings: tls))
     }
 

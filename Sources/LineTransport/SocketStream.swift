@@ -106,15 +106,5 @@ public final class SocketStream: ByteStream {
         _ = fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) | O_NONBLOCK)
     }
 
-    /// Waits at most `seconds` for something to read; whether it came.
-    public func waitReadable(seconds: Int32) -> Bool {
-        var pollfd = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        while true {
-            let ready = poll(&pollfd, 1, seconds * 1000)
-            if ready < 0 && errno == EINTR { continue }
-            return ready > 0
-        }
-    }
-
     private static func errorText() -> String { String(cString: strerror(errno)) }
 }

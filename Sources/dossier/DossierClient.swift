@@ -57,7 +57,11 @@ final class DossierClient {
     /// `ERR …` when the server turns the connection away).
     private static func open(host: String, port: Int, tls: TLSClientSettings?) throws(ConnectionError) -> (LineConnection, String) {
         let connection = try LineConnection.open(host: host, port: port, tls: tls)
-        guard let line = try connection.readLine() else { throw .closed }
+        guard let line = try connection.readLine() else {
+            // A TLS port says nothing to a plain client and closes it at its login clock.
+            if tls == nil { throw .io("the server closed the connection without a greeting; if it speaks TLS, connect with --tls (and --ca)") }
+            throw .closed
+        }
         return (connection, line)
     }
 
