@@ -47,13 +47,20 @@ let package = Package(
         ),
         // Pure domain rules: no I/O.
         .target(name: "DossierDomain", swiftSettings: strict),
+        // Customers' personal data protection without I/O: the key file, AES-GCM field
+        // sealing under per-customer data keys, blind indexes (HMAC), masks.
+        .target(
+            name: "DossierPrivacy",
+            dependencies: ["DossierDomain", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // The DOSSIER/1 line protocol: tokens, typed commands, responses. No I/O.
         .target(name: "DossierProtocol", dependencies: ["DossierDomain"], swiftSettings: strict),
         // The TCP server and command execution.
         .target(
             name: "DossierServer",
             dependencies: [
-                "DossierProtocol", "DossierDomain", "DossierStore", "DossierBackup", "Postgres",
+                "DossierProtocol", "DossierDomain", "DossierStore", "DossierBackup", "DossierPrivacy", "Postgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -69,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "dossierd",
             dependencies: [
-                "DossierServer", "DossierProtocol", "DossierStore", "DossierBackup", "LocalPostgres", "Postgres",
+                "DossierServer", "DossierProtocol", "DossierStore", "DossierBackup", "DossierPrivacy", "LocalPostgres", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -118,6 +125,7 @@ let package = Package(
         .testTarget(name: "DossierDomainTests", dependencies: ["DossierDomain"], swiftSettings: strict),
         .testTarget(name: "DossierProtocolTests", dependencies: ["DossierProtocol", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DossierConsoleTests", dependencies: ["DossierConsole", "DossierProtocol"], swiftSettings: strict),
-        .testTarget(name: "DossierServerTests", dependencies: ["DossierServer", "DossierBackup", "TestSupport", "Postgres", "LocalPostgres"], swiftSettings: strict),
+        .testTarget(name: "DossierServerTests", dependencies: ["DossierServer", "DossierBackup", "DossierPrivacy", "TestSupport", "Postgres", "LocalPostgres"], swiftSettings: strict),
+        .testTarget(name: "DossierPrivacyTests", dependencies: ["DossierPrivacy", "DossierDomain"], swiftSettings: strict),
     ]
 )

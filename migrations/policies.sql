@@ -131,7 +131,7 @@ BEGIN
                              'archive_counters', 'change_history', 'approvals', 'approval_steps', 'access_grants',
                              'handovers', 'handover_items', 'loans', 'legal_holds', 'destructions', 'dossier_retention',
                              'penalties', 'penalty_month_counts', 'audit_log', 'audit_chains', 'audit_seals',
-                             'job_runs', 'bi_logins', 'company_settings'] LOOP
+                             'job_runs', 'bi_logins', 'company_settings', 'customer_keys', 'data_keys'] LOOP
         EXECUTE format('ALTER TABLE dossier.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE dossier.%I FORCE ROW LEVEL SECURITY', t);
         FOR p IN SELECT policyname FROM pg_catalog.pg_policies WHERE schemaname = 'dossier' AND tablename = t LOOP
@@ -277,6 +277,36 @@ CREATE POLICY customer_details_update ON customer_details FOR UPDATE
                    AND (   dossier.actor_role() IN ('director', 'system')
                         OR c.owner_id = dossier.actor_user_id()
                         OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id()))));
+
+-- customer_keys (0070): a customer's wrapped data key goes with its details.
+-- Read: whoever sees the details row (its own policy decides, inside this one).
+CREATE POLICY customer_keys_read ON customer_keys FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.customer_details d WHERE d.customer_id = customer_keys.customer_id)
+);
+-- Create: with the customer (as customer_details_insert); change and delete
+-- (rotation, the sealing of old clear text, destruction's crypto-shredding):
+-- whoever may change the customer, and the system.
+CREATE POLICY customer_keys_insert ON customer_keys FOR INSERT WITH CHECK (
+    (SELECT dossier.actor_role()) IN ('rep', 'manager', 'director', 'system')
+);
+CREATE POLICY customer_keys_update ON customer_keys FOR UPDATE
+    USING (
+        EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_keys.customer_id
+                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
+                        OR c.owner_id = (SELECT dossier.actor_user_id())
+                        OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id())))))
+    WITH CHECK (
+        EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_keys.customer_id
+                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
+                        OR c.owner_id = (SELECT dossier.actor_user_id())
+                        OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id())))));
+CREATE POLICY customer_keys_delete ON customer_keys FOR DELETE USING (
+    EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_keys.customer_id
+               AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
+                    OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id())))));
+-- data_keys (0070): ids and check MACs of the master keys, read by the daemon;
+-- written only by dossier.register_data_key (definer).
+CREATE POLICY data_keys_read ON data_keys FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
 
 -------------------------------------------------------------------------------
 -- dossiers (the register card)

@@ -16,6 +16,7 @@ enum ArgumentValue: Hashable, Sendable {
     case handover(HandoverID)
     case ruleCode(PenaltyRuleCode)
     case creditCode(CreditCode)
+    case idNumber(ResidentIDNumber)
     case sha256(SHA256Digest)
     case cursor(Cursor)
     case date(CalendarDate)
@@ -42,6 +43,7 @@ enum ArgumentValue: Hashable, Sendable {
     var handover: HandoverID? { if case .handover(let v) = self { v } else { nil } }
     var ruleCode: PenaltyRuleCode? { if case .ruleCode(let v) = self { v } else { nil } }
     var creditCode: CreditCode? { if case .creditCode(let v) = self { v } else { nil } }
+    var idNumber: ResidentIDNumber? { if case .idNumber(let v) = self { v } else { nil } }
     var sha256: SHA256Digest? { if case .sha256(let v) = self { v } else { nil } }
     var cursor: Cursor? { if case .cursor(let v) = self { v } else { nil } }
     var date: CalendarDate? { if case .date(let v) = self { v } else { nil } }

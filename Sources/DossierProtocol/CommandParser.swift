@@ -115,7 +115,10 @@ public enum CommandParser {
         case .companyShow:
             return .companyShow
         case .companySet:
-            return .companySet(CompanySet(timeZone: try a.required("timezone", \.timeZone)))
+            let set = CompanySet(timeZone: try a.optional("timezone", \.timeZone),
+                                 consentRule: try a.optional("consent_rule", as: ConsentRule.self))
+            guard set.timeZone != nil || set.consentRule != nil else { throw .missing("timezone or consent_rule") }
+            return .companySet(set)
 
         // MARK: Customers
         case .customerNew:
@@ -126,7 +129,10 @@ public enum CommandParser {
                 email: try a.optional("email", \.text), address: try a.optional("address", \.text),
                 industry: try a.optional("industry", \.text), region: try a.optional("region", \.text),
                 grade: try a.optional("grade", as: CustomerGrade.self), creditLimit: try a.optional("credit_limit", \.money),
-                owner: try a.optional("owner", \.login), duplicate: try a.optional("duplicate", \.bool) ?? false))
+                owner: try a.optional("owner", \.login), duplicate: try a.optional("duplicate", \.bool) ?? false,
+                idNumber: try a.optional("id_number", \.idNumber), bankAccount: try a.optional("bank_account", \.text),
+                consentOn: try a.optional("consent_on", \.date), consentScope: try a.optional("consent_scope", \.text),
+                consentRef: try a.optional("consent_ref", \.text)))
         case .customerShow:
             return .customerShow(try a.required("id", \.customer))
         case .customerHistory:
@@ -328,6 +334,11 @@ public enum CommandParser {
             case "credit_rating": result.append(.creditRating(try text()))
             case "credit_limit": result.append(.creditLimit(try value.map { (v) throws(ProtocolError) in try extract(v, field, \.money) }))
             case "owner": result.append(.owner(try required(value.map { (v) throws(ProtocolError) in try extract(v, field, \.login) })))
+            case "id_number": result.append(.idNumber(try value.map { (v) throws(ProtocolError) in try extract(v, field, \.idNumber) }))
+            case "bank_account": result.append(.bankAccount(try text()))
+            case "consent_on": result.append(.consentOn(try value.map { (v) throws(ProtocolError) in try extract(v, field, \.date) }))
+            case "consent_scope": result.append(.consentScope(try text()))
+            case "consent_ref": result.append(.consentRef(try text()))
             default: throw BoundArguments.tableMismatch(field)
             }
         }

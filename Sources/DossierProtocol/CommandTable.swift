@@ -52,6 +52,11 @@ public enum CommandTable {
         ChangeFieldSpec("credit_rating", .text, clearable: true),
         ChangeFieldSpec("credit_limit", .money, clearable: true),
         ChangeFieldSpec("owner", .login, clearable: false),
+        ChangeFieldSpec("id_number", .idNumber, clearable: true),
+        ChangeFieldSpec("bank_account", .limitedText(64), clearable: true),
+        ChangeFieldSpec("consent_on", .date, clearable: true),
+        ChangeFieldSpec("consent_scope", .limitedText(500), clearable: true),
+        ChangeFieldSpec("consent_ref", .limitedText(200), clearable: true),
     ]
 
     private static let dossierFields: [ChangeFieldSpec] = [
@@ -155,12 +160,16 @@ public enum CommandTable {
                         access: .loggedIn)
         case .companySet:
             CommandSpec(verb, "COMPANY SET",
-                        "Change the company time zone: wire times, working days, due days and the daily jobs follow it.",
-                        access: admin, keys: [KeySpec("timezone", .timeZone, required: true)])
+                        "Change the company time zone (wire times, working days, due days and the daily jobs follow it) "
+                            + "or the consent rule for person customers without written consent (refuse, or flag).",
+                        access: admin, keys: [KeySpec("timezone", .timeZone), KeySpec("consent_rule", .choice(of: ConsentRule.self))])
 
         // MARK: Customers
         case .customerNew:
-            CommandSpec(verb, "CUSTOMER NEW", "Create a customer.", access: owners,
+            CommandSpec(verb, "CUSTOMER NEW",
+                        "Create a customer (id_number, phone, email, address, bank_account are stored encrypted; "
+                            + "a person customer without consent_on= is refused or flagged as COMPANY SHOW's consent_rule says).",
+                        access: owners,
                         keys: [KeySpec("name", name, required: true),
                                KeySpec("kind", .choice(of: CustomerKind.self)),
                                KeySpec("credit_code", .creditCode),
@@ -173,6 +182,11 @@ public enum CommandTable {
                                KeySpec("region", .text),
                                KeySpec("grade", .choice(of: CustomerGrade.self)),
                                KeySpec("credit_limit", .money),
+                               KeySpec("id_number", .idNumber),
+                               KeySpec("bank_account", .limitedText(64)),
+                               KeySpec("consent_on", .date),
+                               KeySpec("consent_scope", .limitedText(500)),
+                               KeySpec("consent_ref", .limitedText(200)),
                                KeySpec("owner", .login),
                                KeySpec("duplicate", .yesNo)])
         case .customerShow:
@@ -183,7 +197,8 @@ public enum CommandTable {
                         positionals: [PositionalSpec("id", .customer)])
         case .customerFind:
             CommandSpec(verb, "CUSTOMER FIND",
-                        "Find customers by name (and credit code, contact, phone where visible), page by page.",
+                        "Find customers by name, credit code or contact (substring), or by an exact phone or identity card number, "
+                            + "where visible; page by page.",
                         access: .staff,
                         positionals: [PositionalSpec("text", needle)],
                         keys: [limit, after])

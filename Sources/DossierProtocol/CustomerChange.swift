@@ -17,6 +17,11 @@ public enum CustomerChange: FieldChange {
     case creditRating(String?)
     case creditLimit(Money?)
     case owner(Login)
+    case idNumber(ResidentIDNumber?)
+    case bankAccount(String?)
+    case consentOn(CalendarDate?)
+    case consentScope(String?)
+    case consentRef(String?)
 
     public var field: String {
         switch self {
@@ -34,6 +39,11 @@ public enum CustomerChange: FieldChange {
         case .creditRating: "credit_rating"
         case .creditLimit: "credit_limit"
         case .owner: "owner"
+        case .idNumber: "id_number"
+        case .bankAccount: "bank_account"
+        case .consentOn: "consent_on"
+        case .consentScope: "consent_scope"
+        case .consentRef: "consent_ref"
         }
     }
 
@@ -43,11 +53,14 @@ public enum CustomerChange: FieldChange {
         case .kind(let kind): kind.rawValue
         case .creditCode(let code): code?.description ?? ""
         case .legalRep(let text), .contact(let text), .phone(let text), .email(let text),
-             .address(let text), .industry(let text), .region(let text), .creditRating(let text):
+             .address(let text), .industry(let text), .region(let text), .creditRating(let text), .bankAccount(let text),
+             .consentScope(let text), .consentRef(let text):
             text ?? ""
         case .grade(let grade): grade?.rawValue ?? ""
         case .creditLimit(let money): money?.description ?? ""
         case .owner(let login): login.rawValue
+        case .idNumber(let number): number?.rawValue ?? ""
+        case .consentOn(let date): date?.description ?? ""
         }
     }
 }

@@ -14,6 +14,13 @@ public struct CustomerNew: Hashable, Sendable {
     public var region: String?
     public var grade: CustomerGrade?
     public var creditLimit: Money?
+    /// 身份证号码: `person` customers only (sealed at rest, like phone, e-mail, address, bank account).
+    public var idNumber: ResidentIDNumber?
+    public var bankAccount: String?
+    /// The customer's written consent (seed 002): day, scope, document reference.
+    public var consentOn: CalendarDate?
+    public var consentScope: String?
+    public var consentRef: String?
     /// nil: the caller.
     public var owner: Login?
     /// `duplicate=yes`: create it even though a customer of the same name exists.
@@ -23,12 +30,23 @@ public struct CustomerNew: Hashable, Sendable {
         name: String, kind: CustomerKind? = nil, creditCode: CreditCode? = nil, legalRep: String? = nil,
         contact: String? = nil, phone: String? = nil, email: String? = nil, address: String? = nil,
         industry: String? = nil, region: String? = nil, grade: CustomerGrade? = nil,
-        creditLimit: Money? = nil, owner: Login? = nil, duplicate: Bool = false
+        creditLimit: Money? = nil, owner: Login? = nil, duplicate: Bool = false,
+        idNumber: ResidentIDNumber? = nil, bankAccount: String? = nil,
+        consentOn: CalendarDate? = nil, consentScope: String? = nil, consentRef: String? = nil
     ) {
+        self.idNumber = idNumber; self.bankAccount = bankAccount
+        self.consentOn = consentOn; self.consentScope = consentScope; self.consentRef = consentRef
         self.name = name; self.kind = kind; self.creditCode = creditCode; self.legalRep = legalRep
         self.contact = contact; self.phone = phone; self.email = email; self.address = address
         self.industry = industry; self.region = region; self.grade = grade
         self.creditLimit = creditLimit; self.owner = owner; self.duplicate = duplicate
+    }
+
+    /// The sensitive fields given, in `SensitiveField` order.
+    public var sensitiveValues: [(SensitiveField, String)] {
+        [(SensitiveField.idNumber, idNumber?.rawValue), (.phone, phone), (.email, email), (.address, address),
+         (.bankAccount, bankAccount)]
+            .compactMap { field, value in value.map { (field, $0) } }
     }
 }
 

@@ -82,6 +82,10 @@ public struct CalendarList: Hashable, Sendable {
 
 /// `COMPANY SET timezone=`: company-wide settings, stored in the database.
 public struct CompanySet: Hashable, Sendable {
-    public var timeZone: String
-    public init(timeZone: String) { self.timeZone = timeZone }
+    public var timeZone: String?
+    public var consentRule: ConsentRule?
+    public init(timeZone: String? = nil, consentRule: ConsentRule? = nil) {
+        self.timeZone = timeZone
+        self.consentRule = consentRule
+    }
 }

@@ -39,7 +39,8 @@ private enum LogRenderer {
         switch value {
         case is Password:
             emit("<secret>")
-        case is String, is Substring:
+        case is String, is Substring, is ResidentIDNumber:
+            // An identity card number is personal data, like a phone.
             emit("<text>")
         case let flag as Bool:
             emit(flag ? "yes" : "no")

@@ -25,6 +25,8 @@ public enum ValueKind: Hashable, Sendable {
     case handover
     case ruleCode
     case creditCode
+    /// 公民身份号码, GB 11643 check character.
+    case idNumber
     case sha256
     case cursor
     case date
@@ -68,6 +70,7 @@ public enum ValueKind: Hashable, Sendable {
         case .handover: "H<n>"
         case .ruleCode: "<rule>"
         case .creditCode: "<credit-code>"
+        case .idNumber: "<id-number>"
         case .sha256: "<sha256>"
         case .cursor: "<cursor>"
         case .date: "YYYY-MM-DD"
@@ -101,6 +104,7 @@ public enum ValueKind: Hashable, Sendable {
         case .handover: "expected a handover id H<n>"
         case .ruleCode: "expected a rule code such as LATE_FILING"
         case .creditCode: "expected an 18-character unified social credit code with a valid check character"
+        case .idNumber: "expected an 18-character identity card number (GB 11643) with a valid birth date and check character"
         case .sha256: "expected 64 hexadecimal digits"
         case .cursor: "expected the next= cursor of a previous listing"
         case .date: "expected a date YYYY-MM-DD"
@@ -140,6 +144,7 @@ public enum ValueKind: Hashable, Sendable {
         case .handover: return HandoverID(raw).map(ArgumentValue.handover)
         case .ruleCode: return PenaltyRuleCode(raw).map(ArgumentValue.ruleCode)
         case .creditCode: return CreditCode(raw).map(ArgumentValue.creditCode)
+        case .idNumber: return ResidentIDNumber(raw).map(ArgumentValue.idNumber)
         case .sha256: return SHA256Digest(raw).map(ArgumentValue.sha256)
         case .cursor: return Cursor(raw).map(ArgumentValue.cursor)
         case .date: return CalendarDate(raw).map(ArgumentValue.date)

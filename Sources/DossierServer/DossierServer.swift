@@ -100,6 +100,7 @@ public final class DossierServer: Service, Sendable {
 
         let executor = CommandExecutor(
             pool: pool, statistics: statistics, logger: logger, auditKey: configuration.auditKey,
+            personalData: configuration.personalData,
             isShuttingDown: { [self] in shuttingDown.load(ordering: .relaxed) },
             defaultLanguage: configuration.defaultLanguage)
         let deadlineTimer = Mutex<Task<Void, Never>?>(nil)

@@ -22,6 +22,10 @@ public struct ServerConfiguration: Sendable {
     /// Seals the audit chains (`AUDIT VERIFY`, the `audit-seal` job); nil:
     /// the chains are verified without seals.
     public var auditKey: AuditKey?
+    /// The data key file's keys: seal and open customers' sensitive fields
+    /// (README "Personal data protection"). nil: commands that need them
+    /// answer ERR UNAVAILABLE; `dossierd serve` always gives one.
+    public var personalData: PersonalData?
     /// Messages and `HELP` summaries of a session that has not chosen with `LANG`.
     public var defaultLanguage: Language = .english
     /// TLS, or plain TCP with `AUTH` only from loopback unless allowed.

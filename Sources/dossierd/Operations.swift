@@ -1,4 +1,5 @@
 import ArgumentParser
+import DossierServer
 import DossierStore
 import Foundation
 import Postgres
@@ -23,18 +24,34 @@ func withAdminConnection<T>(_ database: DatabaseOptions, _ body: (PostgresConnec
 }
 
 struct Migrate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending migrations (as a superuser or the schema owner).")
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending migrations (as a superuser or the schema owner).",
+        discussion: """
+            With a data key file (--data-key-file, DOSSIER_DATA_KEY_FILE, or the embedded default's), also encrypts \
+            personal data left in clear text from before migration 0070; without one, `serve` does it at its start.
+            """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var keys: DataKeyOptions
 
     func run() throws {
         do {
-            let applied = try withAdminConnection(database) { try Migrator().migrate($0) }
+            let keyring = try keys.resolve(database)
+            let (applied, sealed) = try withAdminConnection(database) { connection -> ([Int], Int?) in
+                let applied = try Migrator().migrate(connection)
+                guard let keyring else { return (applied, nil) }
+                try DataKeyMaintenance.verify(keyring, on: connection)
+                return (applied, try DataKeyMaintenance.encryptExisting(PersonalData(keyring: keyring), on: connection))
+            }
             print(applied.isEmpty
                   ? "schema is current (version \(MigrationCatalog.expectedVersion))"
                   : "applied migrations \(applied.map(String.init).joined(separator: ", "))")
+            if let sealed, sealed > 0 { print("encrypted the personal data of \(sealed) customers") }
+            if sealed == nil { print("no data key file: `dossierd serve` encrypts clear-text personal data at its start") }
         } catch let error as MigrationError {
             throw ValidationError(error.description)
+        } catch let refusal as DataKeyMaintenance.Refusal {
+            throw ValidationError(refusal.description)
         }
     }
 }

@@ -96,6 +96,8 @@ struct Serve: AsyncParsableCommand {
             help: "File whose text (at least 32 characters) is the key that seals the audit log (else env DOSSIER_AUDIT_KEY; the embedded default keeps one in its data directory).")
     var auditKeyFile: String?
 
+    @OptionGroup var keys: DataKeyOptions
+
     @Option(name: .customLong("backup-dir"), help: "Directory of the scheduled backups (default with the embedded cluster: <data-dir>/backups; with a database URL, none unless given).")
     var backupDir: String?
 
@@ -215,6 +217,27 @@ struct Serve: AsyncParsableCommand {
         if auditKey == nil {
             logger.warning("the audit log is not sealed: no --audit-key-file and no DOSSIER_AUDIT_KEY")
         }
+        // Customers' personal data: the key file must be the database's, and
+        // clear text from before 0070 is encrypted before the first command.
+        let personalData: PersonalData
+        do {
+            guard let keyring = try keys.resolve(database) else {
+                throw ValidationError("customers' personal data is encrypted: give --data-key-file (or DOSSIER_DATA_KEY_FILE), the same file to every daemon")
+            }
+            personalData = PersonalData(keyring: keyring)
+            let connection = try PostgresConnection(conninfo: conninfo)
+            defer { connection.close() }
+            try DataKeyMaintenance.verify(keyring, on: connection)
+            let sealed = try DataKeyMaintenance.encryptExisting(personalData, on: connection)
+            if sealed > 0 { logger.notice("encrypted the personal data of \(sealed) customers (clear text from before migration 0070)") }
+            logger.info("data keys: \(keyring.keys.count), current \(keyring.current.id)")
+        } catch let refusal as DataKeyMaintenance.Refusal {
+            try? embedded?.stop()
+            throw ValidationError(refusal.description)
+        } catch {
+            try? embedded?.stop()
+            throw error
+        }
 
         let (host, port) = ServerConfiguration.parseListen(listen)!
         var limits = DatabaseLimits()
@@ -232,6 +255,7 @@ struct Serve: AsyncParsableCommand {
         configuration.loginTimeout = Self.seconds(loginTimeout)
         configuration.shutdownDeadline = Self.seconds(shutdownDeadline)
         configuration.auditKey = auditKey
+        configuration.personalData = personalData
         configuration.defaultLanguage = Language(rawValue: language) ?? .english
         configuration.transportSecurity = transportSecurity
         configuration.plainListen = plainListen.flatMap(ServerConfiguration.parseListen)

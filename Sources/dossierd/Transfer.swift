@@ -43,8 +43,9 @@ struct ImportCustomers: ParsableCommand {
         abstract: "Create customers from a CSV customer list (all or nothing; each row checked as CUSTOMER NEW).",
         discussion: """
             Headings in Chinese (客户名称, 统一社会信用代码, 法定代表人, 联系人, 电话, 邮箱, 地址, 行业, 地区, 等级, \
-            信用额度, 类型, 负责人) or English (name, credit_code, legal_rep, contact, phone, email, address, industry, \
-            region, grade, credit_limit, kind, owner). Exit status 0: imported (or a clean dry run); 1: rows refused, \
+            信用额度, 类型, 负责人, 身份证号码, 银行账号, 同意日期, 同意范围, 同意书) or English (name, credit_code, legal_rep, \
+            contact, phone, email, address, industry, region, grade, credit_limit, kind, owner, id_number, bank_account, \
+            consent_on, consent_scope, consent_ref). Personal data is encrypted with --data-key-file. Exit status 0: imported (or a clean dry run); 1: rows refused, \
             nothing imported.
             """)
 
@@ -62,6 +63,8 @@ struct ImportCustomers: ParsableCommand {
     @Option(name: .customLong("as"), help: "The user the customers are created by (and owned by, unless an owner column says otherwise).")
     var login: String
 
+    @OptionGroup var keys: DataKeyOptions
+
     func validate() throws {
         guard TextEncoding(rawValue: encoding) != nil else { throw ValidationError("--encoding must be utf-8, gbk or auto") }
     }
@@ -70,11 +73,12 @@ struct ImportCustomers: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
         let started = ContinuousClock.now
         let outcome: CustomerImport.Outcome
+        let personalData = PersonalData(keyring: try keys.require(database))
         do {
             outcome = try withDaemonConnection(database) { connection in
                 try CustomerImport.run(
                     bytes: Array(data), encoding: TextEncoding(rawValue: encoding) ?? .auto, dryRun: dryRun, as: login,
-                    fileName: (file as NSString).lastPathComponent, on: connection)
+                    fileName: (file as NSString).lastPathComponent, personalData: personalData, on: connection)
             }
         } catch let error as CustomerImport.FileError {
             throw ValidationError(error.description)
@@ -135,6 +139,8 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "handover: the login of the person who left.")
     var leaver: String?
 
+    @OptionGroup var keys: DataKeyOptions
+
     var resolvedFormat: String { format ?? (output.lowercased().hasSuffix(".xlsx") ? "xlsx" : "csv") }
 
     func validate() throws {
@@ -150,9 +156,11 @@ struct ExportCommand: ParsableCommand {
         let fileFormat: Export.Format = resolvedFormat == "xlsx" ? .xlsx : .csv(encoding == "gbk" ? .gbk : .utf8)
         let bytes: [UInt8]
         let count: Int
+        // Customers' sensitive fields are exported opened, as CUSTOMER SHOW shows them.
+        let personalData = try kind == Export.Kind.customers.rawValue ? PersonalData(keyring: keys.require(database)) : nil
         do {
             (bytes, count) = try withDaemonConnection(database) { connection in
-                let table = try Export.table(request, as: login, on: connection)
+                let table = try Export.table(request, as: login, personalData: personalData, on: connection)
                 return (try Export.encode(table, format: fileFormat, sheetName: kind), table.rows.count)
             }
         } catch let error as ProtocolError {

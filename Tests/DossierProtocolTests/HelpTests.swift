@@ -47,7 +47,7 @@ struct HelpTests {
         #expect(Verb.calendarList.spec.usage == "CALENDAR LIST [month=YYYY-MM|year=<n>]")
         #expect(Verb.userSet.spec.usage == "USER SET <login> [name=<text>] [role=rep|manager|archivist|director|auditor|admin] [dept=<dept>] [line=sales|service] [successor=<login>]")
         #expect(Verb.accessList.spec.usage == "ACCESS LIST [mine|all] [limit=<n>]")
-        #expect(Verb.companySet.spec.usage == "COMPANY SET timezone=<zone>")
+        #expect(Verb.companySet.spec.usage == "COMPANY SET [timezone=<zone>] [consent_rule=refuse|flag]")
         #expect(Verb.userPasswd.spec.usage == "USER PASSWD <login> <new>")
         #expect(Verb.customerSet.spec.helpSummary.contains("credit_limit"))
     }

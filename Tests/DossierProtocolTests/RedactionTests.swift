@@ -27,6 +27,16 @@ struct RedactionTests {
         }
     }
 
+    @Test func personalDataNeverPrints() throws {
+        let line = "CUSTOMER NEW name=王小明 kind=person id_number=11010519491231002X phone=13812345678 bank_account=6222021234567890123"
+        let command = try #require(try CommandParser.parse(line))
+        for secret in ["11010519491231002X", "13812345678", "6222021234567890123", "王小明"] {
+            #expect(!command.logSummary.contains(secret), "\(command.logSummary)")
+        }
+        let change = try #require(try CommandParser.parse("CUSTOMER SET C-2026-00001 id_number=11010519491231002X reason=x"))
+        #expect(!change.logSummary.contains("11010519491231002X"), "\(change.logSummary)")
+    }
+
     @Test func summaries() throws {
         func summary(_ line: String) throws -> String { try #require(try CommandParser.parse(line)).logSummary }
         #expect(try summary("AUTH li.na x") == "AUTH login=li.na password=<secret>")

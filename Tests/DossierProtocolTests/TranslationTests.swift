@@ -29,7 +29,7 @@ import Testing
     @Test func everyValueKindsReasonHasATranslation() {
         let kinds: [ValueKind] = [
             .text, .secret, .word, .login, .department, .customer, .ref, .approval, .loan, .penalty, .ruleCode,
-            .creditCode, .sha256, .cursor, .date, .month, .timeBound, .money, .yesNo, .integer(1...1000),
+            .creditCode, .idNumber, .sha256, .cursor, .date, .month, .timeBound, .money, .yesNo, .integer(1...1000),
             .choice(["HT", "BJ"]),
         ]
         for kind in kinds {

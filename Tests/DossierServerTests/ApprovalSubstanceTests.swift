@@ -54,7 +54,8 @@ extension Company {
         ])
 
         // A customer edit: the owner's request, decided by the manager.
-        try server.database.admin().query("UPDATE dossier.customer_details SET phone = '13800000000', grade = 'B'")
+        try server.database.admin().query("UPDATE dossier.customer_details SET grade = 'B'")
+        #expect(try await manager.request("CUSTOMER SET C-2026-00001 phone=13800000000 reason=登记电话").first?.hasSuffix(" applied") == true)
         let change = try company.pendingID(try await rep.request("CUSTOMER SET C-2026-00001 phone=13900000000 grade=A reason=客户更换电话"))
         let customerEdit = try await manager.request("APPROVAL SHOW \(change)")
         #expect(customerEdit.first?.contains("kind=customer_edit target=C-2026-00001") == true)

@@ -16,6 +16,11 @@ import TestSupport
                                        environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
         #expect(await daemon.waitForOutput(containing: "listening"), "\(daemon.text)")
         let password = try #require(daemon.text.firstMatch(of: /one-time password (\S+)/)?.1)
+        // No key file given: the embedded default made one, readable by its owner only (issue 16).
+        let keyFile = directory + "/data.keys"
+        let attributes = try FileManager.default.attributesOfItem(atPath: keyFile)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(daemon.text.contains("data keys: 1, current k"), "\(daemon.text)")
 
         let client = try await LineClient(port: port)
         #expect(try await client.readLine() == "OK DOSSIER/1 dossierd ready")

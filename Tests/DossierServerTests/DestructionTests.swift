@@ -17,7 +17,9 @@ import TestSupport
         let archivist = try await company.client("arc.sh")
         let sql = try server.database.admin()
         defer { sql.close() }
-        try sql.query("UPDATE dossier.customer_details SET phone = '13800000000', contact = '王经理'")
+        try sql.query("UPDATE dossier.customer_details SET contact = '王经理'")
+        #expect(try await company.client("mgr.sh").request("CUSTOMER SET C-2026-00001 phone=13800000000 reason=登记电话").first?
+            .hasSuffix(" applied") == true)
 
         #expect(try await archivist.request("DESTROY \(number) reason=保管期满").first?.hasPrefix("ERR CONFLICT \(number) is kept until \(company.year + 5)-") == true)
         try sql.query("UPDATE dossier.dossier_retention SET retain_until = current_date - 1 WHERE dossier_id = (SELECT id FROM dossier.dossiers WHERE number = $1::text)", [number])
@@ -38,7 +40,9 @@ import TestSupport
         #expect(try await rep.request("DOSSIER SHOW \(number)") == ["ERR CONFLICT \(number) is destroyed; only its register entry remains"])
         let left = try sql.query("""
             SELECT (SELECT count(*) FROM dossier.dossier_contents)::int8 AS contents, (SELECT count(*) FROM dossier.items)::int8 AS items,
-                   (SELECT phone IS NULL AND contact IS NULL FROM dossier.customer_details d JOIN dossier.customers c ON c.id = d.customer_id
+                   (SELECT phone_sealed IS NULL AND phone_masked IS NULL AND phone_index IS NULL AND contact IS NULL
+                           AND NOT EXISTS (SELECT 1 FROM dossier.customer_keys k WHERE k.customer_id = c.id)
+                      FROM dossier.customer_details d JOIN dossier.customers c ON c.id = d.customer_id
                      WHERE c.number = 'C-2026-00001') AS purged
             """).rows[0]
         #expect(try left.decode("contents", as: Int.self) == 0)

@@ -170,6 +170,7 @@ enum FuzzLine {
         case .timeZone: choices = ["Asia/Shanghai", "UTC", "Asia/Kolkata", "Mars/Base", "Etc/GMT+12", String(repeating: "z", count: 65)]
         case .ruleCode: choices = ["LATE_FILING", "OVERDUE_LOAN", "STALE_CUSTOMER", "NOPE", "late_filing"]
         case .creditCode: choices = ["91350100M000100Y43", "91350100M000100Y44", "123"]
+        case .idNumber: choices = ["11010519491231002X", "11010519491231002x", "110105194912310021", "123"]
         case .sha256: choices = [String(repeating: "ab", count: 32), "zz"]
         case .cursor: choices = ["abc", "MTIz", "D1", "C-2026-00001"]
         case .date: choices = ["2026-11-30", "2026-02-30", "0001-01-01", "9999-12-31", "2026-13-01", "1900-01-01", "2100-01-01"]

@@ -27,6 +27,7 @@ final class TestServer: Sendable {
         _ = try Bootstrap.run(daemon, adminLogin: "admin", password: Self.adminPassword)
         daemon.close()
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.personalData = .test
         configure(&configuration)
         var logger = Logger(label: "test-server")
         logger.logLevel = .warning

@@ -78,7 +78,7 @@ import TestSupport
         defer { setup.close() }
         let bytes = [0xEF, 0xBB, 0xBF] + Array(Self.chineseList(1...3).utf8)
         let outcome = try CustomerImport.run(bytes: bytes, encoding: .auto, dryRun: false, as: "rep.sh",
-                                             fileName: "客户.csv", on: setup.daemon)
+                                             fileName: "客户.csv", personalData: .test, on: setup.daemon)
         #expect(outcome.errors.isEmpty)
         #expect(outcome.committed)
         #expect(outcome.numbers == (3...5).map { CustomerNumber(year: setup.year, sequence: $0)!.description })
@@ -103,16 +103,16 @@ import TestSupport
         let gbk = try TextEncoding.gbk.encode(Self.chineseList(11...12))
         #expect(String(validating: gbk, as: UTF8.self) == nil, "the file really is GBK")
         for encoding in [TextEncoding.gbk, .auto] {
-            let dry = try CustomerImport.run(bytes: gbk, encoding: encoding, dryRun: true, as: "rep.sh", fileName: "gbk.csv", on: setup.daemon)
+            let dry = try CustomerImport.run(bytes: gbk, encoding: encoding, dryRun: true, as: "rep.sh", fileName: "gbk.csv", personalData: .test, on: setup.daemon)
             #expect(dry.errors.isEmpty && !dry.committed && dry.rows == 2)
         }
-        let outcome = try CustomerImport.run(bytes: gbk, encoding: .gbk, dryRun: false, as: "rep.sh", fileName: "gbk.csv", on: setup.daemon)
+        let outcome = try CustomerImport.run(bytes: gbk, encoding: .gbk, dryRun: false, as: "rep.sh", fileName: "gbk.csv", personalData: .test, on: setup.daemon)
         #expect(outcome.committed)
         #expect(try setup.count("SELECT count(*) FROM dossier.customers WHERE name LIKE '上海华信贸易有限公司1_'") == 2)
 
         let english = "Name,Credit Code,Contact,Phone,Grade,Credit-Limit,Owner\nAcme 上海,\(Self.creditCode(21).lowercased()),王五,138,vip,1200,rep.sh\n"
         let second = try CustomerImport.run(bytes: Array(english.utf8), encoding: .utf8, dryRun: false, as: "mgr.sh",
-                                            fileName: "en.csv", on: setup.daemon)
+                                            fileName: "en.csv", personalData: .test, on: setup.daemon)
         #expect(second.errors.isEmpty && second.committed)
         let row = try setup.admin.query("""
             SELECT u.login, cd.grade, cd.credit_limit_fen FROM dossier.customers c JOIN dossier.users u ON u.id = c.owner_id
@@ -128,7 +128,7 @@ import TestSupport
         defer { setup.close() }
         // An existing customer with credit code 31.
         _ = try CustomerImport.run(bytes: Array("客户名称,统一社会信用代码\n老客户,\(Self.creditCode(31))\n".utf8), encoding: .utf8,
-                                   dryRun: false, as: "rep.sh", fileName: "old.csv", on: setup.daemon)
+                                   dryRun: false, as: "rep.sh", fileName: "old.csv", personalData: .test, on: setup.daemon)
         let customersBefore = try setup.count("SELECT count(*) FROM dossier.customers")
         let auditBefore = try setup.count("SELECT count(*) FROM dossier.audit_log")
         let wrong = String(Self.creditCode(32).dropLast()) + (Self.creditCode(32).hasSuffix("0") ? "1" : "0")
@@ -145,7 +145,7 @@ import TestSupport
             """
         for dryRun in [true, false] {
             let outcome = try CustomerImport.run(bytes: Array(file.utf8), encoding: .utf8, dryRun: dryRun, as: "rep.sh",
-                                                 fileName: "bad.csv", on: setup.daemon)
+                                                 fileName: "bad.csv", personalData: .test, on: setup.daemon)
             #expect(!outcome.committed)
             #expect(outcome.rows == 7)
             #expect(outcome.errors.map(\.line) == [3, 4, 5, 6, 7, 8], "\(outcome.errors)")
@@ -158,7 +158,7 @@ import TestSupport
         #expect(try setup.count("SELECT count(*) FROM dossier.audit_log") == auditBefore)
         // The numbers were not used up: the next customer gets the next one.
         let next = try CustomerImport.run(bytes: Array("name\n下一个\n".utf8), encoding: .utf8, dryRun: false, as: "rep.sh",
-                                          fileName: "n.csv", on: setup.daemon)
+                                          fileName: "n.csv", personalData: .test, on: setup.daemon)
         #expect(next.numbers == [CustomerNumber(year: setup.year, sequence: 4)!.description])
     }
 
@@ -167,19 +167,19 @@ import TestSupport
         defer { setup.close() }
         #expect(throws: CustomerImport.FileError.self) {
             try CustomerImport.run(bytes: Array("客户名称,价格\nx,1\n".utf8), encoding: .utf8, dryRun: true, as: "rep.sh",
-                                   fileName: "x.csv", on: setup.daemon)
+                                   fileName: "x.csv", personalData: .test, on: setup.daemon)
         }
         #expect(throws: CustomerImport.FileError.self) {
-            try CustomerImport.run(bytes: [0xBF, 0xCD], encoding: .utf8, dryRun: true, as: "rep.sh", fileName: "x.csv", on: setup.daemon)
+            try CustomerImport.run(bytes: [0xBF, 0xCD], encoding: .utf8, dryRun: true, as: "rep.sh", fileName: "x.csv", personalData: .test, on: setup.daemon)
         }
         let denied = #expect(throws: ProtocolError.self) {
             try CustomerImport.run(bytes: Array("name\nx\n".utf8), encoding: .utf8, dryRun: false, as: "aud",
-                                   fileName: "x.csv", on: setup.daemon)
+                                   fileName: "x.csv", personalData: .test, on: setup.daemon)
         }
         #expect(denied?.code == .denied)
         let unknown = #expect(throws: ProtocolError.self) {
             try CustomerImport.run(bytes: Array("name\nx\n".utf8), encoding: .utf8, dryRun: false, as: "nobody",
-                                   fileName: "x.csv", on: setup.daemon)
+                                   fileName: "x.csv", personalData: .test, on: setup.daemon)
         }
         #expect(unknown?.code == .auth)
     }
@@ -190,7 +190,7 @@ import TestSupport
         let file = Self.chineseList(1_000...10_999)
         let started = ContinuousClock.now
         let outcome = try CustomerImport.run(bytes: Array(file.utf8), encoding: .auto, dryRun: false, as: "rep.sh",
-                                             fileName: "big.csv", on: setup.daemon)
+                                             fileName: "big.csv", personalData: .test, on: setup.daemon)
         let elapsed = ContinuousClock.now - started
         #expect(outcome.committed && outcome.numbers.count == 10_000)
         print("import of 10,000 customers: \(elapsed)")
@@ -292,8 +292,8 @@ import TestSupport
         let setup = try Self.setUp()
         defer { setup.close() }
         let gbk = try TextEncoding.gbk.encode(Self.chineseList(41...42))
-        #expect(try CustomerImport.run(bytes: gbk, encoding: .auto, dryRun: false, as: "rep.sh", fileName: "in.csv", on: setup.daemon).committed)
-        let table = try Export.table(.init(kind: .customers), as: "rep.sh", on: setup.daemon)
+        #expect(try CustomerImport.run(bytes: gbk, encoding: .auto, dryRun: false, as: "rep.sh", fileName: "in.csv", personalData: .test, on: setup.daemon).committed)
+        let table = try Export.table(.init(kind: .customers), as: "rep.sh", personalData: .test, on: setup.daemon)
         #expect(table.header.first == "客户编号" && table.header.contains("统一社会信用代码"))
         // Company-wide directory (4 customers), details only of the caller's own.
         #expect(table.rows.count == 4)
@@ -312,9 +312,9 @@ import TestSupport
         defer { fresh.close() }
         let mine = Export.Table(header: table.header, rows: table.rows.filter { !$0[3].isEmpty })
         let again = try CustomerImport.run(bytes: try Export.encode(mine, format: .csv(.gbk), sheetName: "c"), encoding: .auto,
-                                           dryRun: false, as: "rep.sh", fileName: "roundtrip.csv", on: fresh.daemon)
+                                           dryRun: false, as: "rep.sh", fileName: "roundtrip.csv", personalData: .test, on: fresh.daemon)
         #expect(again.committed, "\(again.errors)")
-        let back = try Export.table(.init(kind: .customers), as: "rep.sh", on: fresh.daemon)
+        let back = try Export.table(.init(kind: .customers), as: "rep.sh", personalData: .test, on: fresh.daemon)
         let dropNumbers = { (t: Export.Table) in t.rows.filter { !$0[3].isEmpty }.map { Array($0.dropFirst()) } }
         #expect(dropNumbers(back) == dropNumbers(table))
 

@@ -87,7 +87,7 @@ import TestSupport
                 let id = try customer.decode("id", as: Int64.self)
                 #expect(Self.wrote(daemon, user, "UPDATE dossier.customers SET name = name WHERE id = $1::int8", [id]) == may,
                         "\(user.login) on customer of \(owner)")
-                #expect(Self.wrote(daemon, user, "UPDATE dossier.customer_details SET phone = phone WHERE customer_id = $1::int8", [id])
+                #expect(Self.wrote(daemon, user, "UPDATE dossier.customer_details SET phone_masked = phone_masked WHERE customer_id = $1::int8", [id])
                         == may, "\(user.login) on details of \(owner)")
             }
             // Nobody gives themselves another role or department.

@@ -11,7 +11,14 @@ public final class DaemonProcess: @unchecked Sendable {
     public init(arguments: [String], environment: [String: String]? = nil) throws {
         process.executableURL = URL(fileURLWithPath: try DossierdBinary.path())
         process.arguments = arguments
-        if let environment { process.environment = environment }
+        if let environment {
+            process.environment = environment
+        } else {
+            // Customers' personal data is sealed with a key file every daemon is given.
+            var inherited = ProcessInfo.processInfo.environment
+            if inherited["DOSSIER_DATA_KEY_FILE"] == nil { inherited["DOSSIER_DATA_KEY_FILE"] = TestDataKeyFile.path }
+            process.environment = inherited
+        }
         process.standardOutput = output
         process.standardError = output
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in

@@ -10,6 +10,12 @@ public struct MigratedDatabase: Sendable {
     public let name: String
     public let cluster: LocalCluster
 
+    /// A database made otherwise (a migration test's, migrated step by step).
+    public init(name: String, cluster: LocalCluster) {
+        self.name = name
+        self.cluster = cluster
+    }
+
     /// The superuser: bypasses row-level security; for setting up fixtures.
     public var adminConninfo: String { cluster.conninfo(user: "postgres", database: name) }
     /// The daemon's login role.

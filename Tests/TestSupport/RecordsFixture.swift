@@ -64,7 +64,10 @@ public struct RecordsFixture: Sendable {
                 SELECT 'C-2026-' || lpad($3::text, 5, '0'), $1::text, $2::int8, d.id FROM dossier.departments d WHERE d.code = $4::text
                 RETURNING id
                 """, ["客户 \(owner)", userID(owner), dept == "SH" ? 1 : 2, dept]).rows[0].decode("id", as: Int64.self)
-            try connection.query("INSERT INTO dossier.customer_details (customer_id, phone) VALUES ($1::int8, '13800000000')", [customer])
+            // The phone as the daemon keeps it (0070): sealed (any bytes will do here) and masked.
+            try connection.query("""
+                INSERT INTO dossier.customer_details (customer_id, phone_sealed, phone_masked) VALUES ($1::int8, '\\x01'::bytea, '138****0000')
+                """, [customer])
             for (index, level) in levels.enumerated() {
                 for status in ["draft", "submitted", "filed", "deleted"] {
                     sequence += 1

@@ -38,6 +38,16 @@ extension MessageCatalog {
         MessageTemplate("this export needs {}", "此导出需要 {1}"),
         MessageTemplate("no handover of {}", "没有 {1} 的移交记录"),
         MessageTemplate("a customer with this credit code exists already", "已有使用此信用代码的客户"),
+        MessageTemplate("only a person customer (kind=person) has an identity card number",
+                        "只有个人客户（kind=person）才有身份证号码", phrase: true),
+        MessageTemplate("a person customer needs the customer's written consent (consent_on=) under the company's consent rule refuse",
+                        "按公司的同意规则（refuse），个人客户须有客户的书面同意（consent_on=）"),
+        MessageTemplate("data key {} is not in this daemon's data key file", "数据密钥 {1} 不在本服务进程的数据密钥文件中"),
+        MessageTemplate("the data key of {} does not open with this daemon's data key file",
+                        "{1} 的数据密钥无法用本服务进程的数据密钥文件解开"),
+        MessageTemplate("{} does not open with its customer's data key", "{1} 无法用其客户的数据密钥解密"),
+        MessageTemplate("this daemon has no data key file: personal data cannot be sealed or opened",
+                        "本服务进程没有数据密钥文件：无法加密或解密个人信息"),
     ]
 
     /// Dossiers, items, edits, deletion.

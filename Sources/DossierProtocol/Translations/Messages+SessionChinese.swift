@@ -64,6 +64,8 @@ extension MessageCatalog {
         MessageTemplate("expected an 18-character unified social credit code with a valid check character",
                         "应为 18 位统一社会信用代码，且校验位正确", phrase: true),
         MessageTemplate("expected 64 hexadecimal digits", "应为 64 位十六进制数字", phrase: true),
+        MessageTemplate("expected an 18-character identity card number (GB 11643) with a valid birth date and check character",
+                        "应为 18 位公民身份号码（GB 11643），且出生日期和校验码正确", phrase: true),
         MessageTemplate("expected the next= cursor of a previous listing", "应为上一次列表返回的 next= 游标", phrase: true),
         MessageTemplate("expected a date YYYY-MM-DD", "应为日期 YYYY-MM-DD", phrase: true),
         MessageTemplate("expected a month YYYY-MM", "应为月份 YYYY-MM", phrase: true),

@@ -12,6 +12,7 @@ final class CommandExecutor: Sendable {
     let statistics: ServerStatistics
     let logger: Logger
     let auditKey: AuditKey?
+    let personalData: PersonalData?
     /// Database work of commands in flight, cancelled at the shutdown deadline.
     let inFlight = InFlightCommands()
     private let isShuttingDown: @Sendable () -> Bool
@@ -23,7 +24,9 @@ final class CommandExecutor: Sendable {
     static let helpAnswersBeforeLogin = 20
 
     init(pool: ConnectionPool, statistics: ServerStatistics, logger: Logger, auditKey: AuditKey? = nil,
+         personalData: PersonalData? = nil,
          isShuttingDown: @escaping @Sendable () -> Bool = { false }, defaultLanguage: Language = .english) {
+        self.personalData = personalData
         self.pool = pool
         self.statistics = statistics
         self.logger = logger
@@ -137,7 +140,7 @@ final class CommandExecutor: Sendable {
     /// A command of a signed-in user, in one transaction opened by `begin_command`.
     private func run(_ command: Command, as user: SignedInUser) async -> Response {
         let handlers = CommandHandlers(statistics: statistics, poolStatistics: { [pool] in pool.statistics },
-                                       auditKey: auditKey, logger: logger)
+                                       auditKey: auditKey, personalData: personalData, logger: logger)
         // What the command answered before COMMIT, named if COMMIT's outcome is lost.
         let answered = Mutex<Response?>(nil)
         do {

@@ -9,6 +9,8 @@ struct CommandHandlers: Sendable {
     let statistics: ServerStatistics
     let poolStatistics: @Sendable () -> PoolStatistics
     var auditKey: AuditKey? = nil
+    /// Seals and opens customers' sensitive fields (the data key file).
+    var personalData: PersonalData? = nil
     var logger: Logger? = nil
 
     func respond(to command: Command, actor: Actor, connection: PostgresConnection) throws -> Response {
@@ -77,17 +79,17 @@ struct CommandHandlers: Sendable {
         case .itemList(let ref):
             return try Items.list(ref, actor: actor, on: connection)
         case .approvalList(let command):
-            return try ApprovalListing.list(command, actor: actor, on: connection)
+            return try ApprovalListing.list(command, actor: actor, personalData: personalData, on: connection)
         case .approvalShow(let approval):
-            return try ApprovalListing.show(approval, on: connection)
+            return try ApprovalListing.show(approval, personalData: personalData, on: connection)
         case .approve(let command):
-            return try ApprovalEngine.approve(command, actor: actor, on: connection)
+            return try ApprovalEngine.approve(command, actor: actor, personalData: personalData, on: connection)
         case .reject(let command):
             return try ApprovalEngine.reject(command, actor: actor, on: connection)
         case .withdraw(let approval):
             return try ApprovalEngine.withdraw(approval, actor: actor, on: connection)
         case .customerSet(let command):
-            return try CustomerChanges.request(command, actor: actor, on: connection)
+            return try CustomerChanges.request(command, actor: actor, personalData: personalData, on: connection)
         case .loanRequest(let command):
             return try Loans.request(command, actor: actor, on: connection)
         case .loanCheckout(let loan):
@@ -123,13 +125,13 @@ struct CommandHandlers: Sendable {
         case .todo:
             return try TodoList.list(on: connection)
         case .customerNew(let command):
-            return try Customers.create(command, actor: actor, on: connection)
+            return try Customers.create(command, actor: actor, personalData: personalData, on: connection)
         case .customerShow(let number):
-            return try Customers.show(number, actor: actor, on: connection)
+            return try Customers.show(number, actor: actor, personalData: personalData, on: connection)
         case .customerHistory(let number):
-            return try Customers.history(number, on: connection)
+            return try Customers.history(number, personalData: personalData, on: connection)
         case .customerFind(let command):
-            return try Customers.find(command, actor: actor, on: connection)
+            return try Customers.find(command, actor: actor, personalData: personalData, on: connection)
         case .customerList(let command):
             return try Customers.list(command, actor: actor, on: connection)
         case .penaltyRules:

@@ -28,6 +28,10 @@ public enum CustomerImport {
         "contact": "contact", "contact_person": "contact", "phone": "phone", "telephone": "phone", "email": "email",
         "e_mail": "email", "address": "address", "industry": "industry", "region": "region", "grade": "grade",
         "credit_limit": "credit_limit", "kind": "kind", "owner": "owner",
+        "身份证号码": "id_number", "身份证号": "id_number", "银行账号": "bank_account", "银行账户": "bank_account",
+        "同意日期": "consent_on", "同意范围": "consent_scope", "同意书": "consent_ref",
+        "id_number": "id_number", "bank_account": "bank_account", "consent_on": "consent_on", "consent_scope": "consent_scope",
+        "consent_ref": "consent_ref",
     ]
 
     /// Columns an export writes for information that an import leaves alone:
@@ -37,7 +41,9 @@ public enum CustomerImport {
     /// The columns of `dossierd export customers`, in order: protocol key → heading.
     static let exportHeadings: [(key: String, heading: String)] = [
         ("id", "客户编号"), ("name", "客户名称"), ("kind", "类型"), ("credit_code", "统一社会信用代码"),
-        ("legal_rep", "法定代表人"), ("contact", "联系人"), ("phone", "电话"), ("email", "邮箱"), ("address", "地址"),
+        ("legal_rep", "法定代表人"), ("contact", "联系人"), ("id_number", "身份证号码"), ("phone", "电话"), ("email", "邮箱"),
+        ("address", "地址"), ("bank_account", "银行账号"), ("consent_on", "同意日期"), ("consent_scope", "同意范围"),
+        ("consent_ref", "同意书"),
         ("industry", "行业"), ("region", "地区"), ("grade", "等级"), ("credit_limit", "信用额度"), ("owner", "负责人"),
         ("dept", "部门"),
     ]
@@ -67,7 +73,7 @@ public enum CustomerImport {
     /// Reads, checks and (unless `dryRun` or a row fails) creates the customers as `login`.
     public static func run(
         bytes: [UInt8], encoding: TextEncoding, dryRun: Bool, as login: String, fileName: String,
-        on connection: PostgresConnection
+        personalData: PersonalData? = nil, on connection: PostgresConnection
     ) throws -> Outcome {
         let text: String
         do { text = try encoding.decode(bytes) } catch { throw FileError(description: error.description) }
@@ -98,6 +104,7 @@ public enum CustomerImport {
             var errors: [RowError] = []
             var creditCodes: [String: Int] = [:]
             var owners: [String: Result<Customers.Owner, ProtocolError>] = [:]
+            let consentRule = try Customers.consentRule(on: connection)
             func refuse(_ line: Int, _ error: any Error) {
                 let refusal = DatabaseErrorMapping.protocolError(for: error, logger: logger)
                 errors.append(RowError(line: line, message: "ERR \(refusal.code.rawValue) \(refusal.message)"))
@@ -118,6 +125,7 @@ public enum CustomerImport {
                         }
                     }
                     let owner = try owners[ownerKey]!.get()
+                    try Customers.check(command, consentRule: consentRule)
                     if let code = command.creditCode?.rawValue {
                         if let first = creditCodes[code] {
                             throw ProtocolError(.conflict, "credit_code \(code) also on line \(first)")
@@ -146,7 +154,7 @@ public enum CustomerImport {
             guard !dryRun, errors.isEmpty else {
                 return Outcome(rows: rows.count, numbers: [], errors: errors, committed: false)
             }
-            let numbers = try Customers.insert(accepted.map(\.customer), on: connection).map(\.description)
+            let numbers = try Customers.insert(accepted.map(\.customer), personalData: personalData, on: connection).map(\.description)
             try Audit.record(connection, action: "customer.import", target: fileName,
                              detail: "rows=\(rows.count) first=\(numbers.first ?? "") last=\(numbers.last ?? "")")
             return Outcome(rows: rows.count, numbers: numbers, errors: [], committed: true)

@@ -57,10 +57,11 @@ public enum Export {
     }
 
     /// The table `login` may see, in one transaction that also writes the audit row.
-    public static func table(_ request: Request, as login: String, on connection: PostgresConnection) throws -> Table {
+    public static func table(_ request: Request, as login: String, personalData: PersonalData? = nil,
+                             on connection: PostgresConnection) throws -> Table {
         try connection.transaction { connection in
             let actor = try OperatorCommand.actor(login, on: connection)
-            let (table, target) = try fetch(request, actor: actor, on: connection)
+            let (table, target) = try fetch(request, actor: actor, personalData: personalData, on: connection)
             try Audit.record(connection, action: "export.\(request.kind.rawValue)", target: target,
                              detail: "rows=\(table.rows.count)")
             return table
@@ -79,17 +80,18 @@ public enum Export {
 
     // MARK: Internals
 
-    private static func fetch(_ request: Request, actor: Actor, on connection: PostgresConnection) throws -> (Table, String) {
-        if request.kind == .customers { return (try customers(actor: actor, on: connection), "") }
+    private static func fetch(_ request: Request, actor: Actor, personalData: PersonalData?, on connection: PostgresConnection) throws
+        -> (Table, String) {
+        if request.kind == .customers { return (try customers(actor: actor, personalData: personalData, on: connection), "") }
         let (rows, target) = try fetchRows(request, actor: actor, on: connection)
         return (tabulate(rows), target)
     }
 
     /// Every customer of the directory as `CUSTOMER SHOW` answers (details only
     /// where visible), under the import's headings. `CUSTOMER LIST`'s role check.
-    private static func customers(actor: Actor, on connection: PostgresConnection) throws -> Table {
+    private static func customers(actor: Actor, personalData: PersonalData?, on connection: PostgresConnection) throws -> Table {
         try OperatorCommand.checkAccess(try OperatorCommand.command(["CUSTOMER", "LIST"], []), actor)
-        let rows = try Customers.showAll(on: connection).map { row in CustomerImport.exportHeadings.map { row[$0.key] ?? "" } }
+        let rows = try Customers.showAll(personalData: personalData, on: connection).map { row in CustomerImport.exportHeadings.map { row[$0.key] ?? "" } }
         return Table(header: CustomerImport.exportHeadings.map(\.heading), rows: rows)
     }
 

@@ -6,7 +6,8 @@ import Postgres
 /// or withdrawal puts back — per kind, in the deciding transaction.
 enum ApprovalEffects {
     /// Returns what the answer should add (`number=<archive number>` for a filing).
-    static func apply(_ approval: ApprovalEngine.Pending, actor: Actor, on connection: PostgresConnection) throws -> String? {
+    static func apply(_ approval: ApprovalEngine.Pending, actor: Actor, personalData: PersonalData?,
+                      on connection: PostgresConnection) throws -> String? {
         switch approval.kind {
         case .file:
             let number = try Filing.approve(dossierID: try target(approval.dossierID), approval: approval, on: connection)
@@ -18,7 +19,7 @@ enum ApprovalEffects {
         case .access:
             try AccessGrants.apply(approval, on: connection)
         case .customerEdit:
-            try CustomerChanges.apply(approval, approver: actor, on: connection)
+            try CustomerChanges.apply(approval, approver: actor, personalData: personalData, on: connection)
         case .loan, .extend:
             try Loans.approved(approval, on: connection)
         case .destroy:

@@ -187,7 +187,8 @@ enum ApprovalEngine {
         }
     }
 
-    static func approve(_ command: Approve, actor: Actor, on connection: PostgresConnection) throws -> Response {
+    static func approve(_ command: Approve, actor: Actor, personalData: PersonalData?, on connection: PostgresConnection) throws
+        -> Response {
         let pending = try recheck(try lock(command.approval, on: connection), approving: true, on: connection)
         try requireDecider(pending, actor)
         try recordDecision(pending, "approved", comment: command.comment, actor: actor, on: connection)
@@ -207,7 +208,7 @@ enum ApprovalEngine {
             throw ProtocolError(.conflict, "\(pending.approvalID) cannot be carried out now: \(obstacle)")
         }
         try connection.query("UPDATE approvals SET status = 'approved', decided_at = now() WHERE id = $1::int8", [pending.id])
-        let outcome = try ApprovalEffects.apply(pending, actor: actor, on: connection)
+        let outcome = try ApprovalEffects.apply(pending, actor: actor, personalData: personalData, on: connection)
         try Audit.record(connection, action: "approval.approve", target: pending.approvalID.description, detail: "final")
         return .ok("\(pending.approvalID) approved" + (outcome.map { " " + $0 } ?? ""))
     }

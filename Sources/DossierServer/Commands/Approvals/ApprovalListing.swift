@@ -1,4 +1,5 @@
 import DossierDomain
+import DossierPrivacy
 import DossierProtocol
 import Postgres
 
@@ -9,7 +10,7 @@ import Postgres
 enum ApprovalListing {
     /// The common columns of a listing row.
     private static let select = """
-        SELECT a.id, a.kind, a.status, a.current_step, a.step_count,
+        SELECT a.id, a.kind, a.status, a.current_step, a.step_count, a.customer_id,
                CASE WHEN a.kind IN ('loan', 'extend') THEN 'L' || a.loan_id
                     WHEN a.kind = 'waive' THEN 'P' || a.penalty_id
                     WHEN a.kind = 'customer_edit' THEN c.number
@@ -30,7 +31,8 @@ enum ApprovalListing {
           LEFT JOIN customers c ON c.id = a.customer_id
         """
 
-    static func list(_ command: ApprovalList, actor: Actor, on connection: PostgresConnection) throws -> Response {
+    static func list(_ command: ApprovalList, actor: Actor, personalData: PersonalData?, on connection: PostgresConnection) throws
+        -> Response {
         // One statement per filter, each with plain conditions: a single
         // statement choosing its condition by a parameter (CASE $2 …) planned
         // generically to a walk of every approval (issue 17).
@@ -54,21 +56,30 @@ enum ApprovalListing {
              ORDER BY a.id
              LIMIT 1000
             """, params).rows
-        return .rows(try rows.map(row))
+        let opener = SealedValues(personalData: personalData, connection: connection)
+        return .rows(try rows.map { try row($0, opener) })
     }
 
-    static func show(_ approval: ApprovalID, on connection: PostgresConnection) throws -> Response {
+    static func show(_ approval: ApprovalID, personalData: PersonalData?, on connection: PostgresConnection) throws -> Response {
         guard let head = try connection.query(select + " WHERE a.id = $1::int8", [approval.value]).first else {
             throw ProtocolError(.notFound, "no approval \(approval)")
         }
-        var rows = [try row(head)]
+        let opener = SealedValues(personalData: personalData, connection: connection)
+        var rows = [try row(head, opener)]
+        let customerID = try head.decodeIfPresent("customer_id", as: Int64.self)
         // What the request asks for, one row per field (`approval_details`, 0030).
         for detail in try connection.query(
             "SELECT field, old, new FROM dossier.approval_details($1::int8) ORDER BY ord, field", [approval.value]).rows {
             var out = Row()
             out.append("field", try detail.decode("field", as: String?.self) ?? "")
-            out.append("old", try detail.decode("old", as: String?.self) ?? "")
-            out.append("new", try detail.decode("new", as: String?.self) ?? "")
+            var old = try opener.reveal(try detail.decode("old", as: String?.self) ?? "", customerID: customerID)
+            // A pending change of a sealed field: the current value is only in its sealed column.
+            if old.isEmpty, try head.decode("status", as: String.self) == "pending", let customerID,
+               let field = SensitiveField(name: try detail.decode("field", as: String?.self) ?? "") {
+                old = try opener.current(field, customerID: customerID)
+            }
+            out.append("old", old)
+            out.append("new", try opener.reveal(try detail.decode("new", as: String?.self) ?? "", customerID: customerID))
             rows.append(out)
         }
         let steps = try connection.query("""
@@ -94,7 +105,7 @@ enum ApprovalListing {
         return .rows(rows)
     }
 
-    private static func row(_ row: PostgresRow) throws -> Row {
+    private static func row(_ row: PostgresRow, _ opener: SealedValues) throws -> Row {
         var out = Row()
         out.append("id", "A\(try row.decode("id", as: Int64.self))")
         out.append("kind", try row.decode("kind", as: String.self))
@@ -105,10 +116,47 @@ enum ApprovalListing {
         out.append("waiting_for", try row.decode("waiting_for", as: String?.self) ?? "")
         out.append("created", try row.decode("created", as: String.self))
         out.append("reason", try row.decode("reason", as: String.self))
-        out.append("details", try row.decode("details", as: String.self))
+        out.append("details", try opener.reveal(try row.decode("details", as: String.self),
+                                                customerID: try row.decodeIfPresent("customer_id", as: Int64.self)))
         // Why it cannot be carried out: the recorded reason of a request the
         // system closed, or what stands in its way now (empty: nothing).
         out.append("obstacle", try row.decode("obstacle", as: String.self))
         return out
+    }
+}
+
+/// A customer edit's sensitive values wait sealed in the payload and history
+/// (`sealed:…`): shown opened to whoever the listing shows them to (the
+/// requester, and those who see the customer's details — `approval_details`
+/// decides), each customer's key read once.
+private final class SealedValues {
+    let personalData: PersonalData?
+    let connection: PostgresConnection
+    private var keys: [Int64: PersonalData.CustomerKey?] = [:]
+
+    init(personalData: PersonalData?, connection: PostgresConnection) {
+        self.personalData = personalData
+        self.connection = connection
+    }
+
+    func reveal(_ text: String, customerID: Int64?) throws -> String {
+        guard let personalData, let customerID, text.contains(SealedText.prefix) else { return text }
+        return personalData.reveal(text, with: try key(customerID, personalData))
+    }
+
+    /// The customer's current value of a sealed field ("" when none or not visible).
+    func current(_ field: SensitiveField, customerID: Int64) throws -> String {
+        guard let personalData, let key = try key(customerID, personalData),
+              let sealed = try connection.query("SELECT \(field.name)_sealed AS sealed FROM customer_details WHERE customer_id = $1::int8",
+                                                [customerID]).first?.decodeIfPresent("sealed", as: [UInt8].self)
+        else { return "" }
+        return try personalData.open(sealed, field, with: key)
+    }
+
+    private func key(_ customerID: Int64, _ personalData: PersonalData) throws -> PersonalData.CustomerKey? {
+        if let known = keys[customerID] { return known }
+        let key = try personalData.key(customerID: customerID, lock: false, on: connection)
+        keys[customerID] = .some(key)
+        return key
     }
 }

@@ -13,6 +13,10 @@ import Postgres
 /// query joins them back to `customers` / `customer_details` under the
 /// caller's policies, which decide what is shown.
 ///
+/// Phone and identity card number are sealed (issue 16): they are found only
+/// whole, by their blind index (the needle's HMAC under every master key,
+/// `PersonalData.blindIndexParameter`), never by a substring.
+///
 /// FIND pages the same way (`after=` passes the cursor's number key to the hit functions).
 ///
 /// LIST: the directory in number order, keyset-paged; the cursor is the last
@@ -30,7 +34,9 @@ enum CustomerSearch {
         WITH hits AS MATERIALIZED (
             SELECT h.id, h.number_key FROM dossier.customer_name_hits($1::text, $2::int, $3::int8) h
             UNION
-            SELECT h.id, h.number_key FROM dossier.customer_detail_hits($1::text, $2::int, $3::int8) h
+            SELECT h.id, h.number_key
+              FROM dossier.customer_detail_hits($1::text, $2::int, $3::int8,
+                       ARRAY(SELECT decode(x, 'hex') FROM unnest(string_to_array(nullif($4::text, ''), ',')) x)) h
               JOIN customer_details v ON v.customer_id = h.id
         )
         SELECT c.number, c.name, u.login AS owner, d.code AS dept,
@@ -46,7 +52,7 @@ enum CustomerSearch {
 
     /// Pages like LIST: one row more than the page tells whether there is a next
     /// page, whose cursor is the last number shown.
-    static func find(_ command: CustomerFind, on connection: PostgresConnection) throws -> Response {
+    static func find(_ command: CustomerFind, personalData: PersonalData?, on connection: PostgresConnection) throws -> Response {
         let limit = command.limit ?? defaultFindLimit
         let after = try command.after.map { (cursor) throws -> CustomerNumber in
             guard let last = CustomerNumber(cursor.rawValue) else {
@@ -58,7 +64,8 @@ enum CustomerSearch {
             try connection.query("SELECT dossier.customer_number_key($1::text) AS k", [$0.description]).rows[0]
                 .decode("k", as: Int64.self)
         }
-        var rows = try connection.query(findSQL, [command.text, limit + 1, afterKey]).rows.map(directoryRow)
+        let blind = personalData?.blindIndexParameter(for: command.text) ?? ""
+        var rows = try connection.query(findSQL, [command.text, limit + 1, afterKey, blind]).rows.map(directoryRow)
         guard rows.count > limit else { return .rows(rows) }
         rows.removeLast(rows.count - limit)
         return .rows(rows, suffix: "next=\(rows[rows.count - 1]["id"] ?? "")")

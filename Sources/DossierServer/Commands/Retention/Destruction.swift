@@ -78,11 +78,24 @@ enum Destruction {
              WHERE id = $1::int8
             """, [dossierID])
         if let customer {
-            // Personal data goes once no dossier of the customer keeps content.
+            // Personal data goes once no dossier of the customer keeps content:
+            // the ciphertexts, masks and blind indexes of the sealed fields, and
+            // the customer's data key (crypto-shredding: what was sealed with it
+            // elsewhere — change history, approval payloads, older backups — can
+            // no longer be opened by anyone, the key file included).
             try connection.query("""
-                UPDATE customer_details SET legal_rep = NULL, contact = NULL, phone = NULL, email = NULL, address = NULL
+                UPDATE customer_details SET legal_rep = NULL, contact = NULL,
+                       legacy_phone = NULL, legacy_email = NULL, legacy_address = NULL,
+                       id_number_sealed = NULL, id_number_masked = NULL, id_number_index = NULL,
+                       phone_sealed = NULL, phone_masked = NULL, phone_index = NULL,
+                       email_sealed = NULL, email_masked = NULL, address_sealed = NULL, address_masked = NULL,
+                       bank_account_sealed = NULL, bank_account_masked = NULL
                  WHERE customer_id = $1::int8
                    AND NOT EXISTS (SELECT 1 FROM dossier_contents c WHERE c.customer_id = $1::int8)
+                """, [customer])
+            try connection.query("""
+                DELETE FROM customer_keys
+                 WHERE customer_id = $1::int8 AND NOT EXISTS (SELECT 1 FROM dossier_contents c WHERE c.customer_id = $1::int8)
                 """, [customer])
             try connection.query("""
                 UPDATE customers SET purged_at = now()
