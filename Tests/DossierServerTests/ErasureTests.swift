@@ -41,7 +41,8 @@ import TestSupport
     /// The backup as SQL text (pg_restore decompresses the directory format).
     static func dumpText(_ directory: String) throws -> String {
         let tools = try Tools.locate()
-        return try Subprocess.check([tools.path("pg_restore"), "--file=-", directory], what: "pg_restore")
+        return try Subprocess.check([tools.path("pg_restore"), "--file=-", directory + "/" + BackupManifest.dumpDirectory],
+                                    what: "pg_restore")
     }
 
     @Test func destroyedCustomerLeavesNoTraceAndBackupsHoldOnlyCiphertext() async throws {

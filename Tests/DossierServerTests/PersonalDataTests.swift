@@ -202,6 +202,7 @@ import TestSupport
         let (name, conninfo) = try MigratedDatabase.createEmpty()
         let admin = try PostgresConnection(conninfo: conninfo)
         defer { admin.close() }
+        try admin.execute(script: "ALTER DATABASE \(name) SET search_path = dossier, public")
         try Migrator(migrations: MigrationCatalog.all.filter { $0.version < 70 }).migrate(admin)
         _ = try Bootstrap.run(admin, adminLogin: "admin", password: "admin-pw")
         try admin.query("""
