@@ -746,7 +746,7 @@ CREATE POLICY dossier_retention_read ON dossier_retention FOR SELECT USING (
 );
 
 -------------------------------------------------------------------------------
--- company_settings (one row: the company's time zone)
+-- company_settings (one row: the company's time zone and consent rule)
 -------------------------------------------------------------------------------
 -- Read by every actor (each command works in the company's zone); changed by
 -- an administrator (COMPANY SET) or the system.

@@ -35,7 +35,7 @@ public enum DataKeyMaintenance {
 
     /// Seals the clear text of customers from before 0070 (legacy_* columns)
     /// and gives every customer without one a data key. Returns how many
-    /// customers it changed.
+    /// customers it changed. Set-based: per batch one statement per table.
     @discardableResult
     public static func encryptExisting(_ personalData: PersonalData, batch: Int = 500, on connection: PostgresConnection) throws -> Int {
         var total = 0
@@ -43,32 +43,99 @@ public enum DataKeyMaintenance {
             let done = try connection.transaction { connection -> Int in
                 try connection.query("SELECT dossier.begin_system_command('encrypt-existing')")
                 let rows = try connection.query("""
-                    SELECT d.customer_id, c.number, d.legacy_phone, d.legacy_email, d.legacy_address
+                    SELECT d.customer_id, c.number, d.legacy_phone, d.legacy_email, d.legacy_address, k.key_id, k.wrapped
                       FROM customer_details d JOIN customers c ON c.id = d.customer_id
+                      LEFT JOIN customer_keys k ON k.customer_id = d.customer_id
                      WHERE d.legacy_phone IS NOT NULL OR d.legacy_email IS NOT NULL OR d.legacy_address IS NOT NULL
-                        OR (c.purged_at IS NULL AND NOT EXISTS (SELECT 1 FROM customer_keys k WHERE k.customer_id = d.customer_id))
+                        OR (c.purged_at IS NULL AND k.customer_id IS NULL)
                      ORDER BY d.customer_id LIMIT $1::int4
                      FOR UPDATE OF d
                     """, [batch]).rows
+                var sealed: [SealedRow] = []
+                var newKeys: [NewKey] = []
                 for row in rows {
                     let id = try row.decode("customer_id", as: Int64.self)
-                    let key = try personalData.keyForWriting(customerID: id, on: connection)
-                    for (column, field) in [("legacy_phone", SensitiveField.phone), ("legacy_email", .email),
-                                            ("legacy_address", .address)] {
-                        guard let value = try row.decodeIfPresent(column, as: String.self) else { continue }
-                        try CustomerFields.write(value.isEmpty ? nil : value, field, customerID: id, key: key,
-                                                 personalData: personalData, on: connection)
+                    let number = try row.decode("number", as: String.self)
+                    let key: PersonalData.CustomerKey
+                    if let keyID = try row.decodeIfPresent("key_id", as: String.self),
+                       let wrapped = try row.decodeIfPresent("wrapped", as: [UInt8].self) {
+                        key = try personalData.open(keyID: keyID, wrapped: wrapped, number: number)
+                    } else {
+                        let (made, wrapped) = try personalData.newKey(for: number)
+                        key = made
+                        newKeys.append(NewKey(id: id, keyID: made.master.id, wrapped: Hex.string(wrapped)))
                     }
-                    try connection.query("""
-                        UPDATE customer_details SET legacy_phone = NULL, legacy_email = NULL, legacy_address = NULL
-                         WHERE customer_id = $1::int8
-                        """, [id])
+                    func seal(_ column: String, _ field: SensitiveField) throws -> PersonalData.SealedValue? {
+                        guard let value = try row.decodeIfPresent(column, as: String.self), !value.isEmpty else { return nil }
+                        return try personalData.seal(value, field, with: key)
+                    }
+                    sealed.append(SealedRow(id: id, phone: try seal("legacy_phone", .phone), email: try seal("legacy_email", .email),
+                                            address: try seal("legacy_address", .address)))
                 }
+                // The key rows first (FOR SHARE in commands, FOR UPDATE in rotation: none exist for these yet).
+                try connection.query("""
+                    INSERT INTO customer_keys (customer_id, key_id, wrapped)
+                    SELECT r.id, r.key_id, decode(r.wrapped, 'hex') FROM jsonb_to_recordset($1::jsonb) AS r(id int8, key_id text, wrapped text)
+                    """, [try json(newKeys)])
+                // Only what was clear text is written; a row already sealed keeps its values.
+                try connection.query("""
+                    UPDATE customer_details d SET
+                        phone_sealed = coalesce(decode(r.phone_sealed, 'hex'), d.phone_sealed),
+                        phone_masked = coalesce(r.phone_masked, d.phone_masked),
+                        phone_index = coalesce(decode(r.phone_index, 'hex'), d.phone_index),
+                        email_sealed = coalesce(decode(r.email_sealed, 'hex'), d.email_sealed),
+                        email_masked = coalesce(r.email_masked, d.email_masked),
+                        address_sealed = coalesce(decode(r.address_sealed, 'hex'), d.address_sealed),
+                        address_masked = coalesce(r.address_masked, d.address_masked),
+                        legacy_phone = NULL, legacy_email = NULL, legacy_address = NULL
+                      FROM jsonb_to_recordset($1::jsonb) AS r(id int8, phone_sealed text, phone_masked text, phone_index text,
+                                                            email_sealed text, email_masked text, address_sealed text, address_masked text)
+                     WHERE d.customer_id = r.id
+                    """, [try json(sealed)])
                 return rows.count
             }
             total += done
             if done < batch { return total }
         }
+    }
+
+    /// One customer's sealed clear text, as `encryptExisting`'s UPDATE reads it.
+    private struct SealedRow: Encodable {
+        let id: Int64
+        let phoneSealed: String?, phoneMasked: String?, phoneIndex: String?
+        let emailSealed: String?, emailMasked: String?
+        let addressSealed: String?, addressMasked: String?
+
+        init(id: Int64, phone: PersonalData.SealedValue?, email: PersonalData.SealedValue?, address: PersonalData.SealedValue?) {
+            self.id = id
+            phoneSealed = phone.map { Hex.string($0.sealed) }
+            phoneMasked = phone?.masked
+            phoneIndex = phone?.index.map { Hex.string($0) }
+            emailSealed = email.map { Hex.string($0.sealed) }
+            emailMasked = email?.masked
+            addressSealed = address.map { Hex.string($0.sealed) }
+            addressMasked = address?.masked
+        }
+    }
+
+    private struct NewKey: Encodable {
+        let id: Int64
+        let keyID: String
+        let wrapped: String
+    }
+
+    /// A moved customer, as `rotate`'s UPDATEs read it.
+    private struct Rewrapped: Encodable {
+        let id: Int64
+        let wrapped: String
+        let phoneIndex: String?
+        let idNumberIndex: String?
+    }
+
+    private static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     /// `dossierd keys rotate`: every customer whose data key is wrapped under
@@ -100,27 +167,33 @@ public enum DataKeyMaintenance {
                      ORDER BY k.customer_id LIMIT $2::int4
                      FOR UPDATE OF k
                     """, [current.id, batch]).rows
+                var moved: [Rewrapped] = []
                 for row in rows {
-                    let id = try row.decode("customer_id", as: Int64.self)
                     let number = try row.decode("number", as: String.self)
                     let old = try personalData.open(keyID: try row.decode("key_id", as: String.self),
                                                     wrapped: try row.decode("wrapped", as: [UInt8].self), number: number)
-                    let moved = PersonalData.CustomerKey(dataKey: old.dataKey, master: current, number: number)
-                    var indexes: [SensitiveField: [UInt8]?] = [:]
-                    for (column, field) in [("phone_sealed", SensitiveField.phone), ("id_number_sealed", .idNumber)] {
-                        guard let sealed = try row.decodeIfPresent(column, as: [UInt8].self) else { continue }
-                        indexes[field] = BlindIndex.compute(try personalData.open(sealed, field, with: old), field: field, master: current)
+                    func index(_ column: String, _ field: SensitiveField) throws -> String? {
+                        guard let sealed = try row.decodeIfPresent(column, as: [UInt8].self) else { return nil }
+                        return BlindIndex.compute(try personalData.open(sealed, field, with: old), field: field, master: current)
+                            .map { Hex.string($0) }
                     }
-                    try connection.query("""
-                        UPDATE customer_keys SET key_id = $2::text, wrapped = $3::bytea, rewrapped_at = now()
-                         WHERE customer_id = $1::int8
-                        """, [id, current.id, try moved.dataKey.wrapped(with: current, customer: number)])
-                    try connection.query("""
-                        UPDATE customer_details SET phone_index = coalesce($2::bytea, phone_index),
-                                                    id_number_index = coalesce($3::bytea, id_number_index)
-                         WHERE customer_id = $1::int8
-                        """, [id, indexes[.phone] ?? nil, indexes[.idNumber] ?? nil])
+                    moved.append(Rewrapped(
+                        id: try row.decode("customer_id", as: Int64.self),
+                        wrapped: Hex.string(try old.dataKey.wrapped(with: current, customer: number)),
+                        phoneIndex: try index("phone_sealed", .phone), idNumberIndex: try index("id_number_sealed", .idNumber)))
                 }
+                let payload = try json(moved)
+                try connection.query("""
+                    UPDATE customer_keys k SET key_id = $2::text, wrapped = decode(r.wrapped, 'hex'), rewrapped_at = now()
+                      FROM jsonb_to_recordset($1::jsonb) AS r(id int8, wrapped text)
+                     WHERE k.customer_id = r.id
+                    """, [payload, current.id])
+                try connection.query("""
+                    UPDATE customer_details d SET phone_index = decode(r.phone_index, 'hex'),
+                                                  id_number_index = decode(r.id_number_index, 'hex')
+                      FROM jsonb_to_recordset($1::jsonb) AS r(id int8, phone_index text, id_number_index text)
+                     WHERE d.customer_id = r.id
+                    """, [payload])
                 return rows.count
             }
             total += done
