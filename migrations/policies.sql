@@ -287,26 +287,26 @@ CREATE POLICY customer_keys_read ON customer_keys FOR SELECT USING (
 -- (rotation, the sealing of old clear text, destruction's crypto-shredding):
 -- whoever may change the customer, and the system.
 CREATE POLICY customer_keys_insert ON customer_keys FOR INSERT WITH CHECK (
-    (SELECT dossier.actor_role()) IN ('rep', 'manager', 'director', 'system')
+    dossier.actor_role() IN ('rep', 'manager', 'director', 'system')
 );
 CREATE POLICY customer_keys_update ON customer_keys FOR UPDATE
     USING (
         EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_keys.customer_id
-                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
-                        OR c.owner_id = (SELECT dossier.actor_user_id())
-                        OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id())))))
+                   AND (   dossier.actor_role() IN ('director', 'system')
+                        OR c.owner_id = dossier.actor_user_id()
+                        OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id()))))
     WITH CHECK (
         EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_keys.customer_id
-                   AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
-                        OR c.owner_id = (SELECT dossier.actor_user_id())
-                        OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id())))));
+                   AND (   dossier.actor_role() IN ('director', 'system')
+                        OR c.owner_id = dossier.actor_user_id()
+                        OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id()))));
 CREATE POLICY customer_keys_delete ON customer_keys FOR DELETE USING (
     EXISTS (SELECT 1 FROM dossier.customers c WHERE c.id = customer_keys.customer_id
-               AND (   (SELECT dossier.actor_role()) IN ('director', 'system')
-                    OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id())))));
+               AND (   dossier.actor_role() IN ('director', 'system')
+                    OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id()))));
 -- data_keys (0070): ids and check MACs of the master keys, read by the daemon;
 -- written only by dossier.register_data_key (definer).
-CREATE POLICY data_keys_read ON data_keys FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+CREATE POLICY data_keys_read ON data_keys FOR SELECT USING (dossier.actor_role() IS NOT NULL);
 
 -------------------------------------------------------------------------------
 -- dossiers (the register card)
