@@ -42,6 +42,9 @@ public enum DataKeyMaintenance {
         while true {
             let done = try connection.transaction { connection -> Int in
                 try connection.query("SELECT dossier.begin_system_command('encrypt-existing')")
+                // Daemons starting together take turns: each batch reads what the
+                // previous one left (a customer must get one data key, not two).
+                try connection.query("SELECT pg_advisory_xact_lock($1::int8)", [Self.encryptExistingLock])
                 let rows = try connection.query("""
                     SELECT d.customer_id, c.number, d.legacy_phone, d.legacy_email, d.legacy_address, k.key_id, k.wrapped
                       FROM customer_details d JOIN customers c ON c.id = d.customer_id
@@ -98,6 +101,9 @@ public enum DataKeyMaintenance {
             if done < batch { return total }
         }
     }
+
+    /// Arbitrary, fixed: the advisory lock of "sealing old clear text".
+    static let encryptExistingLock: Int64 = 0x646f_7373_6b65_7973  // "dosskeys"
 
     /// One customer's sealed clear text, as `encryptExisting`'s UPDATE reads it.
     private struct SealedRow: Encodable {
