@@ -112,7 +112,12 @@ SELECT * FROM dossier.begin_command(:rep::int8);
 SELECT d.id, d.dept_id, dp.code AS dept, d.category, d.level, d.scope, d.status, d.owner_id,
        u.login AS owner, d.number,
        EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = d.id) AS content_visible
-  FROM dossiers d JOIN departments dp ON dp.id = d.dept_id JOIN users u ON u.id = d.owner_id WHERE d.id = :id::int8 FOR UPDATE OF d
+  FROM dossiers d JOIN departments dp ON dp.id = d.dept_id JOIN users u ON u.id = d.owner_id WHERE d.id = :id::int8 FOR UPDATE OF d;
+-- (no row: the borrower may not lock another's dossier; DossierRecord.find then reads it without a lock)
+SELECT d.id, d.dept_id, dp.code AS dept, d.category, d.level, d.scope, d.status, d.owner_id,
+       u.login AS owner, d.number,
+       EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = d.id) AS content_visible
+  FROM dossiers d JOIN departments dp ON dp.id = d.dept_id JOIN users u ON u.id = d.owner_id WHERE d.id = :id::int8
 \gset d_
 SELECT lendable, mode, extract(epoch FROM max_duration)::int8 AS seconds, same_day FROM loan_rules WHERE level = :d_level::text
 \gset r_
