@@ -131,7 +131,8 @@ BEGIN
                              'archive_counters', 'change_history', 'approvals', 'approval_steps', 'access_grants',
                              'handovers', 'handover_items', 'loans', 'legal_holds', 'destructions', 'dossier_retention',
                              'penalties', 'penalty_month_counts', 'audit_log', 'audit_chains', 'audit_seals',
-                             'job_runs', 'bi_logins', 'company_settings', 'customer_keys', 'data_keys'] LOOP
+                             'job_runs', 'bi_logins', 'company_settings', 'customer_keys', 'data_keys',
+                             'followup_templates', 'followups'] LOOP
         EXECUTE format('ALTER TABLE dossier.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE dossier.%I FORCE ROW LEVEL SECURITY', t);
         FOR p IN SELECT policyname FROM pg_catalog.pg_policies WHERE schemaname = 'dossier' AND tablename = t LOOP
@@ -821,6 +822,70 @@ CREATE POLICY penalties_update ON penalties FOR UPDATE
     WITH CHECK (dossier.actor_is_user() AND (status = 'charged' OR dossier.actor_role() IN ('director', 'system')));
 
 -------------------------------------------------------------------------------
+-- followup_templates, followups (issue 15: follow-up visits, 回访)
+-------------------------------------------------------------------------------
+-- Templates are settings: every actor reads, administrators write.
+CREATE POLICY followup_templates_read ON followup_templates FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+CREATE POLICY followup_templates_admin ON followup_templates FOR ALL
+    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+
+-- Read: a visit is content of its customer — whoever sees the customer's
+-- details (their policy, applied inside) sees its visits — and its assignee
+-- sees it; BI logins within scope; auditors and administrators never.
+CREATE POLICY followups_read ON followups FOR SELECT USING (
+    CASE
+        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
+        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
+            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
+        WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist') THEN
+               assignee_id = (SELECT dossier.actor_user_id())
+            OR EXISTS (SELECT 1 FROM dossier.customer_details cd WHERE cd.customer_id = followups.customer_id)
+        ELSE false
+    END
+);
+-- Plan: in one's own name, open, for an open customer of the visit's
+-- department and an assignee of that department: the customer's owner for
+-- themselves, the department's manager for anyone there, a director.
+CREATE POLICY followups_insert ON followups FOR INSERT WITH CHECK (
+        planned_by = (SELECT dossier.actor_user_id()) AND status = 'open'
+    AND EXISTS (SELECT 1 FROM dossier.users u WHERE u.id = followups.assignee_id AND u.dept_id = followups.dept_id AND u.active)
+    AND EXISTS (SELECT 1 FROM dossier.customers c
+                 WHERE c.id = followups.customer_id AND c.dept_id = followups.dept_id AND c.closed_on IS NULL
+                   AND (   (SELECT dossier.actor_role()) = 'director'
+                        OR (c.owner_id = (SELECT dossier.actor_user_id()) AND followups.assignee_id = (SELECT dossier.actor_user_id()))
+                        OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id()))))
+);
+-- Record: the assignee, in their own name; the system (a handover moves open
+-- visits to the successor). What may change is followups_guard's.
+CREATE POLICY followups_update ON followups FOR UPDATE
+    USING ((SELECT dossier.actor_role()) = 'system' OR assignee_id = (SELECT dossier.actor_user_id()))
+    WITH CHECK ((SELECT dossier.actor_role()) = 'system'
+                OR (assignee_id = (SELECT dossier.actor_user_id()) AND recorded_by = (SELECT dossier.actor_user_id())));
+
+-- A visit changes once, open → done, by its record (method, outcome,
+-- satisfaction, objection, the day, who, when); the plan itself (customer,
+-- due day, template, who planned it) never changes. The system may hand an
+-- open visit to another assignee. Never deleted (no policy, no grant).
+CREATE OR REPLACE FUNCTION dossier.followups_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT dossier.session_is_product() THEN
+        RETURN NEW;
+    END IF;
+    IF (NEW.customer_id, NEW.dept_id, NEW.planned_by, NEW.template, NEW.step_no, NEW.due_on, NEW.note, NEW.created_at)
+       IS DISTINCT FROM (OLD.customer_id, OLD.dept_id, OLD.planned_by, OLD.template, OLD.step_no, OLD.due_on, OLD.note, OLD.created_at)
+       OR OLD.status <> 'open'
+       OR (NEW.status = 'open' AND (NEW.assignee_id = OLD.assignee_id OR coalesce(current_setting('dossier.role', true), '') <> 'system'))
+       OR (NEW.status = 'done' AND NEW.assignee_id <> OLD.assignee_id) THEN
+        RAISE EXCEPTION 'visit %: this change is not allowed', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'followups_guard';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS followups_guard ON followups;
+CREATE TRIGGER followups_guard BEFORE UPDATE ON followups FOR EACH ROW EXECUTE FUNCTION dossier.followups_guard();
+
+-------------------------------------------------------------------------------
 -- audit_log (rows get in only through dossier.audit()), chain heads, seals
 -------------------------------------------------------------------------------
 -- Read: auditors company-wide, managers their department's rows, everyone
@@ -847,7 +912,8 @@ CREATE POLICY audit_log_read ON audit_log FOR SELECT TO dossier_app, dossier_bi 
 -- Functions the policies call with the caller's rights
 -------------------------------------------------------------------------------
 REVOKE ALL ON FUNCTION dossier.session_is_product(), dossier.sees_dossier_content(bigint, bigint, text, text, bigint),
-    dossier.users_guard(), dossier.dossiers_transition(), dossier.approvals_transition(), dossier.loans_transition() FROM PUBLIC;
+    dossier.users_guard(), dossier.dossiers_transition(), dossier.approvals_transition(), dossier.loans_transition(),
+    dossier.followups_guard() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION dossier.actor_role(), dossier.actor_user_id(), dossier.actor_dept_id(), dossier.actor_is_user(),
     dossier.bi_login_role(), dossier.bi_login_dept_id(),
     dossier.session_is_product(), dossier.sees_dossier_content(bigint, bigint, text, text, bigint)

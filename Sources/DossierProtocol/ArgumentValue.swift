@@ -14,6 +14,7 @@ enum ArgumentValue: Hashable, Sendable {
     case penalty(PenaltyID)
     case grant(GrantID)
     case handover(HandoverID)
+    case visit(VisitID)
     case ruleCode(PenaltyRuleCode)
     case creditCode(CreditCode)
     case idNumber(ResidentIDNumber)
@@ -41,6 +42,7 @@ enum ArgumentValue: Hashable, Sendable {
     var penalty: PenaltyID? { if case .penalty(let v) = self { v } else { nil } }
     var grant: GrantID? { if case .grant(let v) = self { v } else { nil } }
     var handover: HandoverID? { if case .handover(let v) = self { v } else { nil } }
+    var visit: VisitID? { if case .visit(let v) = self { v } else { nil } }
     var ruleCode: PenaltyRuleCode? { if case .ruleCode(let v) = self { v } else { nil } }
     var creditCode: CreditCode? { if case .creditCode(let v) = self { v } else { nil } }
     var idNumber: ResidentIDNumber? { if case .idNumber(let v) = self { v } else { nil } }

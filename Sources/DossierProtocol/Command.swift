@@ -43,6 +43,14 @@ public enum Command: Hashable, Sendable {
     case customerClose(CustomerClose)
     case customerConfirm(CustomerConfirm)
 
+    // MARK: Follow-up visits
+    case followupTemplates
+    case followupTemplate(FollowUpTemplateSet)
+    case followupPlan(FollowUpPlan)
+    case followupAdd(FollowUpAdd)
+    case followupRecord(FollowUpRecord)
+    case followupList(FollowUpList)
+
     // MARK: Dossiers and items
     case dossierNew(DossierNew)
     case itemAdd(ItemAdd)
@@ -89,6 +97,7 @@ public enum Command: Hashable, Sendable {
     case penaltyWaive(PenaltyWaive)
     case penaltySweep(PenaltySweep)
     case penaltyReport(month: YearMonth)
+    case penaltyAuto(PenaltyAuto)
 
     // MARK: Audit and operations
     case auditList(AuditList)
@@ -129,6 +138,12 @@ public enum Command: Hashable, Sendable {
         case .customerSet: .customerSet
         case .customerClose: .customerClose
         case .customerConfirm: .customerConfirm
+        case .followupTemplates: .followupTemplates
+        case .followupTemplate: .followupTemplate
+        case .followupPlan: .followupPlan
+        case .followupAdd: .followupAdd
+        case .followupRecord: .followupRecord
+        case .followupList: .followupList
         case .dossierNew: .dossierNew
         case .itemAdd: .itemAdd
         case .itemList: .itemList
@@ -168,6 +183,7 @@ public enum Command: Hashable, Sendable {
         case .penaltyWaive: .penaltyWaive
         case .penaltySweep: .penaltySweep
         case .penaltyReport: .penaltyReport
+        case .penaltyAuto: .penaltyAuto
         case .auditList: .auditList
         case .auditVerify: .auditVerify
         case .stats: .stats

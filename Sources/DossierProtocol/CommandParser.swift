@@ -154,6 +154,37 @@ public enum CommandParser {
         case .customerConfirm:
             return .customerConfirm(CustomerConfirm(customer: try a.required("id", \.customer), note: try a.optional("note", \.text)))
 
+        // MARK: Follow-up visits
+        case .followupTemplates:
+            return .followupTemplates
+        case .followupTemplate:
+            let name = try templateName(a.required("name", \.text), key: "name")
+            guard let offsets = FollowUpSchedule.offsets(try a.required("days", \.text)) else {
+                throw .invalid("days", "expected 1 to 20 increasing day counts from 1 to 3660, such as 3,30,60")
+            }
+            return .followupTemplate(FollowUpTemplateSet(
+                name: name, offsets: offsets, unit: try a.optional("unit", as: FollowUpSchedule.Unit.self),
+                summary: try a.optional("summary", \.text)))
+        case .followupPlan:
+            return .followupPlan(FollowUpPlan(
+                customer: try a.required("customer", \.customer),
+                template: try templateName(a.required("template", \.text), key: "template"),
+                assignee: try a.optional("assignee", \.login), from: try a.optional("from", \.date)))
+        case .followupAdd:
+            return .followupAdd(FollowUpAdd(
+                customer: try a.required("customer", \.customer), due: try a.required("due", \.date),
+                assignee: try a.optional("assignee", \.login), note: try a.optional("note", \.text)))
+        case .followupRecord:
+            return .followupRecord(FollowUpRecord(
+                visit: try a.required("visit", \.visit), method: try a.required("method", as: VisitMethod.self),
+                outcome: try a.required("outcome", \.text), satisfaction: try a.optional("satisfaction", \.integer),
+                objection: try a.optional("objection", \.text)))
+        case .followupList:
+            return .followupList(FollowUpList(
+                customer: try a.optional("customer", \.customer), assignee: try a.optional("assignee", \.login),
+                status: try a.optional("status", as: VisitStatusFilter.self), due: try a.optional("due", \.dateRange),
+                limit: try a.optional("limit", \.integer)))
+
         // MARK: Dossiers and items
         case .dossierNew:
             return .dossierNew(DossierNew(
@@ -273,6 +304,8 @@ public enum CommandParser {
             return .penaltySweep(PenaltySweep(date: try a.optional("date", \.date), dryRun: try a.optional("dry_run", \.bool) ?? false))
         case .penaltyReport:
             return .penaltyReport(month: try a.required("month", \.month))
+        case .penaltyAuto:
+            return .penaltyAuto(PenaltyAuto(rule: try a.required("rule", \.ruleCode), enabled: try a.required("auto", \.bool)))
 
         // MARK: Audit and operations
         case .auditList:
@@ -297,6 +330,15 @@ public enum CommandParser {
         if let spec = CommandTable.spec(named: verb), spec.words.count == 1 { return .verb(spec.verb) }
         guard CommandTable.groups.contains(verb) else { throw ProtocolError(.unknown, "no such verb; try HELP") }
         return .group(verb)
+    }
+
+    /// A template name: a lowercase letter, then lowercase letters, digits or `_` (`bought`, `not_bought`).
+    private static func templateName(_ raw: String, key: String) throws(ProtocolError) -> String {
+        let bytes = Array(raw.utf8)
+        guard let first = bytes.first, (0x61...0x7A).contains(first),
+              bytes.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "_") })
+        else { throw .invalid(key, "expected a template name (lowercase letters, digits, '_')") }
+        return raw
     }
 
     private static func loanPeriod(_ a: BoundArguments) throws(ProtocolError) -> LoanPeriod? {

@@ -220,6 +220,45 @@ public enum CommandTable {
                         positionals: [PositionalSpec("id", .customer)],
                         keys: [KeySpec("note", .text)])
 
+        // MARK: Follow-up visits
+        case .followupTemplates:
+            CommandSpec(verb, "FOLLOWUP TEMPLATES", "List the follow-up schedule templates (days after the plan day).",
+                        access: .loggedIn)
+        case .followupTemplate:
+            CommandSpec(verb, "FOLLOWUP TEMPLATE",
+                        "Create or change a follow-up schedule template: visit offsets in days (calendar days, a "
+                        + "non-working due day moving to the next working day) or working days.",
+                        access: admin,
+                        positionals: [PositionalSpec("name", .limitedText(40))],
+                        keys: [KeySpec("days", .limitedText(100), required: true),
+                               KeySpec("unit", .choice(of: FollowUpSchedule.Unit.self)),
+                               KeySpec("summary", .limitedText(200))])
+        case .followupPlan:
+            CommandSpec(verb, "FOLLOWUP PLAN", "Plan a customer's follow-up visits from a template (from today, or from=).",
+                        access: owners,
+                        positionals: [PositionalSpec("customer", .customer)],
+                        keys: [KeySpec("template", .limitedText(40), required: true), KeySpec("assignee", .login),
+                               KeySpec("from", .date)])
+        case .followupAdd:
+            CommandSpec(verb, "FOLLOWUP ADD", "Plan one follow-up visit of a customer, for its owner or (manager) a rep.",
+                        access: owners,
+                        positionals: [PositionalSpec("customer", .customer)],
+                        keys: [KeySpec("due", .date, required: true), KeySpec("assignee", .login), KeySpec("note", .text)])
+        case .followupRecord:
+            CommandSpec(verb, "FOLLOWUP RECORD", "Record a follow-up visit you made (on or after its planned day's start).",
+                        access: owners,
+                        positionals: [PositionalSpec("visit", .visit, placeholder: "V<n>")],
+                        keys: [KeySpec("method", .choice(of: VisitMethod.self), required: true),
+                               KeySpec("outcome", .text, required: true),
+                               KeySpec("satisfaction", .integer(1...5)),
+                               KeySpec("objection", .text)])
+        case .followupList:
+            CommandSpec(verb, "FOLLOWUP LIST", "List follow-up visits you may see (a customer's history with customer=).",
+                        access: .staff,
+                        keys: [KeySpec("customer", .customer), KeySpec("assignee", .login),
+                               KeySpec("status", .choice(of: VisitStatusFilter.self)),
+                               KeySpec("due", .dateRange), limit])
+
         // MARK: Dossiers and items
         case .dossierNew:
             CommandSpec(verb, "DOSSIER NEW", "Create a draft dossier.", access: owners,
@@ -390,6 +429,10 @@ public enum CommandTable {
             CommandSpec(verb, "PENALTY REPORT", "Monthly totals per department and user.",
                         access: .roles([.auditor, .director, .manager]),
                         keys: [KeySpec("month", .month, required: true)])
+        case .penaltyAuto:
+            CommandSpec(verb, "PENALTY AUTO", "Switch a rule's automatic detection on or off (LATE_FOLLOWUP ships off).",
+                        access: admin,
+                        positionals: [PositionalSpec("rule", .ruleCode), PositionalSpec("auto", .yesNo)])
 
         // MARK: Audit and operations
         case .auditList:

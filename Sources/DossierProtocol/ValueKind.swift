@@ -23,6 +23,8 @@ public enum ValueKind: Hashable, Sendable {
     case penalty
     case grant
     case handover
+    /// A follow-up visit id `V<n>`.
+    case visit
     case ruleCode
     case creditCode
     /// 公民身份号码, GB 11643 check character.
@@ -68,6 +70,7 @@ public enum ValueKind: Hashable, Sendable {
         case .penalty: "P<n>"
         case .grant: "G<n>"
         case .handover: "H<n>"
+        case .visit: "V<n>"
         case .ruleCode: "<rule>"
         case .creditCode: "<credit-code>"
         case .idNumber: "<id-number>"
@@ -102,6 +105,7 @@ public enum ValueKind: Hashable, Sendable {
         case .penalty: "expected a penalty id P<n>"
         case .grant: "expected an access grant id G<n>"
         case .handover: "expected a handover id H<n>"
+        case .visit: "expected a follow-up visit id V<n>"
         case .ruleCode: "expected a rule code such as LATE_FILING"
         case .creditCode: "expected an 18-character unified social credit code with a valid check character"
         case .idNumber: "expected an 18-character identity card number (GB 11643) with a valid birth date and check character"
@@ -142,6 +146,7 @@ public enum ValueKind: Hashable, Sendable {
         case .penalty: return PenaltyID(raw).map(ArgumentValue.penalty)
         case .grant: return GrantID(raw).map(ArgumentValue.grant)
         case .handover: return HandoverID(raw).map(ArgumentValue.handover)
+        case .visit: return VisitID(raw).map(ArgumentValue.visit)
         case .ruleCode: return PenaltyRuleCode(raw).map(ArgumentValue.ruleCode)
         case .creditCode: return CreditCode(raw).map(ArgumentValue.creditCode)
         case .idNumber: return ResidentIDNumber(raw).map(ArgumentValue.idNumber)

@@ -8,6 +8,8 @@ public enum Verb: String, CaseIterable, Hashable, Sendable {
     case handoverList, handoverShow, calendarSet, calendarDelete, calendarList, companyShow, companySet
     // Customers
     case customerNew, customerShow, customerHistory, customerFind, customerList, customerSet, customerClose, customerConfirm
+    // Follow-up visits (回访)
+    case followupTemplates, followupTemplate, followupPlan, followupAdd, followupRecord, followupList
     // Dossiers and items
     case dossierNew, itemAdd, itemList, dossierSubmit, dossierShow, dossierList, dossierEdit
     case dossierHistory, dossierDelete, dossierRestore
@@ -17,7 +19,7 @@ public enum Verb: String, CaseIterable, Hashable, Sendable {
     // Retention
     case retentionList, retentionSet, retentionDue, holdPlace, holdRelease, holdList, destroy, destructionList
     // Penalties
-    case penaltyRules, penaltyRecord, penaltyList, penaltyWaive, penaltySweep, penaltyReport
+    case penaltyRules, penaltyRecord, penaltyList, penaltyWaive, penaltySweep, penaltyReport, penaltyAuto
     // Audit and operations
     case auditList, auditVerify, stats
 

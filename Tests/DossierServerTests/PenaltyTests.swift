@@ -20,11 +20,13 @@ import TestSupport
         let server = try await TestServer()
         let company = try await Company(server)
         let rules = try await company.client("li.na").request("PENALTY RULES")
-        #expect(rules.count == 9 && rules.last == "OK 8", "\(rules)")
+        // The eight of RULES.md, then LATE_FOLLOWUP (issue 15, switched off).
+        #expect(rules.count == 10 && rules.last == "OK 9", "\(rules)")
+        #expect(rules[8] == "* code=LATE_FOLLOWUP amount=20.00 min=20.00 max=20.00 auto=no summary=\"follow-up visit not recorded by its due day\" per=occurrence")
         #expect(rules.first == "* code=LATE_FILING amount=50.00 min=50.00 max=50.00 auto=yes summary=\"dossier not submitted within 3 working days (sales) / 1 (service)\" per=occurrence")
         #expect(rules[5] == "* code=LOST_OR_DAMAGED amount=20.00 min=20.00 max=500.00 auto=no summary=\"dossier lost or damaged\" per=occurrence")
         // Administrators read them too (they maintain them).
-        #expect(try await server.admin().request("PENALTY RULES").last == "OK 8")
+        #expect(try await server.admin().request("PENALTY RULES").last == "OK 9")
         try await server.shutdown()
     }
 

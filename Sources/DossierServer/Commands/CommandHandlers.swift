@@ -124,6 +124,20 @@ struct CommandHandlers: Sendable {
             return try CustomerConfirmation.confirm(command, actor: actor, on: connection)
         case .todo:
             return try TodoList.list(on: connection)
+        case .followupTemplates:
+            return try FollowUps.templates(on: connection)
+        case .followupTemplate(let command):
+            return try FollowUps.setTemplate(command, actor: actor, on: connection)
+        case .followupPlan(let command):
+            return try FollowUps.plan(command, actor: actor, on: connection)
+        case .followupAdd(let command):
+            return try FollowUps.add(command, actor: actor, on: connection)
+        case .followupRecord(let command):
+            return try FollowUps.record(command, actor: actor, on: connection)
+        case .followupList(let command):
+            return try FollowUps.list(command, on: connection)
+        case .penaltyAuto(let command):
+            return try Penalties.setAuto(command, on: connection)
         case .customerNew(let command):
             return try Customers.create(command, actor: actor, personalData: personalData, on: connection)
         case .customerShow(let number):

@@ -75,6 +75,9 @@ enum Handover {
             INSERT INTO handover_items (handover_id, object_kind, object_id, reference)
             SELECT $1::int8, 'dossier', id, reference FROM moved
             """, [handover, leaver, successor]).affectedRows
+        // Open follow-up visits go with the customers (issue 15); recorded ones keep who made them.
+        try connection.query("UPDATE followups SET assignee_id = $2::int8 WHERE assignee_id = $1::int8 AND status = 'open'",
+                             [leaver, successor])
         try connection.query(
             "UPDATE handovers SET customers = $2::int4, dossiers = $3::int4 WHERE id = $1::int8", [handover, customers, dossiers])
         guard let id = HandoverID(handover) else { throw PostgresError(kind: .client, message: "handover id \(handover)") }

@@ -31,6 +31,18 @@ enum Penalties {
         return .rows(rows)
     }
 
+    /// `PENALTY AUTO <rule> yes|no`: whether the sweep (and filing approval)
+    /// detects the rule; a rule switched off may be recorded by hand.
+    static func setAuto(_ command: PenaltyAuto, on connection: PostgresConnection) throws -> Response {
+        guard try connection.query(
+            "UPDATE penalty_rules SET auto = $2::bool, updated_at = now() WHERE code = $1::text RETURNING code",
+            [command.rule.rawValue, command.enabled]).first != nil
+        else { throw ProtocolError(.notFound, "no penalty rule \(command.rule)") }
+        let auto = command.enabled ? "yes" : "no"
+        try Audit.record(connection, action: "penalty.auto", target: command.rule.rawValue, detail: "auto=\(auto)")
+        return .ok("\(command.rule) auto=\(auto)")
+    }
+
     // MARK: Recording
 
     /// A penalty recorded by hand: managers and archivists for users of their

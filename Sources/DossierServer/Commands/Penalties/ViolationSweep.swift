@@ -117,6 +117,10 @@ enum ViolationSweep {
     /// - `STALE_CUSTOMER`: an open customer whose `updated_at` + 1 month is
     ///   before `m`, dated that day; corrected by the next update, after which
     ///   its earlier staleness is no longer known (only customers stale at `m`).
+    /// - `LATE_FOLLOWUP` (migration 0060, shipped switched off): a follow-up
+    ///   visit whose due day has ended unrecorded, dated the due day; corrected
+    ///   by its record. Open visits, and visits recorded late during the 40
+    ///   days before `m`.
     /// Occurrence 1 is dated `first_day`; one more is dated each working day `d`
     /// with `first_day < d <= upto`, `upto` = `last_day`, or the day before the
     /// correction if that is earlier.
@@ -167,9 +171,19 @@ enum ViolationSweep {
                AND NOT EXISTS (SELECT 1 FROM dossier.approvals e
                                 WHERE e.dossier_id = d.id AND e.kind = 'file' AND e.created_at <= (SELECT recent FROM asof))
         ),
+        lapsed AS MATERIALIZED (
+            SELECT f.id, f.assignee_id, f.customer_id, f.due_on, NULL::date AS corrected_on
+              FROM dossier.followups f
+             WHERE f.status = 'open' AND f.due_on <= (SELECT last_day FROM asof)
+            UNION ALL
+            SELECT f.id, f.assignee_id, f.customer_id, f.due_on, f.visited_on
+              FROM dossier.followups f
+             WHERE f.status = 'done' AND f.visited_on > f.due_on AND f.recorded_at > (SELECT recent FROM asof)
+               AND f.due_on <= (SELECT last_day FROM asof)
+        ),
         span AS (
             SELECT least((SELECT min(due_at)::date FROM overdue), (SELECT min(first_day) FROM stale),
-                         (SELECT min(created_on) FROM late), a.last_day) AS lo,
+                         (SELECT min(created_on) FROM late), (SELECT min(due_on) FROM lapsed), a.last_day) AS lo,
                    a.last_day + 1 AS hi
               FROM asof a
         ),
@@ -200,6 +214,10 @@ enum ViolationSweep {
               JOIN workdays w ON w.wi = c.wi + dossier.filing_working_days(l.line)
              WHERE w.day <= (SELECT last_day FROM asof)
                AND (l.corrected_on IS NULL OR l.corrected_on > w.day)
+            UNION ALL
+            SELECT 'LATE_FOLLOWUP'::text, f.assignee_id, 'followup:' || f.id, f.due_on, f.corrected_on - 1,
+                   NULL::int8, NULL::int8, f.customer_id
+              FROM lapsed f
         ),
         occurrence AS (
             SELECT v.rule_code, v.user_id, v.violation_key, v.loan_id, v.dossier_id, v.customer_id, v.first_day AS day

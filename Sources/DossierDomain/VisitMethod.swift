@@ -1,0 +1,15 @@
+/// How a follow-up visit was made (seed 001: 电话访问为主，必要时上门访问).
+public enum VisitMethod: String, WireEnum {
+    case phone
+    case visit
+    case other
+}
+
+/// What `FOLLOWUP LIST status=` selects: visits still to make (`due`: their
+/// day has not ended), those whose day ended unrecorded (`overdue`), recorded
+/// ones (`done`).
+public enum VisitStatusFilter: String, WireEnum {
+    case due
+    case overdue
+    case done
+}
