@@ -145,7 +145,10 @@ enum FuzzLine {
         case 4: tokens.append("\(tokens.last ?? "x")")
         default: break
         }
-        return tokens.joined(separator: " ")
+        // A blank line gets no answer at all (PROTOCOL.md), which would leave the block
+        // one answer short: e.g. `LANG ""` with the verb removed.
+        let line = tokens.joined(separator: " ")
+        return line.allSatisfy { $0 == " " || $0 == "\t" } ? "PING" : line
     }
 
     static func value(_ kind: ValueKind, using generator: inout SplitMix64) -> String {
