@@ -825,20 +825,20 @@ CREATE POLICY penalties_update ON penalties FOR UPDATE
 -- followup_templates, followups (issue 15: follow-up visits, 回访)
 -------------------------------------------------------------------------------
 -- Templates are settings: every actor reads, administrators write.
-CREATE POLICY followup_templates_read ON followup_templates FOR SELECT USING ((SELECT dossier.actor_role()) IS NOT NULL);
+CREATE POLICY followup_templates_read ON followup_templates FOR SELECT USING (dossier.actor_role() IS NOT NULL);
 CREATE POLICY followup_templates_admin ON followup_templates FOR ALL
-    USING ((SELECT dossier.actor_role()) IN ('admin', 'system')) WITH CHECK ((SELECT dossier.actor_role()) IN ('admin', 'system'));
+    USING (dossier.actor_role() IN ('admin', 'system')) WITH CHECK (dossier.actor_role() IN ('admin', 'system'));
 
 -- Read: a visit is content of its customer — whoever sees the customer's
 -- details (their policy, applied inside) sees its visits — and its assignee
 -- sees it; BI logins within scope; auditors and administrators never.
 CREATE POLICY followups_read ON followups FOR SELECT USING (
     CASE
-        WHEN (SELECT dossier.actor_role()) IN ('director', 'system') THEN true
-        WHEN (SELECT dossier.actor_role()) = 'bi' THEN
-            (SELECT dossier.actor_dept_id()) IS NULL OR dept_id = (SELECT dossier.actor_dept_id())
-        WHEN (SELECT dossier.actor_role()) IN ('rep', 'manager', 'archivist') THEN
-               assignee_id = (SELECT dossier.actor_user_id())
+        WHEN dossier.actor_role() IN ('director', 'system') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+            dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id()
+        WHEN dossier.actor_role() IN ('rep', 'manager', 'archivist') THEN
+               assignee_id = dossier.actor_user_id()
             OR EXISTS (SELECT 1 FROM dossier.customer_details cd WHERE cd.customer_id = followups.customer_id)
         ELSE false
     END
@@ -847,20 +847,20 @@ CREATE POLICY followups_read ON followups FOR SELECT USING (
 -- department and an assignee of that department: the customer's owner for
 -- themselves, the department's manager for anyone there, a director.
 CREATE POLICY followups_insert ON followups FOR INSERT WITH CHECK (
-        planned_by = (SELECT dossier.actor_user_id()) AND status = 'open'
+        planned_by = dossier.actor_user_id() AND status = 'open'
     AND EXISTS (SELECT 1 FROM dossier.users u WHERE u.id = followups.assignee_id AND u.dept_id = followups.dept_id AND u.active)
     AND EXISTS (SELECT 1 FROM dossier.customers c
                  WHERE c.id = followups.customer_id AND c.dept_id = followups.dept_id AND c.closed_on IS NULL
-                   AND (   (SELECT dossier.actor_role()) = 'director'
-                        OR (c.owner_id = (SELECT dossier.actor_user_id()) AND followups.assignee_id = (SELECT dossier.actor_user_id()))
-                        OR ((SELECT dossier.actor_role()) = 'manager' AND c.dept_id = (SELECT dossier.actor_dept_id()))))
+                   AND (   dossier.actor_role() = 'director'
+                        OR (c.owner_id = dossier.actor_user_id() AND followups.assignee_id = dossier.actor_user_id())
+                        OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id())))
 );
 -- Record: the assignee, in their own name; the system (a handover moves open
 -- visits to the successor). What may change is followups_guard's.
 CREATE POLICY followups_update ON followups FOR UPDATE
-    USING ((SELECT dossier.actor_role()) = 'system' OR assignee_id = (SELECT dossier.actor_user_id()))
-    WITH CHECK ((SELECT dossier.actor_role()) = 'system'
-                OR (assignee_id = (SELECT dossier.actor_user_id()) AND recorded_by = (SELECT dossier.actor_user_id())));
+    USING (dossier.actor_role() = 'system' OR assignee_id = dossier.actor_user_id())
+    WITH CHECK (dossier.actor_role() = 'system'
+                OR (assignee_id = dossier.actor_user_id() AND recorded_by = dossier.actor_user_id()));
 
 -- A visit changes once, open → done, by its record (method, outcome,
 -- satisfaction, objection, the day, who, when); the plan itself (customer,
