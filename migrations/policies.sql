@@ -132,7 +132,7 @@ BEGIN
                              'handovers', 'handover_items', 'loans', 'legal_holds', 'destructions', 'dossier_retention',
                              'penalties', 'penalty_month_counts', 'audit_log', 'audit_chains', 'audit_seals',
                              'job_runs', 'bi_logins', 'company_settings', 'customer_keys', 'data_keys',
-                             'followup_templates', 'followups'] LOOP
+                             'followup_templates', 'followups', 'inspections', 'inspection_checks'] LOOP
         EXECUTE format('ALTER TABLE dossier.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE dossier.%I FORCE ROW LEVEL SECURITY', t);
         FOR p IN SELECT policyname FROM pg_catalog.pg_policies WHERE schemaname = 'dossier' AND tablename = t LOOP
@@ -884,6 +884,53 @@ BEGIN
 END $$;
 DROP TRIGGER IF EXISTS followups_guard ON followups;
 CREATE TRIGGER followups_guard BEFORE UPDATE ON followups FOR EACH ROW EXECUTE FUNCTION dossier.followups_guard();
+
+-------------------------------------------------------------------------------
+-- inspections, inspection_checks (issue 15: periodic inspection, 盘点)
+-------------------------------------------------------------------------------
+-- Read: the department's archivists and managers, directors; BI logins within
+-- scope. (A check names the dossier's shelf: content, so not the auditor.)
+CREATE POLICY inspections_read ON inspections FOR SELECT USING (
+    CASE
+        WHEN dossier.actor_role() IN ('director', 'system') THEN true
+        WHEN dossier.actor_role() = 'bi' THEN
+            dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id()
+        WHEN dossier.actor_role() IN ('manager', 'archivist') THEN dept_id = dossier.actor_dept_id()
+        ELSE false
+    END
+);
+-- Open: the department's archivist, in their own name.
+CREATE POLICY inspections_insert ON inspections FOR INSERT WITH CHECK (
+    dossier.actor_role() = 'archivist' AND dept_id = dossier.actor_dept_id()
+    AND opened_by = dossier.actor_user_id() AND status = 'open'
+);
+-- Close: the department's archivist, in their own name; a closed one stays closed.
+CREATE POLICY inspections_update ON inspections FOR UPDATE
+    USING (dossier.actor_role() = 'archivist' AND dept_id = dossier.actor_dept_id() AND status = 'open')
+    WITH CHECK (dossier.actor_role() = 'archivist' AND dept_id = dossier.actor_dept_id()
+                AND status = 'closed' AND closed_by = dossier.actor_user_id());
+
+CREATE POLICY inspection_checks_read ON inspection_checks FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.inspections i WHERE i.id = inspection_checks.inspection_id)
+    AND (dossier.actor_role() IN ('director', 'system', 'bi')
+         OR EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = inspection_checks.dossier_id))
+);
+-- Record (and correct while it is open): the department's archivist, in their
+-- own name, in the department's open inspection, of a dossier of the department.
+CREATE POLICY inspection_checks_insert ON inspection_checks FOR INSERT WITH CHECK (
+    dossier.actor_role() = 'archivist' AND dept_id = dossier.actor_dept_id()
+    AND checked_by = dossier.actor_user_id()
+    AND EXISTS (SELECT 1 FROM dossier.inspections i
+                 WHERE i.id = inspection_checks.inspection_id AND i.status = 'open' AND i.dept_id = inspection_checks.dept_id)
+    AND EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = inspection_checks.dossier_id AND d.dept_id = inspection_checks.dept_id)
+);
+CREATE POLICY inspection_checks_update ON inspection_checks FOR UPDATE
+    USING (dossier.actor_role() = 'archivist' AND dept_id = dossier.actor_dept_id()
+           AND EXISTS (SELECT 1 FROM dossier.inspections i WHERE i.id = inspection_checks.inspection_id AND i.status = 'open'))
+    WITH CHECK (dossier.actor_role() = 'archivist' AND dept_id = dossier.actor_dept_id()
+                AND checked_by = dossier.actor_user_id()
+                AND EXISTS (SELECT 1 FROM dossier.inspections i
+                             WHERE i.id = inspection_checks.inspection_id AND i.status = 'open' AND i.dept_id = inspection_checks.dept_id));
 
 -------------------------------------------------------------------------------
 -- audit_log (rows get in only through dossier.audit()), chain heads, seals

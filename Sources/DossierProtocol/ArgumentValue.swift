@@ -15,6 +15,7 @@ enum ArgumentValue: Hashable, Sendable {
     case grant(GrantID)
     case handover(HandoverID)
     case visit(VisitID)
+    case inspection(InspectionID)
     case ruleCode(PenaltyRuleCode)
     case creditCode(CreditCode)
     case idNumber(ResidentIDNumber)
@@ -43,6 +44,7 @@ enum ArgumentValue: Hashable, Sendable {
     var grant: GrantID? { if case .grant(let v) = self { v } else { nil } }
     var handover: HandoverID? { if case .handover(let v) = self { v } else { nil } }
     var visit: VisitID? { if case .visit(let v) = self { v } else { nil } }
+    var inspection: InspectionID? { if case .inspection(let v) = self { v } else { nil } }
     var ruleCode: PenaltyRuleCode? { if case .ruleCode(let v) = self { v } else { nil } }
     var creditCode: CreditCode? { if case .creditCode(let v) = self { v } else { nil } }
     var idNumber: ResidentIDNumber? { if case .idNumber(let v) = self { v } else { nil } }

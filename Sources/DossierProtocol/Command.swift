@@ -90,6 +90,13 @@ public enum Command: Hashable, Sendable {
     case destroy(Destroy)
     case destructionList(DestructionList)
 
+    // MARK: Inspections
+    case inspectionOpen(InspectionOpen)
+    case inspectionCheck(InspectionCheck)
+    case inspectionClose
+    case inspectionList(InspectionList)
+    case inspectionShow(InspectionID)
+
     // MARK: Penalties
     case penaltyRules
     case penaltyRecord(PenaltyRecord)
@@ -177,6 +184,11 @@ public enum Command: Hashable, Sendable {
         case .holdList: .holdList
         case .destroy: .destroy
         case .destructionList: .destructionList
+        case .inspectionOpen: .inspectionOpen
+        case .inspectionCheck: .inspectionCheck
+        case .inspectionClose: .inspectionClose
+        case .inspectionList: .inspectionList
+        case .inspectionShow: .inspectionShow
         case .penaltyRules: .penaltyRules
         case .penaltyRecord: .penaltyRecord
         case .penaltyList: .penaltyList

@@ -286,6 +286,21 @@ public enum CommandParser {
         case .destructionList:
             return .destructionList(DestructionList(year: try a.optional("year", \.integer)))
 
+        // MARK: Inspections
+        case .inspectionOpen:
+            return .inspectionOpen(InspectionOpen(location: try a.optional("location", \.text)))
+        case .inspectionCheck:
+            return .inspectionCheck(InspectionCheck(
+                ref: try a.required("ref", \.ref), result: try a.required("result", as: InspectionResult.self),
+                location: try a.optional("location", \.text), note: try a.optional("note", \.text)))
+        case .inspectionClose:
+            return .inspectionClose
+        case .inspectionList:
+            return .inspectionList(InspectionList(status: try a.optional("status", as: InspectionList.Status.self),
+                                                  limit: try a.optional("limit", \.integer)))
+        case .inspectionShow:
+            return .inspectionShow(try a.required("id", \.inspection))
+
         // MARK: Penalties
         case .penaltyRules:
             return .penaltyRules

@@ -403,6 +403,30 @@ public enum CommandTable {
                         access: .roles([.archivist, .manager, .director, .auditor]),
                         keys: [KeySpec("year", .integer(1...9999))])
 
+        // MARK: Inspections
+        case .inspectionOpen:
+            CommandSpec(verb, "INSPECTION OPEN",
+                        "Open an inspection of your department's cabinets (or of locations starting with location=).",
+                        access: .roles([.archivist]), keys: [KeySpec("location", .limitedText(200))])
+        case .inspectionCheck:
+            CommandSpec(verb, "INSPECTION CHECK",
+                        "Record a dossier found (present, at location= if not where the register says), missing or damaged.",
+                        access: .roles([.archivist]),
+                        positionals: [ref, PositionalSpec("result", .choice(of: InspectionResult.self))],
+                        keys: [KeySpec("location", .limitedText(200)), KeySpec("note", .text)])
+        case .inspectionClose:
+            CommandSpec(verb, "INSPECTION CLOSE",
+                        "Close your department's open inspection: rows of dossiers not checked, missing, damaged or moved.",
+                        access: .roles([.archivist]))
+        case .inspectionList:
+            CommandSpec(verb, "INSPECTION LIST", "List inspections you may see, newest first.",
+                        access: .roles([.archivist, .manager, .director]),
+                        keys: [KeySpec("status", .choice(of: InspectionList.Status.self)), limit])
+        case .inspectionShow:
+            CommandSpec(verb, "INSPECTION SHOW", "Show an inspection: one row per dossier expected or checked.",
+                        access: .roles([.archivist, .manager, .director]),
+                        positionals: [PositionalSpec("id", .inspection, placeholder: "I<n>")])
+
         // MARK: Penalties
         case .penaltyRules:
             CommandSpec(verb, "PENALTY RULES", "List penalty rules and amounts.", access: .loggedIn)

@@ -25,6 +25,8 @@ public enum ValueKind: Hashable, Sendable {
     case handover
     /// A follow-up visit id `V<n>`.
     case visit
+    /// An inspection id `I<n>`.
+    case inspection
     case ruleCode
     case creditCode
     /// 公民身份号码, GB 11643 check character.
@@ -71,6 +73,7 @@ public enum ValueKind: Hashable, Sendable {
         case .grant: "G<n>"
         case .handover: "H<n>"
         case .visit: "V<n>"
+        case .inspection: "I<n>"
         case .ruleCode: "<rule>"
         case .creditCode: "<credit-code>"
         case .idNumber: "<id-number>"
@@ -106,6 +109,7 @@ public enum ValueKind: Hashable, Sendable {
         case .grant: "expected an access grant id G<n>"
         case .handover: "expected a handover id H<n>"
         case .visit: "expected a follow-up visit id V<n>"
+        case .inspection: "expected an inspection id I<n>"
         case .ruleCode: "expected a rule code such as LATE_FILING"
         case .creditCode: "expected an 18-character unified social credit code with a valid check character"
         case .idNumber: "expected an 18-character identity card number (GB 11643) with a valid birth date and check character"
@@ -147,6 +151,7 @@ public enum ValueKind: Hashable, Sendable {
         case .grant: return GrantID(raw).map(ArgumentValue.grant)
         case .handover: return HandoverID(raw).map(ArgumentValue.handover)
         case .visit: return VisitID(raw).map(ArgumentValue.visit)
+        case .inspection: return InspectionID(raw).map(ArgumentValue.inspection)
         case .ruleCode: return PenaltyRuleCode(raw).map(ArgumentValue.ruleCode)
         case .creditCode: return CreditCode(raw).map(ArgumentValue.creditCode)
         case .idNumber: return ResidentIDNumber(raw).map(ArgumentValue.idNumber)

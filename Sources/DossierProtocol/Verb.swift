@@ -18,6 +18,8 @@ public enum Verb: String, CaseIterable, Hashable, Sendable {
     case approvalList, approvalShow, approve, reject, withdraw, todo
     // Retention
     case retentionList, retentionSet, retentionDue, holdPlace, holdRelease, holdList, destroy, destructionList
+    // Inspections (盘点)
+    case inspectionOpen, inspectionCheck, inspectionClose, inspectionList, inspectionShow
     // Penalties
     case penaltyRules, penaltyRecord, penaltyList, penaltyWaive, penaltySweep, penaltyReport, penaltyAuto
     // Audit and operations

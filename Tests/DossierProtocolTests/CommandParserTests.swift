@@ -168,6 +168,12 @@ struct CommandParserTests {
         ("PENALTY SWEEP", .penaltySweep(PenaltySweep(date: nil))),
         ("PENALTY SWEEP dry_run=yes", .penaltySweep(PenaltySweep(date: nil, dryRun: true))),
         ("PENALTY REPORT month=2026-03", .penaltyReport(month: month("2026-03"))),
+        ("INSPECTION OPEN location=A-03", .inspectionOpen(InspectionOpen(location: "A-03"))),
+        ("INSPECTION CHECK SH-HT-2026-0001 present location=A-03-4 note=放错格",
+         .inspectionCheck(InspectionCheck(ref: ref("SH-HT-2026-0001"), result: .present, location: "A-03-4", note: "放错格"))),
+        ("INSPECTION CLOSE", .inspectionClose),
+        ("INSPECTION LIST status=closed", .inspectionList(InspectionList(status: .closed))),
+        ("INSPECTION SHOW I3", .inspectionShow(InspectionID("I3")!)),
         ("PENALTY AUTO LATE_FOLLOWUP yes", .penaltyAuto(PenaltyAuto(rule: PenaltyRuleCode("LATE_FOLLOWUP")!, enabled: true))),
         // Audit and operations
         ("AUDIT LIST ref=D17 user=li.na since=2026-03-01T09:00:00+08:00 limit=100",

@@ -1,4 +1,5 @@
 import DossierDomain
+import DossierStore
 import Foundation
 import Postgres
 import Testing
@@ -220,6 +221,46 @@ import TestSupport
         _ = try await auditor.request("PENALTY SWEEP")
         #expect(try charged() == expected)
         #expect(try await admin.request("PENALTY AUTO LATE_FOLLOWUP no") == ["OK LATE_FOLLOWUP auto=no"])
+        try await server.shutdown()
+    }
+
+    @Test func reportViewsFollowTheBILoginsScope() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let sql = try server.database.admin()
+        defer { sql.close() }
+        let today = try today(sql)
+        let rep = try await company.client("li.na")
+        #expect(try await rep.request("FOLLOWUP PLAN C-2026-00001 template=not_bought from=\(try #require(today.adding(days: -10)))").last == "OK 2")
+        #expect(try await rep.request("FOLLOWUP RECORD V1 method=phone outcome=已联系 satisfaction=4") == ["OK V1 late=yes"])
+        #expect(try await company.client("zhao.lei").request("FOLLOWUP ADD C-2026-00002 due=\(today)") == ["OK V3"])
+        let suffix = server.database.name
+        try DatabaseLogins.createBILogin(sql, name: "bi_sh_\(suffix)", password: nil, departmentCode: "SH")
+        try DatabaseLogins.createBILogin(sql, name: "bi_all_\(suffix)", password: nil, departmentCode: nil)
+        let department = try PostgresConnection(conninfo: server.database.conninfo(user: "bi_sh_\(suffix)"))
+        defer { department.close() }
+        let whole = try PostgresConnection(conninfo: server.database.conninfo(user: "bi_all_\(suffix)"))
+        defer { whole.close() }
+        for connection in [department, whole] { try connection.query("SET TimeZone = 'Asia/Shanghai'") }
+        func visits(_ connection: PostgresConnection) throws -> [String] {
+            try connection.query("SELECT visit || ' ' || department || ' ' || status || ' ' || late::text AS v FROM report.followups ORDER BY visit")
+                .rows.map { try $0.decode("v", as: String.self) }
+        }
+        #expect(try visits(department) == ["V1 SH done true", "V2 SH due false"])
+        #expect(try visits(whole) == ["V1 SH done true", "V2 SH due false", "V3 BJ due false"])
+        let weekly = try department.query("""
+            SELECT sum(planned)::int8 AS planned, sum(done)::int8 AS done, sum(done_late)::int8 AS late,
+                   max(avg_satisfaction)::text AS satisfaction, count(DISTINCT department)::int8 AS departments
+              FROM report.followups_weekly
+            """).firstRow()
+        #expect(try weekly.decode("planned", as: Int64.self) == 2)
+        #expect(try weekly.decode("done", as: Int64.self) == 1)
+        #expect(try weekly.decode("late", as: Int64.self) == 1)
+        #expect(try weekly.decode("satisfaction", as: String.self) == "4.00")
+        #expect(try weekly.decode("departments", as: Int64.self) == 1)
+        // What was said stays out of the views, and the tables themselves follow the same policy.
+        #expect(try whole.query("SELECT count(*)::int8 AS n FROM dossier.followups").firstRow().decode("n", as: Int64.self) == 3)
+        #expect(try department.query("SELECT count(*)::int8 AS n FROM dossier.followups").firstRow().decode("n", as: Int64.self) == 2)
         try await server.shutdown()
     }
 }

@@ -170,6 +170,7 @@ enum FuzzLine {
         case .grant: choices = ["G1", "G0", "G99999999999999999999"]
         case .handover: choices = ["H1", "H0", "H99999999999999999999"]
         case .visit: choices = ["V1", "V2", "V0", "V99999999999999999999"]
+        case .inspection: choices = ["I1", "I0", "I99999999999999999999"]
         case .dateRange: choices = ["2026-11-30", "2026-02-15..2026-02-21", "2026-02-21..2026-02-15", "2026-01-01..2027-12-31", "2026-02-30..2026-03-01"]
         case .timeZone: choices = ["Asia/Shanghai", "UTC", "Asia/Kolkata", "Mars/Base", "Etc/GMT+12", String(repeating: "z", count: 65)]
         case .ruleCode: choices = ["LATE_FILING", "OVERDUE_LOAN", "STALE_CUSTOMER", "NOPE", "late_filing"]

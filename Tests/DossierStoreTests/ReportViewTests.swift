@@ -11,6 +11,7 @@ import TestSupport
     static let views = [
         "register", "customers", "items", "loans", "approvals", "penalties", "retention_due", "destructions", "users",
         "customer_composition", "dossier_counts", "penalties_monthly", "loans_monthly",
+        "followups", "followups_weekly",  // issue 15
     ]
 
     /// The fixture plus what it lacks for reports: retention dates, a hold,
@@ -32,6 +33,12 @@ import TestSupport
         let admin = try database.admin()
         defer { admin.close() }
         let fixture = try ReportFixture.load(into: admin)
+        // A follow-up visit of one customer of each department (issue 15).
+        try admin.query("""
+            INSERT INTO dossier.followups (customer_id, dept_id, assignee_id, planned_by, due_on)
+            SELECT c.id, c.dept_id, c.owner_id, c.owner_id, current_date
+              FROM (SELECT DISTINCT ON (dept_id) * FROM dossier.customers ORDER BY dept_id, id) c
+            """)
         let suffix = database.name
         try DatabaseLogins.createBILogin(admin, name: "bi_sh_\(suffix)", password: nil, departmentCode: "SH")
         try DatabaseLogins.createBILogin(admin, name: "bi_all_\(suffix)", password: nil, departmentCode: nil)

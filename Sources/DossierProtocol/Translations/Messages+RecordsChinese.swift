@@ -46,6 +46,13 @@ extension MessageCatalog {
         MessageTemplate("no visit {}", "没有回访 {1}"),
         MessageTemplate("only the assignee {} records {}", "只有被指派人 {1} 可以登记 {2}"),
         MessageTemplate("{} is recorded already", "{1} 已经登记过"),
+        // Inspections (issue 15)
+        MessageTemplate("I{} is open; close it first", "I{1} 正在进行；请先结束它"),
+        MessageTemplate("no open inspection of {}; INSPECTION OPEN first", "{1} 没有进行中的盘点；请先 INSPECTION OPEN"),
+        MessageTemplate("{} belongs to {}, not to this inspection", "{1} 属于 {2}，不在本次盘点范围内"),
+        MessageTemplate("{} is {}; only filed dossiers are on the shelf", "{1} 的状态是 {2}；只有已入档的档案在架上"),
+        MessageTemplate("only for a dossier found present", "仅用于在架的档案", phrase: true),
+        MessageTemplate("no inspection {}", "没有盘点 {1}"),
         MessageTemplate("credit_code {} also on line {}", "credit_code {1} 在第 {2} 行也出现了"),
         MessageTemplate("this export needs {}", "此导出需要 {1}"),
         MessageTemplate("no handover of {}", "没有 {1} 的移交记录"),

@@ -60,6 +60,7 @@ extension MessageCatalog {
         MessageTemplate("expected an approval id A<n>", "应为审批编号 A<n>", phrase: true),
         MessageTemplate("expected a loan id L<n>", "应为借阅编号 L<n>", phrase: true),
         MessageTemplate("expected a follow-up visit id V<n>", "应为回访编号 V<n>", phrase: true),
+        MessageTemplate("expected an inspection id I<n>", "应为盘点编号 I<n>", phrase: true),
         MessageTemplate("expected a template name (lowercase letters, digits, '_')", "应为模板名（小写字母、数字、'_'）", phrase: true),
         MessageTemplate("expected 1 to 20 increasing day counts from 1 to 3660, such as 3,30,60",
                         "应为 1 到 20 个递增的天数（1 到 3660），例如 3,30,60", phrase: true),

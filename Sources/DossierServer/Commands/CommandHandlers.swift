@@ -138,6 +138,16 @@ struct CommandHandlers: Sendable {
             return try FollowUps.list(command, on: connection)
         case .penaltyAuto(let command):
             return try Penalties.setAuto(command, on: connection)
+        case .inspectionOpen(let command):
+            return try Inspections.open(command, actor: actor, on: connection)
+        case .inspectionCheck(let command):
+            return try Inspections.check(command, actor: actor, on: connection)
+        case .inspectionClose:
+            return try Inspections.close(actor: actor, on: connection)
+        case .inspectionList(let command):
+            return try Inspections.list(command, on: connection)
+        case .inspectionShow(let id):
+            return try Inspections.show(id, on: connection)
         case .customerNew(let command):
             return try Customers.create(command, actor: actor, personalData: personalData, on: connection)
         case .customerShow(let number):

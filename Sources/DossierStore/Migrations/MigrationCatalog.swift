@@ -32,6 +32,8 @@ public enum MigrationCatalog {
             ("0050_report_views.sql", PackageResources._050_report_views_sql),
             ("0051_customer_import.sql", PackageResources._051_customer_import_sql),
             ("0060_followups.sql", PackageResources._060_followups_sql),
+            ("0061_inspections.sql", PackageResources._061_inspections_sql),
+            ("0062_followup_reports.sql", PackageResources._062_followup_reports_sql),
             ("0070_personal_data_protection.sql", PackageResources._070_personal_data_protection_sql),
             ("0080_one_statement_show.sql", PackageResources._080_one_statement_show_sql),
             ("0081_pending_approvals_index.sql", PackageResources._081_pending_approvals_index_sql),
