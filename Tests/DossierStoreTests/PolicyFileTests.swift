@@ -65,12 +65,9 @@ import TestSupport
     /// The one helper kept (RETENTION DUE asks it per row) says exactly what
     /// the content policy says, for every fixture user and dossier.
     @Test func contentHelperAgreesWithThePolicy() throws {
-        let database = try MigratedDatabase.create()
-        let admin = try database.admin()
-        defer { admin.close() }
-        let fixture = try RecordsFixture.load(into: admin)
-        let daemon = try database.daemon()
-        defer { daemon.close() }
+        let scene = try FixtureScene.open()
+        defer { scene.close() }
+        let (daemon, fixture) = (scene.daemon, scene.fixture)
         for user in fixture.users {
             let (policy, helper) = try daemon.asUser(user.id) { connection in
                 (try connection.ids("SELECT dossier_id FROM dossier.dossier_contents"),

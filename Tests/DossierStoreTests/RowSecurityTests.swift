@@ -15,12 +15,9 @@ import TestSupport
     }
 
     @Test func everyRoleSeesWhatRulesSay() throws {
-        let database = try MigratedDatabase.create()
-        let admin = try database.admin()
-        defer { admin.close() }
-        let fixture = try RecordsFixture.load(into: admin)
-        let daemon = try database.daemon()
-        defer { daemon.close() }
+        let scene = try FixtureScene.open()
+        defer { scene.close() }
+        let (daemon, fixture) = (scene.daemon, scene.fixture)
         // Every level and scope occurs.
         #expect(Set(fixture.dossiers.map(\.level)).count == 4)
         #expect(Set(fixture.dossiers.map(\.scope)).count == 3)
@@ -62,12 +59,9 @@ import TestSupport
     }
 
     @Test func registerShowsTitleAndCustomerOnlyForInternal() throws {
-        let database = try MigratedDatabase.create()
-        let admin = try database.admin()
-        defer { admin.close() }
-        let fixture = try RecordsFixture.load(into: admin)
-        let daemon = try database.daemon()
-        defer { daemon.close() }
+        let scene = try FixtureScene.open()
+        defer { scene.close() }
+        let (daemon, fixture) = (scene.daemon, scene.fixture)
         let rows = try daemon.asUser(fixture.user("rep.bj").id) { connection in
             try connection.query("SELECT level, register_title, register_customer_id FROM dossiers WHERE status = 'filed'").rows
         }
@@ -80,12 +74,9 @@ import TestSupport
     }
 
     @Test func customerDirectoryIsCompanyWideDetailsFollowContent() throws {
-        let database = try MigratedDatabase.create()
-        let admin = try database.admin()
-        defer { admin.close() }
-        let fixture = try RecordsFixture.load(into: admin)
-        let daemon = try database.daemon()
-        defer { daemon.close() }
+        let scene = try FixtureScene.open()
+        defer { scene.close() }
+        let (daemon, fixture) = (scene.daemon, scene.fixture)
         func counts(_ login: String) throws -> (Int, Int) {
             try daemon.asUser(fixture.user(login).id) { connection in
                 (try connection.ids("SELECT id FROM customers").count, try connection.ids("SELECT customer_id FROM customer_details").count)
@@ -186,12 +177,9 @@ import TestSupport
     }
 
     @Test func daemonCannotRewriteHistoryOrLoosenSecurity() throws {
-        let database = try MigratedDatabase.create()
-        let admin = try database.admin()
-        defer { admin.close() }
-        let fixture = try RecordsFixture.load(into: admin)
-        let daemon = try database.daemon()
-        defer { daemon.close() }
+        let scene = try FixtureScene.open()
+        defer { scene.close() }
+        let (daemon, fixture) = (scene.daemon, scene.fixture)
         let director = fixture.user("dir").id
         try daemon.asUser(director) { connection in
             try connection.query("SELECT dossier.audit('dossier.show', 'D1', 'check')")
@@ -275,12 +263,9 @@ import TestSupport
     }
 
     @Test func auditChainDetectsASuperusersEdit() throws {
-        let database = try MigratedDatabase.create()
-        let admin = try database.admin()
-        defer { admin.close() }
-        let fixture = try RecordsFixture.load(into: admin)
-        let daemon = try database.daemon()
-        defer { daemon.close() }
+        let scene = try FixtureScene.open()
+        defer { scene.close() }
+        let (admin, daemon, fixture) = (scene.admin, scene.daemon, scene.fixture)
         for purpose in ["a", "b", "c"] {
             try daemon.asUser(fixture.user("dir").id) { try $0.query("SELECT dossier.audit('dossier.show', 'D1', $1::text)", [purpose]) }
         }

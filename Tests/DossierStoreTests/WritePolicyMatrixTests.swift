@@ -50,12 +50,9 @@ import TestSupport
     }
 
     @Test func everyRoleOnEveryDossierAndCustomer() throws {
-        let database = try MigratedDatabase.create()
-        let admin = try database.admin()
-        defer { admin.close() }
-        let fixture = try RecordsFixture.load(into: admin)
-        let daemon = try database.daemon()
-        defer { daemon.close() }
+        let scene = try FixtureScene.open()
+        defer { scene.close() }
+        let (admin, daemon, fixture) = (scene.admin, scene.daemon, scene.fixture)
 
         for user in fixture.users {
             for dossier in fixture.dossiers {
@@ -97,12 +94,9 @@ import TestSupport
     }
 
     @Test func ownershipApprovalsLoansAndPenaltiesCannotBeWrittenPastTheRules() throws {
-        let database = try MigratedDatabase.create()
-        let admin = try database.admin()
-        defer { admin.close() }
-        let fixture = try RecordsFixture.load(into: admin)
-        let daemon = try database.daemon()
-        defer { daemon.close() }
+        let scene = try FixtureScene.open()
+        defer { scene.close() }
+        let (admin, daemon, fixture) = (scene.admin, scene.daemon, scene.fixture)
         let rep = fixture.user("rep.sh"), other = fixture.user("rep2.sh")
         let draft = try #require(fixture.dossiers.first { $0.owner == "rep.sh" && $0.status == "draft" && $0.level == "internal" })
 
