@@ -39,9 +39,11 @@ final class RecordedSchedulerLog: Sendable {
 @Suite struct SchedulerShutdownTests {
     static let lockKey: Int64 = 740_015
 
-    /// A job that waits until the test releases the advisory lock.
+    /// A job that waits until the test releases the advisory lock (not ended
+    /// by the session's lock_timeout, which a slow machine may reach first).
     static func blocked(_ name: String) -> ScheduledJob {
         ScheduledJob(name: name, schedule: .daily(at: TimeOfDay(hour: 2, minute: 0)!)) { _, connection in
+            try connection.query("SET LOCAL lock_timeout = 0")
             try connection.query("SELECT pg_advisory_xact_lock($1::int8)", [lockKey])
             return JobReport([("waited", 1)])
         }
@@ -92,6 +94,9 @@ final class RecordedSchedulerLog: Sendable {
         defer { sql.close() }
         try sql.query("SELECT pg_advisory_lock($1::int8)", [Self.lockKey + 1])
         let stuck = ScheduledJob(name: "stuck", schedule: .daily(at: TimeOfDay(hour: 2, minute: 0)!)) { _, connection in
+            // Stuck until cancelled: not ended by the session's lock_timeout
+            // first, which a slow machine reached before the deadline.
+            try connection.query("SET LOCAL lock_timeout = 0")
             try connection.query("SELECT pg_advisory_xact_lock($1::int8)", [Self.lockKey + 1])
             return JobReport([("waited", 1)])
         }
