@@ -28,7 +28,7 @@ struct ArgumentErrorTests {
         ("CUSTOMER NEW name=x credit_code=91350100M000100Y44", "invalid credit_code: expected an 18-character unified social credit code with a valid check character"),
         ("CUSTOMER NEW name=x credit_limit=12.345", "invalid credit_limit: expected an amount in yuan such as 50.00"),
         ("CUSTOMER NEW name=x owner=Li.Na", "invalid owner: expected a login (lowercase letters, digits, '.', '_', '-')"),
-        ("CUSTOMER SET C-2026-00001 reason=x", "missing argument: <field>=<value> (one of: name, kind, credit_code, legal_rep, contact, phone, email, address, industry, region, grade, credit_rating, credit_limit, owner)"),
+        ("CUSTOMER SET C-2026-00001 reason=x", "missing argument: <field>=<value> (one of: name, kind, credit_code, legal_rep, contact, phone, email, address, industry, region, grade, credit_rating, credit_limit, owner, id_number, bank_account, consent_on, consent_scope, consent_ref)"),
         ("CUSTOMER SET C-2026-00001 colour=red reason=x", "unknown argument: colour"),
         ("CUSTOMER SET C-2026-00001 phone=1", "missing argument: reason"),
         ("CUSTOMER SET C-2026-00001 name=\"\" reason=x", "invalid name: must be 1 to 200 characters"),
