@@ -123,30 +123,10 @@ import TestSupport
     /// blocking a thread: the server under test runs on the same small thread pool.
     func run(_ server: TestServer?, _ arguments: [String], input: String? = nil,
              environment: [String: String] = [:]) async throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try DossierdBinary.path(product: "dossier"))
-        process.arguments = (server.map { ["--port", "\($0.port)"] } ?? []) + arguments
-        process.environment = ["HOME": "/nonexistent", "LANG": "C"].merging(environment) { $1 }
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
-        let collected = CollectedOutput()
-        out.fileHandleForReading.readabilityHandler = { collected.append($0.availableData, error: false) }
-        err.fileHandleForReading.readabilityHandler = { collected.append($0.availableData, error: true) }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { process.terminate() }
-        // Let the last output arrive.
-        try await Task.sleep(for: .milliseconds(100))
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        collected.append(out.fileHandleForReading.readDataToEndOfFile(), error: false)
-        collected.append(err.fileHandleForReading.readDataToEndOfFile(), error: true)
-        return (process.terminationStatus, collected.standardOutput, collected.standardError)
+        let result = try await ChildProcess.run(
+            try DossierdBinary.path(product: "dossier"), (server.map { ["--port", "\($0.port)"] } ?? []) + arguments,
+            input: input, environment: ["HOME": "/nonexistent", "LANG": "C"].merging(environment) { $1 })
+        return (result.status, result.output, result.error)
     }
 
     @Test func scriptsRunEveryLineAndExitNonZeroIfAnyFailed() async throws {
@@ -244,27 +224,3 @@ import TestSupport
     }
 }
 
-/// Output of a child process, collected from its pipes' handlers.
-final class CollectedOutput: @unchecked Sendable {
-    private let lock = NSLock()
-    private var output = Data()
-    private var errors = Data()
-
-    func append(_ data: Data, error: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        if error { errors.append(data) } else { output.append(data) }
-    }
-
-    var standardOutput: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    var standardError: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: errors, as: UTF8.self)
-    }
-}
