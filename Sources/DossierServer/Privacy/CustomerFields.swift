@@ -4,8 +4,9 @@ import DossierProtocol
 import Postgres
 
 /// The columns of one sensitive field in `customer_details` (migration 0070):
-/// `<field>_sealed`, `<field>_masked` and, for indexed fields, `<field>_index`.
-/// Column names come from `SensitiveField`, a closed set, never from input.
+/// `<field>_sealed`, `<field>_masked` and, for indexed fields, `<field>_index`,
+/// written through `dossier.customer_field_write` (0071) with the field's name
+/// as a parameter. A row that selected every `<field>_sealed` is opened here.
 enum CustomerFields {
     /// Writes (or clears, with nil) one field of a customer.
     static func write(
@@ -13,21 +14,12 @@ enum CustomerFields {
         personalData: PersonalData, on connection: PostgresConnection
     ) throws {
         let sealed = try value.map { try personalData.seal($0, field, with: key) }
-        var parameters: [(any PostgresEncodable)?] = [customerID, sealed?.sealed, sealed?.masked]
-        var assignments = "\(field.name)_sealed = $2::bytea, \(field.name)_masked = $3::text"
-        if field.isIndexed {
-            parameters.append(sealed?.index)
-            assignments += ", \(field.name)_index = $4::bytea"
-        }
-        try connection.query("UPDATE customer_details SET \(assignments) WHERE customer_id = $1::int8", parameters)
+        try connection.query(
+            "SELECT dossier.customer_field_write($1::int8, $2::text, $3::bytea, $4::text, $5::bytea)",
+            [customerID, field.name, sealed?.sealed, sealed?.masked, field.isIndexed ? sealed?.index : nil])
     }
 
-    /// The sealed columns' names, for a SELECT list.
-    static func sealedColumns(of alias: String) -> String {
-        SensitiveField.allCases.map { "\(alias).\($0.name)_sealed" }.joined(separator: ", ")
-    }
-
-    /// The clear values of a row that selected `sealedColumns`, opened with the
+    /// The clear values of a row that selected every `<field>_sealed`, opened with the
     /// customer's key; nil key (erased): none.
     static func open(_ row: PostgresRow, key: PersonalData.CustomerKey?, personalData: PersonalData) throws
         -> [SensitiveField: String] {

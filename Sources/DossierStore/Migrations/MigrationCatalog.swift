@@ -35,6 +35,7 @@ public enum MigrationCatalog {
             ("0061_inspections.sql", PackageResources._061_inspections_sql),
             ("0062_followup_reports.sql", PackageResources._062_followup_reports_sql),
             ("0070_personal_data_protection.sql", PackageResources._070_personal_data_protection_sql),
+            ("0071_customer_field_functions.sql", PackageResources._071_customer_field_functions_sql),
             ("0080_one_statement_show.sql", PackageResources._080_one_statement_show_sql),
             ("0081_pending_approvals_index.sql", PackageResources._081_pending_approvals_index_sql),
         ]

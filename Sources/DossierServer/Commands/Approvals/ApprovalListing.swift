@@ -147,8 +147,8 @@ private final class SealedValues {
     /// The customer's current value of a sealed field ("" when none or not visible).
     func current(_ field: SensitiveField, customerID: Int64) throws -> String {
         guard let personalData, let key = try key(customerID, personalData),
-              let sealed = try connection.query("SELECT \(field.name)_sealed AS sealed FROM customer_details WHERE customer_id = $1::int8",
-                                                [customerID]).first?.decodeIfPresent("sealed", as: [UInt8].self)
+              let sealed = try connection.query("SELECT dossier.customer_field_sealed($1::int8, $2::text) AS sealed",
+                                                [customerID, field.name]).first?.decodeIfPresent("sealed", as: [UInt8].self)
         else { return "" }
         return try personalData.open(sealed, field, with: key)
     }

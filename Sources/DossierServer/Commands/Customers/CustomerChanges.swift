@@ -90,7 +90,7 @@ enum CustomerChanges {
                        AS credit_limit,
                    coalesce(to_char(d.consent_on, 'YYYY-MM-DD'), '') AS consent_on,
                    coalesce(d.consent_scope, '') AS consent_scope, coalesce(d.consent_ref, '') AS consent_ref,
-                   \(CustomerFields.sealedColumns(of: "d"))
+                   d.id_number_sealed, d.phone_sealed, d.email_sealed, d.address_sealed, d.bank_account_sealed
               FROM customers c JOIN users u ON u.id = c.owner_id JOIN customer_details d ON d.customer_id = c.id
              WHERE c.id = $1::int8
             """, [customerID]).firstRow()

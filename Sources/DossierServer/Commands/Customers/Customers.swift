@@ -249,7 +249,7 @@ enum Customers {
                cd.customer_id IS NOT NULL AS details, cd.kind, cd.credit_code, cd.legal_rep, cd.contact,
                cd.industry, cd.region, cd.grade, cd.credit_rating, cd.credit_limit_fen,
                to_char(cd.consent_on, 'YYYY-MM-DD') AS consent_on, cd.consent_scope, cd.consent_ref,
-               \(CustomerFields.sealedColumns(of: "cd")), k.key_id, k.wrapped
+               cd.id_number_sealed, cd.phone_sealed, cd.email_sealed, cd.address_sealed, cd.bank_account_sealed, k.key_id, k.wrapped
           FROM customers c
           JOIN users u ON u.id = c.owner_id
           JOIN departments d ON d.id = c.dept_id
