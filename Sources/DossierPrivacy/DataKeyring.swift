@@ -69,10 +69,7 @@ public struct DataKeyring: Sendable {
     /// The embedded default's key file: read, or created (mode 0600) with one new key.
     public static func loadOrCreate(file path: String) throws -> DataKeyring {
         if FileManager.default.fileExists(atPath: path) { return try load(file: path) }
-        let text = header + MasterKey.generateLine() + "\n"
-        let old = umask(0o077)
-        defer { umask(old) }
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard SecretFile.write(header + MasterKey.generateLine() + "\n", to: path)
         else { throw Failure.unreadable(path, "could not create it") }
         return try load(file: path)
     }
@@ -83,12 +80,7 @@ public struct DataKeyring: Sendable {
         let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? header
         let line = MasterKey.generateLine()
         let text = existing + (existing.hasSuffix("\n") || existing.isEmpty ? "" : "\n") + line + "\n"
-        let staged = path + ".new"
-        let old = umask(0o077)
-        defer { umask(old) }
-        guard FileManager.default.createFile(atPath: staged, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]),
-              rename(staged, path) == 0
-        else { throw Failure.unreadable(path, "could not write it") }
+        guard SecretFile.write(text, to: path) else { throw Failure.unreadable(path, "could not write it") }
         return try load(file: path).current
     }
 

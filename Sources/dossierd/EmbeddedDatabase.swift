@@ -1,3 +1,4 @@
+import DossierPrivacy
 import DossierStore
 import Foundation
 import LocalPostgres
@@ -66,12 +67,7 @@ struct EmbeddedDatabase {
         // hostname:port:database:username:password; the alphabet needs no escaping.
         let text = "# dossierd: the daemon's login to the embedded cluster (libpq passfile)\n"
             + "*:*:\(Self.databaseName):\(DatabaseLogins.daemonRole):\(password)\n"
-        let staged = daemonPassfile + ".new"
-        let old = umask(0o077)
-        defer { umask(old) }
-        guard FileManager.default.createFile(atPath: staged, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]),
-              rename(staged, daemonPassfile) == 0
-        else { throw LocalPostgresError("cannot write \(daemonPassfile)") }
+        guard SecretFile.write(text, to: daemonPassfile) else { throw LocalPostgresError("cannot write \(daemonPassfile)") }
         return password
     }
 

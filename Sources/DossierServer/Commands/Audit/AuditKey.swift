@@ -1,4 +1,5 @@
 import Crypto
+import DossierPrivacy
 import Foundation
 
 /// The key that seals the audit chains (`AuditSeals`). The daemons hold it;
@@ -41,9 +42,7 @@ public struct AuditKey: Sendable {
         if FileManager.default.fileExists(atPath: path) { return try load(file: path) }
         var generator = SystemRandomNumberGenerator()
         let text = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        guard FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600])
-        else { throw Failure.unreadable(path, "could not create it") }
+        guard SecretFile.write(text + "\n", to: path) else { throw Failure.unreadable(path, "could not create it") }
         return try AuditKey(text: text)
     }
 
