@@ -42,6 +42,32 @@ import TestSupport
         try await server.shutdown()
     }
 
+    /// Password checks of one login run in parallel; only the verdict waits
+    /// for the login's lock. Under 0021 thirty terminals of one manager queued
+    /// behind each other's bcrypt and, on a loaded machine, past lock_timeout
+    /// (`ERR CONFLICT`, seen in CI).
+    @Test func manyTerminalsOfOneLoginSignInAtOnce() async throws {
+        let server = try await TestServer()
+        let admin = try await server.admin()
+        #expect(try await admin.request("DEPT ADD SH name=上海") == ["OK SH"])
+        #expect(try await admin.request("USER ADD li.na name=李娜 dept=SH role=rep password=s3cret") == ["OK li.na"])
+        var clients: [LineClient] = []
+        for _ in 0..<12 { clients.append(try await server.client()) }
+        let answers = try await withThrowingTaskGroup(of: [String].self) { group in
+            for client in clients { group.addTask { try await client.request("AUTH li.na s3cret") } }
+            return try await group.reduce(into: [[String]]()) { $0.append($1) }
+        }
+        #expect(answers.allSatisfy { $0 == ["OK li.na role=rep dept=SH"] }, "\(answers)")
+        // None of them was counted as a failure.
+        let sql = try server.database.admin()
+        defer { sql.close() }
+        let failures = try sql.query("""
+            SELECT count(*)::int8 FROM dossier.auth_failures WHERE login = 'li.na'
+            """).rows[0].decode(0, as: Int.self)
+        #expect(failures == 0)
+        try await server.shutdown()
+    }
+
     /// The race made deterministic: the fifth failure is written but not yet
     /// committed when the right password arrives. That attempt waits for the
     /// fifth failure's outcome and is refused; without the per-login lock it
