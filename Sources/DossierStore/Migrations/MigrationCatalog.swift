@@ -24,6 +24,7 @@ public enum MigrationCatalog {
             ("0021_serialised_lockout.sql", PackageResources._021_serialised_lockout_sql),
             ("0022_audit_seals.sql", PackageResources._022_audit_seals_sql),
             ("0023_parallel_password_checks.sql", PackageResources._023_parallel_password_checks_sql),
+            ("0024_retention_due_function.sql", PackageResources._024_retention_due_function_sql),
             ("0030_approvals_in_substance.sql", PackageResources._030_approvals_in_substance_sql),
             ("0031_todo.sql", PackageResources._031_todo_sql),
             ("0032_lighter_closing_trigger.sql", PackageResources._032_lighter_closing_trigger_sql),

@@ -57,45 +57,13 @@ enum RetentionRules {
     /// caller may see (row-level security: managers and archivists their
     /// department below top secret, directors everything), most overdue first.
     ///
-    /// No index may cover `retain_until` (see migrations/0012), so the walk
-    /// goes through what the date is computed from: per category, its filed
-    /// dossiers by filing day (or its closed customers by closing day), which
-    /// is the order of their dates. The bound on the filing/closing day is two
-    /// days loose for 29 February; the date itself decides.
+    /// The walk and its bounds are explained in migrations/0024.
     static func due(_ command: RetentionDue, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        // Content visibility through the policy's own function, per row reached:
-        // an EXISTS on dossier_contents here is planned as a hashed subplan whose
-        // policy hashes every dossier first (seconds at millions).
-        let listable = """
-            d.status IN ('filed', 'on_loan') AND r.retain_until < (SELECT day FROM bound)
-                   AND dossier.sees_dossier_content(d.id, d.dept_id, d.level, d.status, d.owner_id)
-                   AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.dossier_id = d.id AND h.released_at IS NULL)
-            """
-        let anchorBound = "(((SELECT day FROM bound) - make_interval(years => rr.years))::date + 2)"
         let rows = try connection.query("""
-            WITH bound AS (SELECT coalesce($1::date, current_date) AS day),
-            due AS (
-                SELECT x.* FROM retention_rules rr CROSS JOIN LATERAL (
-                    SELECT r.dossier_id, r.retain_until FROM dossier_retention r JOIN dossiers d ON d.id = r.dossier_id
-                     WHERE rr.trigger = 'filed' AND r.category = rr.category AND r.filed_on < \(anchorBound)
-                       AND \(listable)
-                     ORDER BY r.filed_on, r.dossier_id LIMIT $2::int4) x
-                UNION ALL
-                SELECT x.* FROM retention_rules rr CROSS JOIN LATERAL (
-                    SELECT r.dossier_id, r.retain_until
-                      FROM customers cu
-                      JOIN dossier_retention r ON r.customer_id = cu.id
-                      JOIN dossiers d ON d.id = r.dossier_id
-                     WHERE rr.trigger = 'closed' AND r.category = rr.category AND cu.closed_on < \(anchorBound)
-                       AND \(listable)
-                     ORDER BY cu.closed_on, r.dossier_id LIMIT $2::int4) x
-            )
-            SELECT d.id, d.number, d.category, dp.code AS dept, to_char(due.retain_until, 'YYYY-MM-DD') AS retain_until
-              FROM due JOIN dossiers d ON d.id = due.dossier_id JOIN departments dp ON dp.id = d.dept_id
-             ORDER BY due.retain_until, d.id
-             LIMIT $2::int4
+            SELECT dossier_id, number, category, dept, to_char(retain_until, 'YYYY-MM-DD') AS retain_until
+              FROM dossier.retention_due($1::date, $2::int4)
             """, [command.before?.description, command.limit ?? 100]).rows.map { row -> Row in
-            ["ref": "D\(try row.decode("id", as: Int64.self))",
+            ["ref": "D\(try row.decode("dossier_id", as: Int64.self))",
              "number": try row.decode("number", as: String?.self) ?? "",
              "category": try row.decode("category", as: String.self),
              "dept": try row.decode("dept", as: String.self),
