@@ -856,16 +856,30 @@ CREATE POLICY followups_insert ON followups FOR INSERT WITH CHECK (
                         OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id())))
 );
 -- Record: the assignee, in their own name; the system (a handover moves open
--- visits to the successor). What may change is followups_guard's.
+-- visits to the successor). Reassign (FOLLOWUP ASSIGN): the department's
+-- manager, a director. Cancel (FOLLOWUP CANCEL), in one's own name: the
+-- customer's owner, the department's manager, a director. What may change
+-- is followups_guard's.
 CREATE POLICY followups_update ON followups FOR UPDATE
-    USING (dossier.actor_role() = 'system' OR assignee_id = dossier.actor_user_id())
+    USING (   dossier.actor_role() IN ('system', 'director') OR assignee_id = dossier.actor_user_id()
+           OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id())
+           OR EXISTS (SELECT 1 FROM dossier.customers c
+                       WHERE c.id = followups.customer_id AND c.owner_id = dossier.actor_user_id()))
     WITH CHECK (dossier.actor_role() = 'system'
-                OR (assignee_id = dossier.actor_user_id() AND recorded_by = dossier.actor_user_id()));
+                OR (status = 'done' AND assignee_id = dossier.actor_user_id() AND recorded_by = dossier.actor_user_id())
+                OR (status = 'open' AND (   dossier.actor_role() = 'director'
+                                         OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id())))
+                OR (status = 'cancelled' AND cancelled_by = dossier.actor_user_id()
+                    AND (   dossier.actor_role() = 'director'
+                         OR (dossier.actor_role() = 'manager' AND dept_id = dossier.actor_dept_id())
+                         OR EXISTS (SELECT 1 FROM dossier.customers c
+                                     WHERE c.id = followups.customer_id AND c.owner_id = dossier.actor_user_id()))));
 
--- A visit changes once, open → done, by its record (method, outcome,
--- satisfaction, objection, the day, who, when); the plan itself (customer,
--- due day, template, who planned it) never changes. The system may hand an
--- open visit to another assignee. Never deleted (no policy, no grant).
+-- A visit changes once, open → done by its record (method, outcome,
+-- satisfaction, objection, the day, who, when) or open → cancelled (who,
+-- when, why); the plan itself (customer, due day, template, who planned it)
+-- never changes. An open visit may go to another assignee: by the system
+-- (a handover), a manager or a director. Never deleted (no policy, no grant).
 CREATE OR REPLACE FUNCTION dossier.followups_guard() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -875,8 +889,13 @@ BEGIN
     IF (NEW.customer_id, NEW.dept_id, NEW.planned_by, NEW.template, NEW.step_no, NEW.due_on, NEW.note, NEW.created_at)
        IS DISTINCT FROM (OLD.customer_id, OLD.dept_id, OLD.planned_by, OLD.template, OLD.step_no, OLD.due_on, OLD.note, OLD.created_at)
        OR OLD.status <> 'open'
-       OR (NEW.status = 'open' AND (NEW.assignee_id = OLD.assignee_id OR coalesce(current_setting('dossier.role', true), '') <> 'system'))
-       OR (NEW.status = 'done' AND NEW.assignee_id <> OLD.assignee_id) THEN
+       OR (NEW.status = 'open' AND (NEW.assignee_id = OLD.assignee_id
+                                    OR coalesce(current_setting('dossier.role', true), '') NOT IN ('system', 'manager', 'director')))
+       OR (NEW.status IN ('done', 'cancelled') AND NEW.assignee_id <> OLD.assignee_id)
+       OR (NEW.status = 'cancelled' AND (NEW.method, NEW.outcome, NEW.satisfaction, NEW.objection, NEW.visited_on,
+                                         NEW.recorded_by, NEW.recorded_at) IS DISTINCT FROM
+                                        (OLD.method, OLD.outcome, OLD.satisfaction, OLD.objection, OLD.visited_on,
+                                         OLD.recorded_by, OLD.recorded_at)) THEN
         RAISE EXCEPTION 'visit %: this change is not allowed', NEW.id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'followups_guard';
     END IF;

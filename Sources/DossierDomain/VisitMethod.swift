@@ -7,9 +7,10 @@ public enum VisitMethod: String, WireEnum {
 
 /// What `FOLLOWUP LIST status=` selects: visits still to make (`due`: their
 /// day has not ended), those whose day ended unrecorded (`overdue`), recorded
-/// ones (`done`).
+/// ones (`done`), cancelled ones (`cancelled`: listed only when asked for).
 public enum VisitStatusFilter: String, WireEnum {
     case due
     case overdue
     case done
+    case cancelled
 }

@@ -50,6 +50,9 @@ public enum Command: Hashable, Sendable {
     case followupAdd(FollowUpAdd)
     case followupRecord(FollowUpRecord)
     case followupList(FollowUpList)
+    case followupAuto(FollowUpAuto)
+    case followupAssign(FollowUpAssign)
+    case followupCancel(FollowUpCancel)
 
     // MARK: Dossiers and items
     case dossierNew(DossierNew)
@@ -151,6 +154,9 @@ public enum Command: Hashable, Sendable {
         case .followupAdd: .followupAdd
         case .followupRecord: .followupRecord
         case .followupList: .followupList
+        case .followupAuto: .followupAuto
+        case .followupAssign: .followupAssign
+        case .followupCancel: .followupCancel
         case .dossierNew: .dossierNew
         case .itemAdd: .itemAdd
         case .itemList: .itemList

@@ -184,6 +184,21 @@ public enum CommandParser {
                 customer: try a.optional("customer", \.customer), assignee: try a.optional("assignee", \.login),
                 status: try a.optional("status", as: VisitStatusFilter.self), due: try a.optional("due", \.dateRange),
                 limit: try a.optional("limit", \.integer)))
+        case .followupAuto:
+            let enabled = try a.required("auto", \.bool)
+            let kind = try a.optional("kind", as: CustomerKind.self)
+            let grade = try a.optional("grade", as: CustomerGrade.self)
+            if !enabled && kind != nil { throw .invalid("kind", "only when switching on (yes)") }
+            if !enabled && grade != nil { throw .invalid("grade", "only when switching on (yes)") }
+            return .followupAuto(FollowUpAuto(
+                template: try templateName(a.required("template", \.text), key: "template"), enabled: enabled,
+                kind: kind, grade: grade))
+        case .followupAssign:
+            return .followupAssign(FollowUpAssign(
+                visit: try a.required("visit", \.visit), assignee: try a.required("assignee", \.login),
+                reason: try a.optional("reason", \.text)))
+        case .followupCancel:
+            return .followupCancel(FollowUpCancel(visit: try a.required("visit", \.visit), reason: try a.required("reason", \.text)))
 
         // MARK: Dossiers and items
         case .dossierNew:

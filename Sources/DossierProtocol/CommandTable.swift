@@ -258,6 +258,23 @@ public enum CommandTable {
                         keys: [KeySpec("customer", .customer), KeySpec("assignee", .login),
                                KeySpec("status", .choice(of: VisitStatusFilter.self)),
                                KeySpec("due", .dateRange), limit])
+        case .followupAuto:
+            CommandSpec(verb, "FOLLOWUP AUTO",
+                        "Have a template planned automatically for every customer created with, or changing into, a kind "
+                        + "and grade (absent: any); no switches it off.",
+                        access: admin,
+                        positionals: [PositionalSpec("template", .limitedText(40)), PositionalSpec("auto", .yesNo)],
+                        keys: [KeySpec("kind", .choice(of: CustomerKind.self)), KeySpec("grade", .choice(of: CustomerGrade.self))])
+        case .followupAssign:
+            CommandSpec(verb, "FOLLOWUP ASSIGN", "Give an open follow-up visit to another person of the customer's department.",
+                        access: approvers,
+                        positionals: [PositionalSpec("visit", .visit, placeholder: "V<n>")],
+                        keys: [KeySpec("assignee", .login, required: true), KeySpec("reason", .text)])
+        case .followupCancel:
+            CommandSpec(verb, "FOLLOWUP CANCEL", "Cancel an open follow-up visit, with the reason (customer's owner, manager).",
+                        access: owners,
+                        positionals: [PositionalSpec("visit", .visit, placeholder: "V<n>")],
+                        keys: [reason])
 
         // MARK: Dossiers and items
         case .dossierNew:

@@ -73,3 +73,35 @@ public struct PenaltyAuto: Hashable, Sendable {
     public var enabled: Bool
     public init(rule: PenaltyRuleCode, enabled: Bool) { self.rule = rule; self.enabled = enabled }
 }
+
+/// `FOLLOWUP AUTO <template> yes|no [kind=company|person] [grade=VIP|A|B|C]`:
+/// an administrator has a template planned automatically for every customer
+/// created with, or changing into, that kind and grade (absent: any).
+public struct FollowUpAuto: Hashable, Sendable {
+    public var template: String
+    public var enabled: Bool
+    public var kind: CustomerKind?
+    public var grade: CustomerGrade?
+    public init(template: String, enabled: Bool, kind: CustomerKind? = nil, grade: CustomerGrade? = nil) {
+        self.template = template; self.enabled = enabled; self.kind = kind; self.grade = grade
+    }
+}
+
+/// `FOLLOWUP ASSIGN V<n> assignee=<login> [reason=]`: a manager (or director)
+/// gives an open visit to another person of the customer's department.
+public struct FollowUpAssign: Hashable, Sendable {
+    public var visit: VisitID
+    public var assignee: Login
+    public var reason: String?
+    public init(visit: VisitID, assignee: Login, reason: String? = nil) {
+        self.visit = visit; self.assignee = assignee; self.reason = reason
+    }
+}
+
+/// `FOLLOWUP CANCEL V<n> reason=`: the customer's owner, the manager or a
+/// director cancels an open visit.
+public struct FollowUpCancel: Hashable, Sendable {
+    public var visit: VisitID
+    public var reason: String
+    public init(visit: VisitID, reason: String) { self.visit = visit; self.reason = reason }
+}

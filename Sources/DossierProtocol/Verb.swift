@@ -10,6 +10,7 @@ public enum Verb: String, CaseIterable, Hashable, Sendable {
     case customerNew, customerShow, customerHistory, customerFind, customerList, customerSet, customerClose, customerConfirm
     // Follow-up visits (回访)
     case followupTemplates, followupTemplate, followupPlan, followupAdd, followupRecord, followupList
+    case followupAuto, followupAssign, followupCancel
     // Dossiers and items
     case dossierNew, itemAdd, itemList, dossierSubmit, dossierShow, dossierList, dossierEdit
     case dossierHistory, dossierDelete, dossierRestore

@@ -54,6 +54,9 @@ struct ArgumentErrorTests {
         ("FORMAT xml", "invalid format: expected one of text, json"),
         ("FORMAT", "missing argument: format"),
         ("CUSTOMER LIST after=\"a b\"", "invalid after: expected the next= cursor of a previous listing"),
+        ("FOLLOWUP CANCEL V1", "missing argument: reason"),
+        ("FOLLOWUP ASSIGN V1 reason=x", "missing argument: assignee"),
+        ("FOLLOWUP AUTO bought", "missing argument: auto"),
     ])
     func message(line: String, expected: String) {
         #expect(parseError(line) == ProtocolError(.args, expected), "\(line)")

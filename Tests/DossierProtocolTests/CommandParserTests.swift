@@ -89,6 +89,13 @@ struct CommandParserTests {
         ("FOLLOWUP LIST status=overdue assignee=li.na due=2026-12-01..2026-12-07",
          .followupList(FollowUpList(assignee: login("li.na"), status: .overdue,
                                     due: DateRange(first: date("2026-12-01"), last: date("2026-12-07"))))),
+        ("FOLLOWUP LIST status=cancelled", .followupList(FollowUpList(status: .cancelled))),
+        ("FOLLOWUP AUTO bought yes kind=company grade=VIP",
+         .followupAuto(FollowUpAuto(template: "bought", enabled: true, kind: .company, grade: .vip))),
+        ("FOLLOWUP AUTO bought no", .followupAuto(FollowUpAuto(template: "bought", enabled: false))),
+        ("FOLLOWUP ASSIGN V7 assignee=wang.fang reason=休假",
+         .followupAssign(FollowUpAssign(visit: VisitID("V7")!, assignee: login("wang.fang"), reason: "休假"))),
+        ("FOLLOWUP CANCEL V7 reason=客户已搬迁", .followupCancel(FollowUpCancel(visit: VisitID("V7")!, reason: "客户已搬迁"))),
         // Dossiers and items (the example session first)
         ("DOSSIER NEW customer=C-2026-00001 category=HT title=\"2026 年度框架合同\"",
          .dossierNew(DossierNew(customer: customer("C-2026-00001"), category: .contract, title: "2026 年度框架合同"))),

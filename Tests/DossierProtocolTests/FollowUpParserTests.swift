@@ -16,7 +16,17 @@ import Testing
             ("FOLLOWUP RECORD V1 method=fax outcome=x", "invalid method: expected one of phone, visit, other"),
             ("FOLLOWUP RECORD V1 method=phone outcome=x satisfaction=6", "invalid satisfaction: must be a whole number from 1 to 5"),
             ("FOLLOWUP RECORD V1 method=phone", "missing argument: outcome"),
-            ("FOLLOWUP LIST status=late", "invalid status: expected one of due, overdue, done"),
+            ("FOLLOWUP LIST status=late", "invalid status: expected one of due, overdue, done, cancelled"),
+            ("FOLLOWUP AUTO bought maybe", "invalid auto: expected yes or no"),
+            ("FOLLOWUP AUTO bought yes grade=D", "invalid grade: expected one of VIP, A, B, C"),
+            ("FOLLOWUP AUTO bought yes kind=shop", "invalid kind: expected one of company, person"),
+            ("FOLLOWUP AUTO bought no kind=company", "invalid kind: only when switching on (yes)"),
+            ("FOLLOWUP AUTO Bought yes", "invalid template: expected a template name (lowercase letters, digits, '_')"),
+            ("FOLLOWUP ASSIGN V1", "missing argument: assignee"),
+            ("FOLLOWUP ASSIGN 1 assignee=li.na", "invalid visit: expected a follow-up visit id V<n>"),
+            ("FOLLOWUP ASSIGN V1 assignee=Li", "invalid assignee: expected a login (lowercase letters, digits, '.', '_', '-')"),
+            ("FOLLOWUP CANCEL V1", "missing argument: reason"),
+            ("FOLLOWUP CANCEL V1 reason=x note=y", "unknown argument: note"),
             ("PENALTY AUTO LATE_FOLLOWUP maybe", "invalid auto: expected yes or no"),
         ]
         for (line, message) in cases {

@@ -27,17 +27,17 @@ import TestSupport
         let admin = try await server.admin()
         let rep = try await company.client("li.na")
         #expect(try await rep.request("FOLLOWUP TEMPLATES") == [
-            "* name=bought unit=day days=3,30,60 summary=\"购买顾客：3 日内、30 日内、60 日内回访\"",
-            "* name=bought_15 unit=day days=15,30,60 summary=\"购买顾客（另一方案）：15 日、30 日、60 日内回访\"",
-            "* name=not_bought unit=day days=3,15 summary=\"未购买顾客：3 日内、15 日内回访\"",
+            "* name=bought unit=day days=3,30,60 summary=\"购买顾客：3 日内、30 日内、60 日内回访\" auto=no auto_kind=\"\" auto_grade=\"\"",
+            "* name=bought_15 unit=day days=15,30,60 summary=\"购买顾客（另一方案）：15 日、30 日、60 日内回访\" auto=no auto_kind=\"\" auto_grade=\"\"",
+            "* name=not_bought unit=day days=3,15 summary=\"未购买顾客：3 日内、15 日内回访\" auto=no auto_kind=\"\" auto_grade=\"\"",
             "OK 3",
         ])
         #expect(try await rep.request("FOLLOWUP TEMPLATE vip days=1,7") == ["ERR DENIED FOLLOWUP TEMPLATE is not for role rep"])
         #expect(try await admin.request("FOLLOWUP TEMPLATE vip days=1,7 unit=workday summary=VIP客户") == ["OK vip created"])
         #expect(try await admin.request("FOLLOWUP TEMPLATE not_bought days=3,15,45") == ["OK not_bought changed"])
         let list = try await rep.request("FOLLOWUP TEMPLATES")
-        #expect(list.contains("* name=not_bought unit=day days=3,15,45 summary=\"未购买顾客：3 日内、15 日内回访\""), "\(list)")
-        #expect(list.contains("* name=vip unit=workday days=1,7 summary=VIP客户"), "\(list)")
+        #expect(list.contains("* name=not_bought unit=day days=3,15,45 summary=\"未购买顾客：3 日内、15 日内回访\" auto=no auto_kind=\"\" auto_grade=\"\""), "\(list)")
+        #expect(list.contains("* name=vip unit=workday days=1,7 summary=VIP客户 auto=no auto_kind=\"\" auto_grade=\"\""), "\(list)")
         #expect(try await rep.request("FOLLOWUP PLAN C-2026-00001 template=nope") == ["ERR NOTFOUND no follow-up template nope"])
         try await server.shutdown()
     }

@@ -46,6 +46,13 @@ extension MessageCatalog {
         MessageTemplate("no visit {}", "没有回访 {1}"),
         MessageTemplate("only the assignee {} records {}", "只有被指派人 {1} 可以登记 {2}"),
         MessageTemplate("{} is recorded already", "{1} 已经登记过"),
+        MessageTemplate("{} is cancelled", "{1} 已取消"),
+        MessageTemplate("only the department's manager or a director reassigns {}", "只有本部门经理或总监可以改派 {1}"),
+        MessageTemplate("{} is assigned to {} already", "{1} 已经指派给 {2}"),
+        MessageTemplate("only the customer's owner, the department's manager or a director cancels {}",
+                        "只有客户负责人、本部门经理或总监可以取消 {1}"),
+        MessageTemplate("only when switching on (yes)", "仅在开启（yes）时使用", phrase: true),
+        MessageTemplate("customer number of {}", "{1} 的客户编号"),
         // Inspections (issue 15)
         MessageTemplate("I{} is open; close it first", "I{1} 正在进行；请先结束它"),
         MessageTemplate("no open inspection of {}; INSPECTION OPEN first", "{1} 没有进行中的盘点；请先 INSPECTION OPEN"),

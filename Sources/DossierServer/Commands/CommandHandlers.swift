@@ -136,6 +136,12 @@ struct CommandHandlers: Sendable {
             return try FollowUps.record(command, actor: actor, on: connection)
         case .followupList(let command):
             return try FollowUps.list(command, on: connection)
+        case .followupAuto(let command):
+            return try FollowUps.setAuto(command, actor: actor, on: connection)
+        case .followupAssign(let command):
+            return try FollowUps.assign(command, actor: actor, on: connection)
+        case .followupCancel(let command):
+            return try FollowUps.cancel(command, actor: actor, on: connection)
         case .penaltyAuto(let command):
             return try Penalties.setAuto(command, on: connection)
         case .inspectionOpen(let command):

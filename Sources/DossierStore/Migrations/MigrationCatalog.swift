@@ -36,6 +36,8 @@ public enum MigrationCatalog {
             ("0060_followups.sql", PackageResources._060_followups_sql),
             ("0061_inspections.sql", PackageResources._061_inspections_sql),
             ("0062_followup_reports.sql", PackageResources._062_followup_reports_sql),
+            ("0067_followup_auto_and_cancel.sql", PackageResources._067_followup_auto_and_cancel_sql),
+            ("0068_inspection_scope.sql", PackageResources._068_inspection_scope_sql),
             ("0070_personal_data_protection.sql", PackageResources._070_personal_data_protection_sql),
             ("0071_customer_field_functions.sql", PackageResources._071_customer_field_functions_sql),
             ("0080_one_statement_show.sql", PackageResources._080_one_statement_show_sql),

@@ -249,12 +249,14 @@ enum Customers {
                cd.customer_id IS NOT NULL AS details, cd.kind, cd.credit_code, cd.legal_rep, cd.contact,
                cd.industry, cd.region, cd.grade, cd.credit_rating, cd.credit_limit_fen,
                to_char(cd.consent_on, 'YYYY-MM-DD') AS consent_on, cd.consent_scope, cd.consent_ref,
-               cd.id_number_sealed, cd.phone_sealed, cd.email_sealed, cd.address_sealed, cd.bank_account_sealed, k.key_id, k.wrapped
+               cd.id_number_sealed, cd.phone_sealed, cd.email_sealed, cd.address_sealed, cd.bank_account_sealed, k.key_id, k.wrapped,
+               \(CustomerVisitSummary.columns)
           FROM customers c
           JOIN users u ON u.id = c.owner_id
           JOIN departments d ON d.id = c.dept_id
           LEFT JOIN customer_details cd ON cd.customer_id = c.id
           LEFT JOIN customer_keys k ON k.customer_id = cd.customer_id
+          \(CustomerVisitSummary.join)
         """
 
     /// The sensitive fields opened (the caller sees the details, so the key
@@ -295,6 +297,7 @@ enum Customers {
                 out.append("consent_scope", try row.decodeIfPresent("consent_scope", as: String.self))
                 out.append("consent_ref", try row.decodeIfPresent("consent_ref", as: String.self))
             }
+            try CustomerVisitSummary.append(row, to: &out)
         }
         return out
     }

@@ -9,12 +9,37 @@ import Postgres
 enum FollowUps {
     // MARK: Templates
 
-    /// `FOLLOWUP TEMPLATES`: rows `name= unit= days= summary=`.
+    /// `FOLLOWUP TEMPLATES`: rows `name= unit= days= summary= auto= auto_kind=
+    /// auto_grade=` (`any`: not restricted; empty when auto=no).
     static func templates(on connection: PostgresConnection) throws -> Response {
         let rows = try connection.query("""
-            SELECT name, unit, array_to_string(offsets, ',') AS days, summary FROM followup_templates ORDER BY name
+            SELECT name, unit, array_to_string(offsets, ',') AS days, summary,
+                   CASE WHEN auto THEN 'yes' ELSE 'no' END AS auto,
+                   CASE WHEN auto THEN coalesce(auto_kind, 'any') ELSE '' END AS auto_kind,
+                   CASE WHEN auto THEN coalesce(auto_grade, 'any') ELSE '' END AS auto_grade
+              FROM followup_templates ORDER BY name
             """).rows
-        return .rows(try rows.map { try Row($0, columns: ["name", "unit", "days", "summary"]) })
+        return .rows(try rows.map {
+            try Row($0, columns: ["name", "unit", "days", "summary", "auto", "auto_kind", "auto_grade"])
+        })
+    }
+
+    /// `FOLLOWUP AUTO <template> yes|no [kind=] [grade=]`: `OK <template>
+    /// auto=yes kind=… grade=…` or `OK <template> auto=no`. From then on a
+    /// customer created with, or changing into, that kind and grade gets the
+    /// template's visits in the same transaction (migration 0067's trigger).
+    static func setAuto(_ command: FollowUpAuto, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let changed = try connection.query("""
+            UPDATE followup_templates
+               SET auto = $2::bool, auto_kind = $3::text, auto_grade = $4::text, updated_by = $5::int8, updated_at = now()
+             WHERE name = $1::text
+            """, [command.template, command.enabled, command.kind?.rawValue, command.grade?.rawValue, actor.userID])
+        guard changed.affectedRows == 1 else { throw ProtocolError(.notFound, "no follow-up template \(command.template)") }
+        let answer = command.enabled
+            ? "auto=yes kind=\(command.kind?.rawValue ?? "any") grade=\(command.grade?.rawValue ?? "any")"
+            : "auto=no"
+        try Audit.record(connection, action: "followup.auto", target: command.template, detail: answer)
+        return .ok("\(command.template) \(answer)")
     }
 
     /// `FOLLOWUP TEMPLATE <name> days= [unit=] [summary=]`: creates or replaces a
@@ -129,9 +154,7 @@ enum FollowUps {
         guard try row.decode("assignee_id", as: Int64.self) == actor.userID else {
             throw ProtocolError(.denied, "only the assignee \(assignee) records \(command.visit)")
         }
-        guard try row.decode("status", as: String.self) == "open" else {
-            throw ProtocolError(.conflict, "\(command.visit) is recorded already")
-        }
+        try requireOpen(command.visit, status: try row.decode("status", as: String.self))
         try connection.query("""
             UPDATE followups
                SET status = 'done', method = $2::text, outcome = $3::text, satisfaction = $4::int4, objection = $5::text,
@@ -146,10 +169,81 @@ enum FollowUps {
         return .ok("\(command.visit) late=\(late ? "yes" : "no")")
     }
 
+    /// A visit that is no longer open changes no more.
+    private static func requireOpen(_ visit: VisitID, status: String) throws {
+        switch status {
+        case "open": return
+        case "cancelled": throw ProtocolError(.conflict, "\(visit) is cancelled")
+        default: throw ProtocolError(.conflict, "\(visit) is recorded already")
+        }
+    }
+
+    // MARK: Reassigning and cancelling
+
+    /// A visit the caller sees with its customer, locked when the caller may
+    /// change it (the write policy grants the lock); NOTFOUND otherwise.
+    private static func visitForChange(_ visit: VisitID, on connection: PostgresConnection) throws
+        -> (row: PostgresRow, customer: CustomerRecord) {
+        let select = """
+            SELECT f.id, f.status, f.assignee_id, u.login AS assignee, c.id AS customer_id, c.number, c.dept_id, c.owner_id,
+                   c.closed_on IS NOT NULL AS closed
+              FROM followups f JOIN users u ON u.id = f.assignee_id JOIN customers c ON c.id = f.customer_id
+             WHERE f.id = $1::int8
+            """
+        guard let row = try connection.query(select + " FOR UPDATE OF f", [visit.value]).first
+                ?? connection.query(select, [visit.value]).first
+        else { throw ProtocolError(.notFound, "no visit \(visit)") }
+        guard let number = CustomerNumber(try row.decode("number", as: String.self)) else {
+            throw ProtocolError(.internal, "customer number of \(visit)")
+        }
+        let customer = CustomerRecord(
+            id: try row.decode("customer_id", as: Int64.self), departmentID: try row.decode("dept_id", as: Int64.self),
+            ownerID: try row.decode("owner_id", as: Int64.self), closed: try row.decode("closed", as: Bool.self), number: number)
+        return (row, customer)
+    }
+
+    /// `FOLLOWUP ASSIGN V<n> assignee= [reason=]`: the department's manager or
+    /// a director gives an open visit to another rep, manager or director of
+    /// the customer's department. `OK V<n> assignee=<login>`.
+    static func assign(_ command: FollowUpAssign, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let (row, customer) = try visitForChange(command.visit, on: connection)
+        guard customer.isManaged(by: actor) || actor.role == .director else {
+            throw ProtocolError(.denied, "only the department's manager or a director reassigns \(command.visit)")
+        }
+        try requireOpen(command.visit, status: try row.decode("status", as: String.self))
+        let previous = try row.decode("assignee", as: String.self)
+        let assignee = try assignee(command.assignee, for: customer, actor: actor, on: connection)
+        if assignee.id == (try row.decode("assignee_id", as: Int64.self)) {
+            throw ProtocolError(.conflict, "\(command.visit) is assigned to \(previous) already")
+        }
+        try connection.query("UPDATE followups SET assignee_id = $2::int8 WHERE id = $1::int8", [command.visit.value, assignee.id])
+        try Audit.record(connection, action: "followup.assign", target: command.visit.description, purpose: command.reason ?? "",
+                         detail: "\(customer.number) from=\(previous) to=\(assignee.login)")
+        return .ok("\(command.visit) assignee=\(assignee.login)")
+    }
+
+    /// `FOLLOWUP CANCEL V<n> reason=`: the customer's owner, the department's
+    /// manager or a director cancels an open visit; it leaves TODO and the
+    /// overdue lists, and stays listed with `status=cancelled`. `OK V<n> cancelled`.
+    static func cancel(_ command: FollowUpCancel, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let (row, customer) = try visitForChange(command.visit, on: connection)
+        guard customer.isOwned(by: actor) || customer.isManaged(by: actor) || actor.role == .director else {
+            throw ProtocolError(.denied, "only the customer's owner, the department's manager or a director cancels \(command.visit)")
+        }
+        try requireOpen(command.visit, status: try row.decode("status", as: String.self))
+        try connection.query("""
+            UPDATE followups SET status = 'cancelled', cancelled_by = $2::int8, cancelled_at = now(), cancel_reason = $3::text
+             WHERE id = $1::int8
+            """, [command.visit.value, actor.userID, command.reason])
+        try Audit.record(connection, action: "followup.cancel", target: command.visit.description, purpose: command.reason,
+                         detail: "\(customer.number) assignee=\(try row.decode("assignee", as: String.self))")
+        return .ok("\(command.visit) cancelled")
+    }
+
     // MARK: Listing
 
     /// `FOLLOWUP LIST [customer=] [assignee=] [status=] [due=] [limit=]`: the
-    /// visits the caller sees, by due day.
+    /// visits the caller sees, by due day; cancelled ones only with `status=cancelled`.
     static func list(_ command: FollowUpList, on connection: PostgresConnection) throws -> Response {
         if let number = command.customer,
            try connection.query("SELECT 1 FROM customers WHERE number = $1::text", [number.description]).first == nil {
@@ -161,14 +255,17 @@ enum FollowUps {
                    coalesce(f.template || '/' || f.step_no, '') AS plan, coalesce(f.note, '') AS note,
                    coalesce(f.method, '') AS method, coalesce(to_char(f.visited_on, 'YYYY-MM-DD'), '') AS visited,
                    coalesce(f.satisfaction::text, '') AS satisfaction, coalesce(f.outcome, '') AS outcome,
-                   coalesce(f.objection, '') AS objection, coalesce(r.login, '') AS recorded_by
+                   coalesce(f.objection, '') AS objection, coalesce(r.login, '') AS recorded_by,
+                   coalesce(x.login, '') AS cancelled_by, coalesce(f.cancel_reason, '') AS cancel_reason
               FROM followups f
               JOIN customers c ON c.id = f.customer_id
               JOIN users u ON u.id = f.assignee_id
               LEFT JOIN users r ON r.id = f.recorded_by
+              LEFT JOIN users x ON x.id = f.cancelled_by
              WHERE ($1::text IS NULL OR c.number = $1::text)
                AND ($2::text IS NULL OR u.login = $2::text)
-               AND ($3::text IS NULL OR dossier.followup_state(f.status, f.due_on) = $3::text)
+               AND (CASE WHEN $3::text IS NULL THEN f.status <> 'cancelled'
+                         ELSE dossier.followup_state(f.status, f.due_on) = $3::text END)
                AND ($4::date IS NULL OR f.due_on BETWEEN $4::date AND $5::date)
              ORDER BY f.due_on, f.id
              LIMIT $6::int4
@@ -176,7 +273,8 @@ enum FollowUps {
                   command.due?.first.description, command.due?.last.description, command.limit ?? 200]).rows
         return .rows(try rows.map {
             try Row($0, columns: ["visit", "customer", "name", "assignee", "due", "status", "plan", "note", "method",
-                                  "visited", "satisfaction", "outcome", "objection", "recorded_by"])
+                                  "visited", "satisfaction", "outcome", "objection", "recorded_by", "cancelled_by",
+                                  "cancel_reason"])
         })
     }
 }
