@@ -4,9 +4,10 @@ import DossierProtocol
 /// headers, a rule, then one line per row, columns padded by display width so
 /// Chinese values line up.
 ///
-/// Rows of one response usually share their keys. When they do not (a record and
-/// its detail rows), the columns are the union of the keys in first-seen order and
-/// a row leaves the columns it lacks blank, so the rows keep their order.
+/// Rows of one response usually share their keys. When they do not (`APPROVAL SHOW`:
+/// the approval, then its changed fields, then its steps), each run of rows with the
+/// same keys is its own table, the tables in the rows' order and a blank line apart:
+/// one table over the union of the keys left most cells blank and read as nonsense.
 ///
 /// A table wider than `maximumWidth` (e.g. `DOSSIER SHOW`, 14 fields, or `LOAN LIST`)
 /// is shown in the expanded layout instead (psql's `\x`): one `key  value` line
@@ -27,6 +28,32 @@ public struct TableRenderer: Sendable {
 
     /// The lines to print, without newlines; empty for no rows.
     public func render(_ rows: [Row]) -> [String] {
+        var lines: [String] = []
+        for group in Self.runsOfSameKeys(rows) {
+            if !lines.isEmpty { lines.append("") }
+            lines += renderTable(group)
+        }
+        return lines
+    }
+
+    /// Consecutive rows with the same keys in the same order, each run once.
+    static func runsOfSameKeys(_ rows: [Row]) -> [[Row]] {
+        var runs: [[Row]] = []
+        var runKeys: [String] = []
+        for row in rows {
+            let keys = row.fields.map(\.key)
+            if runs.isEmpty || keys != runKeys {
+                runs.append([row])
+                runKeys = keys
+            } else {
+                runs[runs.count - 1].append(row)
+            }
+        }
+        return runs
+    }
+
+    /// One table (or the expanded layout) of rows that share their keys.
+    private func renderTable(_ rows: [Row]) -> [String] {
         guard !rows.isEmpty else { return [] }
         let keys = Self.columns(of: rows)
         let cells = rows.map { row in keys.map { key in row[key].map(Self.cellText) ?? "" } }

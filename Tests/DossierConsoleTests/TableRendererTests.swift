@@ -54,13 +54,19 @@ import Testing
         #expect(lines == ["a       b", "------  -", "x", "longer  y"])
     }
 
-    @Test func differingKeysMakeTheUnionOfColumns() {
-        let lines = TableRenderer().render([["id": "A4", "kind": "loan"], ["at": "09:00", "by": "wang"]])
+    /// `APPROVAL SHOW`: the approval, its changed fields, its steps, each a table.
+    @Test func eachRunOfRowsWithTheSameKeysIsItsOwnTable() {
+        let lines = TableRenderer().render([
+            ["id": "A4", "kind": "loan"],
+            ["field": "hours", "old": "", "new": "3"], ["field": "purpose", "old": "", "new": "客户核对"],
+            ["step": "1", "by": "chen.dir"],
+        ])
         #expect(lines == [
-            "id  kind  at     by",
-            "--  ----  -----  ----",
-            "A4  loan",
-            "          09:00  wang",
+            "id  kind", "--  ----", "A4  loan",
+            "",
+            "field    old  new", "-------  ---  --------", "hours         3", "purpose       客户核对",
+            "",
+            "step  by", "----  --------", "1     chen.dir",
         ])
     }
 
