@@ -132,7 +132,8 @@ BEGIN
                              'handovers', 'handover_items', 'loans', 'legal_holds', 'destructions', 'dossier_retention',
                              'penalties', 'penalty_month_counts', 'audit_log', 'audit_chains', 'audit_seals',
                              'job_runs', 'bi_logins', 'company_settings', 'customer_keys', 'data_keys',
-                             'followup_templates', 'followups', 'inspections', 'inspection_checks'] LOOP
+                             'followup_templates', 'followups', 'inspections', 'inspection_checks',
+                             'credit_plans', 'credit_receivables', 'credit_payments', 'credit_settlements'] LOOP
         EXECUTE format('ALTER TABLE dossier.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE dossier.%I FORCE ROW LEVEL SECURITY', t);
         FOR p IN SELECT policyname FROM pg_catalog.pg_policies WHERE schemaname = 'dossier' AND tablename = t LOOP
@@ -952,6 +953,111 @@ CREATE POLICY inspection_checks_update ON inspection_checks FOR UPDATE
                              WHERE i.id = inspection_checks.inspection_id AND i.status = 'open' AND i.dept_id = inspection_checks.dept_id));
 
 -------------------------------------------------------------------------------
+-- credit_plans, credit_receivables, credit_payments, credit_settlements
+-- (issue 15: credit management, 客户信用档案)
+-------------------------------------------------------------------------------
+-- Read: credit records are content of their customer — whoever sees the
+-- customer's details (their policy, applied inside: owner, the department's
+-- manager and archivist, holders of a grant, directors, BI logins within
+-- scope) sees them; auditors and administrators never.
+CREATE POLICY credit_plans_read ON credit_plans FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.customer_details cd WHERE cd.customer_id = credit_plans.customer_id)
+);
+CREATE POLICY credit_receivables_read ON credit_receivables FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.customer_details cd WHERE cd.customer_id = credit_receivables.customer_id)
+);
+CREATE POLICY credit_payments_read ON credit_payments FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.customer_details cd WHERE cd.customer_id = credit_payments.customer_id)
+);
+CREATE POLICY credit_settlements_read ON credit_settlements FOR SELECT USING (
+    EXISTS (SELECT 1 FROM dossier.customer_details cd WHERE cd.customer_id = credit_settlements.customer_id)
+);
+-- Arrears and payments: in one's own name, for a customer of the row's
+-- department, by its owner, the department's manager or a director (who may
+-- change the customer); arrears only for an open customer. A plan and its
+-- instalments: the department's manager or a director (the plan is their
+-- decision, 延期还款审批), for an open customer.
+CREATE POLICY credit_plans_insert ON credit_plans FOR INSERT WITH CHECK (
+        created_by = dossier.actor_user_id()
+    AND EXISTS (SELECT 1 FROM dossier.customers c
+                 WHERE c.id = credit_plans.customer_id AND c.dept_id = credit_plans.dept_id AND c.closed_on IS NULL
+                   AND (   dossier.actor_role() = 'director'
+                        OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id())))
+);
+CREATE POLICY credit_receivables_insert ON credit_receivables FOR INSERT WITH CHECK (
+        created_by = dossier.actor_user_id() AND paid_fen = 0 AND planned_fen = 0
+    AND EXISTS (SELECT 1 FROM dossier.customers c
+                 WHERE c.id = credit_receivables.customer_id AND c.dept_id = credit_receivables.dept_id
+                   AND c.closed_on IS NULL
+                   AND (   dossier.actor_role() = 'director'
+                        OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id())
+                        OR (c.owner_id = dossier.actor_user_id() AND credit_receivables.plan_id IS NULL)))
+);
+CREATE POLICY credit_payments_insert ON credit_payments FOR INSERT WITH CHECK (
+        recorded_by = dossier.actor_user_id()
+    AND EXISTS (SELECT 1 FROM dossier.customers c
+                 WHERE c.id = credit_payments.customer_id AND c.dept_id = credit_payments.dept_id
+                   AND (   dossier.actor_role() = 'director'
+                        OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id())
+                        OR c.owner_id = dossier.actor_user_id()))
+);
+-- A settlement names a receivable of its customer and department, and the
+-- payment or plan of the same customer (which the caller just wrote).
+CREATE POLICY credit_settlements_insert ON credit_settlements FOR INSERT WITH CHECK (
+    EXISTS (SELECT 1 FROM dossier.credit_receivables r JOIN dossier.customers c ON c.id = r.customer_id
+             WHERE r.id = credit_settlements.receivable_id AND r.customer_id = credit_settlements.customer_id
+               AND r.dept_id = credit_settlements.dept_id
+               AND (   dossier.actor_role() = 'director'
+                    OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id())
+                    OR (c.owner_id = dossier.actor_user_id() AND credit_settlements.plan_id IS NULL)))
+    AND (   EXISTS (SELECT 1 FROM dossier.credit_payments p
+                     WHERE p.id = credit_settlements.payment_id AND p.customer_id = credit_settlements.customer_id
+                       AND p.recorded_by = dossier.actor_user_id())
+         OR EXISTS (SELECT 1 FROM dossier.credit_plans p
+                     WHERE p.id = credit_settlements.plan_id AND p.customer_id = credit_settlements.customer_id
+                       AND p.created_by = dossier.actor_user_id()))
+);
+-- Settle (a payment, or moving an arrear into a plan): who may record the
+-- payment or the plan. What may change is credit_receivables_guard's.
+CREATE POLICY credit_receivables_update ON credit_receivables FOR UPDATE
+    USING (
+        EXISTS (SELECT 1 FROM dossier.customers c
+                 WHERE c.id = credit_receivables.customer_id
+                   AND (   dossier.actor_role() = 'director'
+                        OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id())
+                        OR c.owner_id = dossier.actor_user_id())))
+    WITH CHECK (
+        EXISTS (SELECT 1 FROM dossier.customers c
+                 WHERE c.id = credit_receivables.customer_id
+                   AND (   dossier.actor_role() = 'director'
+                        OR (dossier.actor_role() = 'manager' AND c.dept_id = dossier.actor_dept_id())
+                        OR c.owner_id = dossier.actor_user_id())));
+
+-- A receivable's amount, due day, customer and plan never change; what was
+-- paid or moved into a plan only grows (the table's CHECKs keep it within
+-- the amount). Plans, payments and settlements are never changed or
+-- deleted (no policy, no grant).
+CREATE OR REPLACE FUNCTION dossier.credit_receivables_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT dossier.session_is_product() THEN
+        RETURN NEW;
+    END IF;
+    IF (NEW.customer_id, NEW.dept_id, NEW.plan_id, NEW.instalment_no, NEW.amount_fen, NEW.due_on, NEW.note,
+        NEW.created_by, NEW.created_at)
+       IS DISTINCT FROM (OLD.customer_id, OLD.dept_id, OLD.plan_id, OLD.instalment_no, OLD.amount_fen, OLD.due_on, OLD.note,
+                         OLD.created_by, OLD.created_at)
+       OR NEW.paid_fen < OLD.paid_fen OR NEW.planned_fen < OLD.planned_fen THEN
+        RAISE EXCEPTION 'receivable %: this change is not allowed', NEW.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'credit_receivables_guard';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS credit_receivables_guard ON credit_receivables;
+CREATE TRIGGER credit_receivables_guard BEFORE UPDATE ON credit_receivables
+    FOR EACH ROW EXECUTE FUNCTION dossier.credit_receivables_guard();
+
+-------------------------------------------------------------------------------
 -- audit_log (rows get in only through dossier.audit()), chain heads, seals
 -------------------------------------------------------------------------------
 -- Read: auditors company-wide, managers their department's rows, everyone
@@ -979,7 +1085,7 @@ CREATE POLICY audit_log_read ON audit_log FOR SELECT TO dossier_app, dossier_bi 
 -------------------------------------------------------------------------------
 REVOKE ALL ON FUNCTION dossier.session_is_product(), dossier.sees_dossier_content(bigint, bigint, text, text, bigint),
     dossier.users_guard(), dossier.dossiers_transition(), dossier.approvals_transition(), dossier.loans_transition(),
-    dossier.followups_guard() FROM PUBLIC;
+    dossier.followups_guard(), dossier.credit_receivables_guard() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION dossier.actor_role(), dossier.actor_user_id(), dossier.actor_dept_id(), dossier.actor_is_user(),
     dossier.bi_login_role(), dossier.bi_login_dept_id(),
     dossier.session_is_product(), dossier.sees_dossier_content(bigint, bigint, text, text, bigint)

@@ -27,6 +27,8 @@ enum ArgumentValue: Hashable, Sendable {
     case month(YearMonth)
     case timeBound(TimeBound)
     case money(Money)
+    case creditTarget(CreditTarget)
+    case repaymentInterval(InstalmentSchedule.Interval)
     case bool(Bool)
     case integer(Int)
     case choice(String)
@@ -56,6 +58,8 @@ enum ArgumentValue: Hashable, Sendable {
     var month: YearMonth? { if case .month(let v) = self { v } else { nil } }
     var timeBound: TimeBound? { if case .timeBound(let v) = self { v } else { nil } }
     var money: Money? { if case .money(let v) = self { v } else { nil } }
+    var creditTarget: CreditTarget? { if case .creditTarget(let v) = self { v } else { nil } }
+    var repaymentInterval: InstalmentSchedule.Interval? { if case .repaymentInterval(let v) = self { v } else { nil } }
     var bool: Bool? { if case .bool(let v) = self { v } else { nil } }
     var integer: Int? { if case .integer(let v) = self { v } else { nil } }
     var choice: String? { if case .choice(let v) = self { v } else { nil } }

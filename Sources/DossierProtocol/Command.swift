@@ -54,6 +54,13 @@ public enum Command: Hashable, Sendable {
     case followupAssign(FollowUpAssign)
     case followupCancel(FollowUpCancel)
 
+    // MARK: Credit
+    case creditShow(CustomerNumber)
+    case creditArrears(CreditArrears)
+    case creditPay(CreditPay)
+    case creditPlan(CreditPlan)
+    case creditList(CreditList)
+
     // MARK: Dossiers and items
     case dossierNew(DossierNew)
     case itemAdd(ItemAdd)
@@ -157,6 +164,11 @@ public enum Command: Hashable, Sendable {
         case .followupAuto: .followupAuto
         case .followupAssign: .followupAssign
         case .followupCancel: .followupCancel
+        case .creditShow: .creditShow
+        case .creditArrears: .creditArrears
+        case .creditPay: .creditPay
+        case .creditPlan: .creditPlan
+        case .creditList: .creditList
         case .dossierNew: .dossierNew
         case .itemAdd: .itemAdd
         case .itemList: .itemList

@@ -143,7 +143,8 @@ public enum CommandParser {
         case .customerList:
             return .customerList(CustomerList(
                 owner: try a.optional("owner", \.login), grade: try a.optional("grade", as: CustomerGrade.self),
-                region: try a.optional("region", \.text), limit: try a.optional("limit", \.integer),
+                region: try a.optional("region", \.text), flag: try a.optional("flag", as: CreditFlag.self),
+                limit: try a.optional("limit", \.integer),
                 after: try a.optional("after", \.cursor)))
         case .customerSet:
             return .customerSet(CustomerSet(
@@ -199,6 +200,27 @@ public enum CommandParser {
                 reason: try a.optional("reason", \.text)))
         case .followupCancel:
             return .followupCancel(FollowUpCancel(visit: try a.required("visit", \.visit), reason: try a.required("reason", \.text)))
+
+        // MARK: Credit
+        case .creditShow:
+            return .creditShow(try a.required("customer", \.customer))
+        case .creditArrears:
+            return .creditArrears(CreditArrears(
+                customer: try a.required("customer", \.customer), amount: try a.required("amount", \.money),
+                due: try a.required("due", \.date), note: try a.optional("note", \.text)))
+        case .creditPay:
+            return .creditPay(CreditPay(
+                target: try a.required("target", \.creditTarget), amount: try a.required("amount", \.money),
+                date: try a.optional("date", \.date), note: try a.optional("note", \.text)))
+        case .creditPlan:
+            return .creditPlan(CreditPlan(
+                customer: try a.required("customer", \.customer), instalments: try a.required("instalments", \.integer),
+                first: try a.required("first", \.date), every: try a.optional("every", \.repaymentInterval),
+                amount: try a.optional("amount", \.money), note: try a.optional("note", \.text)))
+        case .creditList:
+            return .creditList(CreditList(
+                customer: try a.optional("customer", \.customer), status: try a.optional("status", as: ReceivableStatus.self),
+                limit: try a.optional("limit", \.integer)))
 
         // MARK: Dossiers and items
         case .dossierNew:

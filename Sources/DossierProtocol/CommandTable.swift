@@ -205,7 +205,7 @@ public enum CommandTable {
         case .customerList:
             CommandSpec(verb, "CUSTOMER LIST", "List customers, page by page.", access: .staff,
                         keys: [KeySpec("owner", .login), KeySpec("grade", .choice(of: CustomerGrade.self)),
-                               KeySpec("region", .text), limit, after])
+                               KeySpec("region", .text), KeySpec("flag", .choice(of: CreditFlag.self)), limit, after])
         case .customerSet:
             CommandSpec(verb, "CUSTOMER SET", "Change customer fields (applied or sent for approval).", access: owners,
                         positionals: [PositionalSpec("id", .customer)],
@@ -275,6 +275,41 @@ public enum CommandTable {
                         access: owners,
                         positionals: [PositionalSpec("visit", .visit, placeholder: "V<n>")],
                         keys: [reason])
+
+        // MARK: Credit
+        case .creditShow:
+            CommandSpec(verb, "CREDIT SHOW",
+                        "Show a customer's credit: rating, limit, outstanding and overdue amounts, flags, repayment plans, "
+                            + "payments and the history of its rating and limit.",
+                        access: .staff,
+                        positionals: [PositionalSpec("customer", .customer)])
+        case .creditArrears:
+            CommandSpec(verb, "CREDIT ARREARS", "Record a sale on credit the customer owes, payable by the end of due=.",
+                        access: owners,
+                        positionals: [PositionalSpec("customer", .customer)],
+                        keys: [KeySpec("amount", .creditAmount, required: true), KeySpec("due", .date, required: true),
+                               KeySpec("note", .limitedText(2000))])
+        case .creditPay:
+            CommandSpec(verb, "CREDIT PAY",
+                        "Record a payment: for a customer applied to its open arrears and instalments oldest due first, "
+                            + "or to one receivable R<n>.",
+                        access: owners,
+                        positionals: [PositionalSpec("target", .creditTarget, placeholder: "C-YYYY-NNNNN|R<n>")],
+                        keys: [KeySpec("amount", .creditAmount, required: true), KeySpec("date", .date),
+                               KeySpec("note", .limitedText(2000))])
+        case .creditPlan:
+            CommandSpec(verb, "CREDIT PLAN",
+                        "Make a repayment plan (manager): open arrears, oldest due first, into equal instalments from first=, "
+                            + "every month or every <n> days.",
+                        access: approvers,
+                        positionals: [PositionalSpec("customer", .customer)],
+                        keys: [KeySpec("instalments", .integer(1...InstalmentSchedule.maximumCount), required: true),
+                               KeySpec("first", .date, required: true), KeySpec("every", .repaymentInterval),
+                               KeySpec("amount", .creditAmount), KeySpec("note", .limitedText(2000))])
+        case .creditList:
+            CommandSpec(verb, "CREDIT LIST", "List arrears and instalments you may see, by due day (status=overdue: the overdue ones).",
+                        access: .staff,
+                        keys: [KeySpec("customer", .customer), KeySpec("status", .choice(of: ReceivableStatus.self)), limit])
 
         // MARK: Dossiers and items
         case .dossierNew:

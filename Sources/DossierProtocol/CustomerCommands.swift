@@ -63,10 +63,13 @@ public struct CustomerList: Hashable, Sendable {
     public var owner: Login?
     public var grade: CustomerGrade?
     public var region: String?
+    /// Only customers with this credit flag (`over_limit`, `overdue`).
+    public var flag: CreditFlag?
     public var limit: Int?
     public var after: Cursor?
-    public init(owner: Login? = nil, grade: CustomerGrade? = nil, region: String? = nil, limit: Int? = nil, after: Cursor? = nil) {
-        self.owner = owner; self.grade = grade; self.region = region; self.limit = limit; self.after = after
+    public init(owner: Login? = nil, grade: CustomerGrade? = nil, region: String? = nil, flag: CreditFlag? = nil,
+                limit: Int? = nil, after: Cursor? = nil) {
+        self.owner = owner; self.grade = grade; self.region = region; self.flag = flag; self.limit = limit; self.after = after
     }
 }
 

@@ -41,6 +41,12 @@ public enum ValueKind: Hashable, Sendable {
     case timeZone
     case timeBound
     case money
+    /// A credit amount in yuan: 0.01 to 1,000,000,000.00 (`CreditAmount`).
+    case creditAmount
+    /// A customer number or a receivable id `R<n>` (`CreditTarget`).
+    case creditTarget
+    /// `month` or a number of days `<n>d` (`InstalmentSchedule.Interval`).
+    case repaymentInterval
     case yesNo
     case integer(ClosedRange<Int>)
     /// One of a fixed set of wire spellings (an enum).
@@ -85,6 +91,9 @@ public enum ValueKind: Hashable, Sendable {
         case .timeZone: "<zone>"
         case .timeBound: "<date|time>"
         case .money: "<yuan>"
+        case .creditAmount: "<yuan>"
+        case .creditTarget: "C-YYYY-NNNNN|R<n>"
+        case .repaymentInterval: "month|<n>d"
         case .yesNo: "yes|no"
         case .integer: "<n>"
         case .choice(let spellings): spellings.joined(separator: "|")
@@ -121,6 +130,9 @@ public enum ValueKind: Hashable, Sendable {
         case .timeZone: "expected a time zone name such as Asia/Shanghai"
         case .timeBound: "expected a date YYYY-MM-DD or an ISO 8601 time with offset"
         case .money: "expected an amount in yuan such as 50.00"
+        case .creditAmount: "expected an amount in yuan from 0.01 to 1000000000.00, at most two decimals"
+        case .creditTarget: "expected a customer number C-YYYY-NNNNN or a receivable id R<n>"
+        case .repaymentInterval: "expected month or a number of days from 1 to 366 such as 30d"
         case .yesNo: "expected yes or no"
         case .integer(let range): "must be a whole number from \(range.lowerBound) to \(range.upperBound)"
         case .choice(let spellings): "expected one of " + spellings.joined(separator: ", ")
@@ -170,6 +182,9 @@ public enum ValueKind: Hashable, Sendable {
             return .timeZone(raw)
         case .timeBound: return TimeBound(raw).map(ArgumentValue.timeBound)
         case .money: return Money(raw).map(ArgumentValue.money)
+        case .creditAmount: return Money(raw).flatMap(CreditAmount.checked).map(ArgumentValue.money)
+        case .creditTarget: return CreditTarget(raw).map(ArgumentValue.creditTarget)
+        case .repaymentInterval: return InstalmentSchedule.Interval(raw).map(ArgumentValue.repaymentInterval)
         case .yesNo:
             switch raw {
             case "yes": return .bool(true)

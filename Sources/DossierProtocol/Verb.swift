@@ -11,6 +11,8 @@ public enum Verb: String, CaseIterable, Hashable, Sendable {
     // Follow-up visits (回访)
     case followupTemplates, followupTemplate, followupPlan, followupAdd, followupRecord, followupList
     case followupAuto, followupAssign, followupCancel
+    // Credit (信用)
+    case creditShow, creditArrears, creditPay, creditPlan, creditList
     // Dossiers and items
     case dossierNew, itemAdd, itemList, dossierSubmit, dossierShow, dossierList, dossierEdit
     case dossierHistory, dossierDelete, dossierRestore

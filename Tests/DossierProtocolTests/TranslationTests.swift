@@ -30,6 +30,7 @@ import Testing
         let kinds: [ValueKind] = [
             .text, .secret, .word, .login, .department, .customer, .ref, .approval, .loan, .penalty, .ruleCode,
             .creditCode, .idNumber, .sha256, .cursor, .date, .month, .timeBound, .money, .yesNo, .integer(1...1000),
+            .creditAmount, .creditTarget, .repaymentInterval,
             .choice(["HT", "BJ"]),
         ]
         for kind in kinds {

@@ -170,7 +170,7 @@ import TestSupport
         let line = shown[0]
         #expect(try Self.keys(line) == ["id", "name", "owner", "dept", "created", "updated", "closed", "kind", "credit_code",
                                         "legal_rep", "contact", "phone", "email", "address", "industry", "region", "grade",
-                                        "credit_rating", "credit_limit", "bank_account"])
+                                        "credit_rating", "credit_limit", "bank_account", "flags"])
         #expect(try Self.field(line, "id") == id)
         #expect(try Self.field(line, "name") == "上海华信 贸易有限公司")
         #expect(try Self.field(line, "owner") == "li.na")

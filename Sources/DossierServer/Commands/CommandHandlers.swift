@@ -144,6 +144,16 @@ struct CommandHandlers: Sendable {
             return try FollowUps.cancel(command, actor: actor, on: connection)
         case .penaltyAuto(let command):
             return try Penalties.setAuto(command, on: connection)
+        case .creditShow(let number):
+            return try Credit.show(number, on: connection)
+        case .creditArrears(let command):
+            return try Credit.arrears(command, actor: actor, on: connection)
+        case .creditPay(let command):
+            return try Credit.pay(command, actor: actor, on: connection)
+        case .creditPlan(let command):
+            return try Credit.plan(command, actor: actor, on: connection)
+        case .creditList(let command):
+            return try Credit.list(command, on: connection)
         case .inspectionOpen(let command):
             return try Inspections.open(command, actor: actor, on: connection)
         case .inspectionCheck(let command):

@@ -89,6 +89,12 @@ enum CustomerSearch {
         // these filters match only customers whose details the caller sees.
         if let grade = command.grade { conditions.append("cd.grade = \(parameter(grade.rawValue, "text"))") }
         if let region = command.region { conditions.append("cd.region = \(parameter(region, "text"))") }
+        if let flag = command.flag {
+            // Flags need open receivables: those customers first, then their flags.
+            conditions.append("cd.customer_id IS NOT NULL"
+                + " AND c.id IN (SELECT r.customer_id FROM credit_receivables r WHERE r.open_fen > 0)"
+                + " AND \(parameter(flag.rawValue, "text")) = ANY (dossier.credit_flags(c.id))")
+        }
         if let cursor = command.after {
             guard let last = CustomerNumber(cursor.rawValue) else {
                 throw ProtocolError.invalid("after", "expected the next= cursor of a previous listing")

@@ -250,7 +250,8 @@ enum Customers {
                cd.industry, cd.region, cd.grade, cd.credit_rating, cd.credit_limit_fen,
                to_char(cd.consent_on, 'YYYY-MM-DD') AS consent_on, cd.consent_scope, cd.consent_ref,
                cd.id_number_sealed, cd.phone_sealed, cd.email_sealed, cd.address_sealed, cd.bank_account_sealed, k.key_id, k.wrapped,
-               \(CustomerVisitSummary.columns)
+               \(CustomerVisitSummary.columns),
+               CASE WHEN cd.customer_id IS NOT NULL THEN array_to_string(dossier.credit_flags(c.id), ',') END AS credit_flags
           FROM customers c
           JOIN users u ON u.id = c.owner_id
           JOIN departments d ON d.id = c.dept_id
@@ -297,6 +298,8 @@ enum Customers {
                 out.append("consent_scope", try row.decodeIfPresent("consent_scope", as: String.self))
                 out.append("consent_ref", try row.decodeIfPresent("consent_ref", as: String.self))
             }
+            // Credit flags (over_limit, overdue; 0063): the manager's signal for a credit review.
+            out.append("flags", try row.decodeIfPresent("credit_flags", as: String.self))
             try CustomerVisitSummary.append(row, to: &out)
         }
         return out
