@@ -57,6 +57,11 @@ struct ArgumentErrorTests {
         ("FOLLOWUP CANCEL V1", "missing argument: reason"),
         ("FOLLOWUP ASSIGN V1 reason=x", "missing argument: assignee"),
         ("FOLLOWUP AUTO bought", "missing argument: auto"),
+        ("CUSTOMER LIST flag=red", "invalid flag: expected one of over_limit, overdue"),
+        ("CREDIT ARREARS C-2026-00001 amount=12.345 due=2026-12-31", "invalid amount: expected an amount in yuan from 0.01 to 1000000000.00, at most two decimals"),
+        ("CREDIT ARREARS C-2026-00001 amount=12", "missing argument: due"),
+        ("CREDIT PAY R0 amount=1", "invalid target: expected a customer number C-YYYY-NNNNN or a receivable id R<n>"),
+        ("CREDIT PLAN C-2026-00001 instalments=3 first=2026-12-31 every=0d", "invalid every: expected month or a number of days from 1 to 366 such as 30d"),
     ])
     func message(line: String, expected: String) {
         #expect(parseError(line) == ProtocolError(.args, expected), "\(line)")

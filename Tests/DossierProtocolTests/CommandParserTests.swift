@@ -96,6 +96,14 @@ struct CommandParserTests {
         ("FOLLOWUP ASSIGN V7 assignee=wang.fang reason=休假",
          .followupAssign(FollowUpAssign(visit: VisitID("V7")!, assignee: login("wang.fang"), reason: "休假"))),
         ("FOLLOWUP CANCEL V7 reason=客户已搬迁", .followupCancel(FollowUpCancel(visit: VisitID("V7")!, reason: "客户已搬迁"))),
+        // Credit (issue 15)
+        ("CREDIT SHOW C-2026-00001", .creditShow(customer("C-2026-00001"))),
+        ("CREDIT ARREARS C-2026-00001 amount=3000 due=2026-12-31",
+         .creditArrears(CreditArrears(customer: customer("C-2026-00001"), amount: Money(yuan: 3000), due: date("2026-12-31")))),
+        ("CREDIT PAY C-2026-00001 amount=1000.50", .creditPay(CreditPay(target: .customer(customer("C-2026-00001")), amount: Money(fen: 100050)))),
+        ("CREDIT PLAN C-2026-00001 instalments=3 first=2027-01-31",
+         .creditPlan(CreditPlan(customer: customer("C-2026-00001"), instalments: 3, first: date("2027-01-31")))),
+        ("CREDIT LIST status=overdue", .creditList(CreditList(status: .overdue))),
         // Dossiers and items (the example session first)
         ("DOSSIER NEW customer=C-2026-00001 category=HT title=\"2026 年度框架合同\"",
          .dossierNew(DossierNew(customer: customer("C-2026-00001"), category: .contract, title: "2026 年度框架合同"))),

@@ -16,6 +16,8 @@ import Testing
         #expect(try await client.request("AUTH admin \(TestServer.adminPassword)") == ["OK admin role=admin dept=HQ"])
         #expect(try await client.request("DOSSIER SHOW D999") == ["ERR DENIED DOSSIER SHOW 不对角色 admin 开放"])
         #expect(try await client.request("DEPT ADD sh name=x") == ["ERR ARGS code 无效：应为部门代码（大写字母和数字）"])
+        #expect(try await client.request("CREDIT PAY C-2026-00001 amount=1") == ["ERR DENIED CREDIT PAY 不对角色 admin 开放"])
+        #expect(try await client.request("HELP CREDIT PLAN").first?.contains("summary=\"制定还款计划（经理）：未还欠款按到期日从早到晚转为等额分期，自 first= 起每月或每 <n> 天一期。\"") == true)
         #expect(try await client.request("FORMAT json") == [#"{"ok":true,"message":"","rows":[]}"#])
         let userShow = try await client.request("USER SHOW")
         #expect(userShow == [#"{"ok":false,"code":"UNKNOWN","message":"USER 后面需要以下之一：ADD, LIST, PASSWD, UNLOCK, LEAVE, SET, ACTIVATE"}"#], "\(userShow)")
