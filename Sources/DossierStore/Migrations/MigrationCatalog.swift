@@ -44,6 +44,7 @@ public enum MigrationCatalog {
             ("0080_one_statement_show.sql", PackageResources._080_one_statement_show_sql),
             ("0081_pending_approvals_index.sql", PackageResources._081_pending_approvals_index_sql),
             ("0082_approval_details_by_kind.sql", PackageResources._082_approval_details_by_kind_sql),
+            ("0086_working_days_by_steps.sql", PackageResources._086_working_days_by_steps_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }
