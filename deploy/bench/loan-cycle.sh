@@ -141,15 +141,17 @@ COMMIT;
 BEGIN;
 SELECT * FROM dossier.begin_command(:mgr::int8);
 \endpipeline
-SELECT a.id, a.kind, a.status, a.current_step, a.step_count,
+WITH page AS MATERIALIZED (
+SELECT a.id, a.kind, a.status, a.current_step, a.step_count, a.customer_id,
        CASE WHEN a.kind IN ('loan', 'extend') THEN 'L' || a.loan_id
             WHEN a.kind = 'waive' THEN 'P' || a.penalty_id
             WHEN a.kind = 'customer_edit' THEN c.number
             ELSE coalesce(d.number, 'D' || a.dossier_id) END AS target,
        u.login AS requester,
        CASE WHEN a.status = 'pending' THEN s.approver_role || coalesce(':' || sd.code, '') ELSE '' END AS waiting_for,
-       to_char(a.created_at AT TIME ZONE 'UTC', E'YYYY-MM-DD"T"HH24\x3aMI\x3aSS"Z"') AS created,
-       a.reason
+       dossier.wire_time(a.created_at) AS created,
+       coalesce(a.reason, '') AS reason,
+       coalesce(a.closed_reason, (dossier.approval_obstacle(a.id)).reason, '') AS obstacle
   FROM approvals a
   JOIN users u ON u.id = a.requester_id
   LEFT JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
@@ -157,13 +159,19 @@ SELECT a.id, a.kind, a.status, a.current_step, a.step_count,
   LEFT JOIN dossiers d ON d.id = a.dossier_id
   LEFT JOIN customers c ON c.id = a.customer_id
  WHERE (:kind::text IS NULL OR a.kind = :kind::text)
-   AND CASE :pending::text
-         WHEN 'pending' THEN a.status = 'pending' AND a.requester_id <> :mgr::int8 AND s.approver_role = :mgr_role::text
-                             AND (s.approver_dept_id IS NULL OR s.approver_dept_id = :dept::int8)
-         WHEN 'mine' THEN a.requester_id = :mgr::int8
-         ELSE true END
+   AND a.status = 'pending' AND a.requester_id <> :mgr::int8 AND s.approver_role = :mgr_role::text
+   AND (s.approver_dept_id IS NULL OR s.approver_dept_id = :dept::int8)
  ORDER BY a.id
- LIMIT 1000;
+ LIMIT 1000),
+     details AS (
+         SELECT x.approval_id,
+                string_agg(x.field || ': ' || CASE WHEN x.old <> '' THEN x.old || ' → ' ELSE '' END || x.new,
+                           '; ' ORDER BY x.ord, x.field) AS details
+           FROM dossier.approval_details_of(ARRAY(SELECT p.id FROM page p)) x
+          GROUP BY x.approval_id)
+SELECT page.*, coalesce(details.details, '') AS details
+  FROM page LEFT JOIN details ON details.approval_id = page.id
+ ORDER BY page.id;
 COMMIT;
 -- 3. manager: APPROVE A<m>
 \startpipeline
@@ -244,7 +252,7 @@ ceiling_schema
 
 pgbench_conn=(-h "$pg_sock" -p "$pg_port" -U dossier_app)
 pgbench_vars=(-D rep="$rep_id" -D mgr="$mgr_id" -D arc="$arc_id" -D dept="$dept_id" -D id_lo="$id_lo"
-              -D purpose=bench -D kind=loan -D pending=pending -D mgr_role=manager -D approved=approved)
+              -D purpose=bench -D kind=loan -D mgr_role=manager -D approved=approved)
 bench_users=(--borrower "$BORROWER" --manager "$MANAGER" --archivist "$ARCHIVIST" --password "$BENCH_PASSWORD")
 
 # Sanity (not timed): one cycle each way, and the dossiers are filed again after it.
