@@ -71,8 +71,10 @@ SELECT 'C-2025-' || lpad(g::text, 7, '0'),
        || (ARRAY['有限公司','股份有限公司','集团有限公司','有限责任公司'])[(g / 16000) % 4 + 1],
        r.id, r.dept_id, now() - make_interval(days => g % 1500)
   FROM generate_series(1, :n_customers) g JOIN reps r ON r.n = g % :n_reps;
-INSERT INTO customer_details (customer_id, kind, contact, phone)
-SELECT c.id, 'company', '联系人' || (c.id % 997), '1' || lpad(((c.id * 7919) % 9999999999)::text, 10, '0')
+-- No phone: it is sealed under the customer's data key (issue 16), which
+-- only the daemon writes.
+INSERT INTO customer_details (customer_id, kind, contact)
+SELECT c.id, 'company', '联系人' || (c.id % 997)
   FROM customers c WHERE c.number LIKE 'C-2025-%';
 
 -- Dossiers: five per customer (one per category), most filed; 1 in 50 secret

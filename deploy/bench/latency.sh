@@ -8,7 +8,7 @@
 #   SCALE=0.01 deploy/bench/latency.sh
 #
 # Knobs: SCALE (default 0.01), SMALL (default SCALE/100), CONNS=8, SECS=8 per
-# verb. Report: deploy/bench/results/latency-<date>.txt.
+# verb, REQUESTS=150 loan requests per size. Report: deploy/bench/results/latency-<date>.txt.
 #
 # Verbs (logins from dataset.sh, office 1 = SH): DOSSIER SHOW of the rep's own
 # dossiers (u00041), DOSSIER LIST (first page), CUSTOMER FIND with 2- and
@@ -24,6 +24,10 @@ SCALE=${SCALE:-0.01}
 SMALL=${SMALL:-$(awk -v s="$SCALE" 'BEGIN { print s / 100 }')}
 CONNS=${CONNS:-8}
 SECS=${SECS:-8}
+# LOAN REQUESTs (then APPROVEs) per size: the same at both sizes, so that the
+# manager's APPROVAL LIST lists as many at both (the small company has ~160
+# dossiers to request in office 1).
+REQUESTS=${REQUESTS:-150}
 P99_GOAL_MS=20
 GROWTH_GOAL=2
 PASSWORD=bench-secret
@@ -49,9 +53,10 @@ seq_reads_per_command() {  # before after commands
     join <(sort "$1") <(sort "$2") | awk -v n="$3" '{ d = ($3 - $2) / (n > 0 ? n : 1); if (d > 1000) printf "%s:%d ", $1, d }'
 }
 
-# run_verb <label> <login> <lines file> [max requests]: prints "label p50 p99 completed errors seqscans".
+# run_verb <label> <login> <lines file> [max requests]: prints "label p50 p99 completed errors rows seqscans"
+# (rows: data rows per response).
 run_verb() {
-    local label=$1 login=$2 lines=$3 max=${4:-100000000} line before after completed errors
+    local label=$1 login=$2 lines=$3 max=${4:-100000000} line before after completed errors rows
     before="$work/seq.before"; after="$work/seq.after"
     sql -q -c "SELECT pg_stat_clear_snapshot()" >/dev/null
     seq_reads >"$before"
@@ -64,12 +69,13 @@ run_verb() {
     [ -n "$line" ] || echo "  $label failed: $(head -c 600 "$work/bench.err")" >&2
     completed=$(tr ' ' '\n' <<<"$line" | sed -n 's/^completed=//p')
     errors=$(tr ' ' '\n' <<<"$line" | sed -n 's/^errors=//p')
-    printf '%s %s %s %s %s %s\n' "$label" "$(tr ' ' '\n' <<<"$line" | sed -n 's/^p50_ms=//p')" \
-        "$(tr ' ' '\n' <<<"$line" | sed -n 's/^p99_ms=//p')" "${completed:-0}" "${errors:-?}" \
+    rows=$(tr ' ' '\n' <<<"$line" | sed -n 's/^rows_per_response=//p')
+    printf '%s %s %s %s %s %s %s\n' "$label" "$(tr ' ' '\n' <<<"$line" | sed -n 's/^p50_ms=//p')" \
+        "$(tr ' ' '\n' <<<"$line" | sed -n 's/^p99_ms=//p')" "${completed:-0}" "${errors:-?}" "${rows:-0}" \
         "$(seq_reads_per_command "$before" "$after" "${completed:-0}")"
 }
 
-measure_size() {  # scale -> lines "label p50 p99 completed errors seqscans" in $work/result.<scale>
+measure_size() {  # scale -> lines "label p50 p99 completed errors rows seqscans" in $work/result.<scale>
     local scale=$1 out="$work/result.$1" rep_id office
     port=$(free_port)
     start_dossierd "$port" --log-level warning --pool-size 8 --max-connections 64
@@ -86,7 +92,7 @@ measure_size() {  # scale -> lines "label p50 p99 completed errors seqscans" in 
     sql -At -c "SELECT 'LOAN REQUEST D' || d.id || ' purpose=bench' FROM dossier.dossiers d
                  WHERE d.dept_id = $office AND d.status = 'filed' AND d.level = 'internal' AND d.owner_id <> $rep_id
                    AND NOT EXISTS (SELECT 1 FROM dossier.loans l WHERE l.dossier_id = d.id AND l.status IN ('requested', 'approved', 'out'))
-                 ORDER BY d.id DESC LIMIT 3000" >"$work/request.lines"
+                 ORDER BY d.id DESC LIMIT $REQUESTS" >"$work/request.lines"
     echo "TODO" >"$work/todo.lines"
     sql -At -c "SELECT 'AUDIT LIST ref=D' || (g * 7919 % (SELECT max(id) FROM dossier.dossiers) + 1) || ' limit=50'
                   FROM generate_series(1, 500) g" >"$work/audit.lines"
@@ -111,23 +117,26 @@ report="deploy/bench/results/latency-$(date +%Y-%m-%d).txt"
 exec > >(tee "$report") 2>&1
 echo "# dossierd daily verbs at two sizes, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now); uptime: $(uptime)"
-echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS SECS=$SECS deploy/bench/latency.sh"
+echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS SECS=$SECS REQUESTS=$REQUESTS deploy/bench/latency.sh"
 echo "# dossier-bench command, $CONNS connections, ${SECS}s per verb (LOAN REQUEST/APPROVE: each line once)"
 measure_size "$SMALL"
 measure_size "$SCALE"
 echo
-printf '%-16s %10s %10s %10s %10s %8s  %s\n' verb "p50@small" "p99@small" "p50@full" "p99@full" "p99x" "seq-scan rows/command at full (>1000)"
+printf '%-16s %10s %10s %10s %10s %8s %9s %9s  %s\n' verb "p50@small" "p99@small" "p50@full" "p99@full" "p99x" \
+    "rows@small" "rows@full" "seq-scan rows/command at full (>1000)"
 met=yes
-while read -r label sp50 sp99 _ _ _; do
-    read -r _ fp50 fp99 fdone ferr fseq <<<"$(grep "^$label " "$work/result.$SCALE")"
+while read -r label sp50 sp99 _ _ srows _; do
+    read -r _ fp50 fp99 fdone ferr frows fseq <<<"$(grep "^$label " "$work/result.$SCALE")"
     growth=$(awk -v a="$fp99" -v b="$sp99" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
     verdict=$(awk -v f="$fp99" -v g="$growth" -v p="$P99_GOAL_MS" -v x="$GROWTH_GOAL" \
         'BEGIN { print (f + 0 > 0 && f < p && g <= x) ? "met" : "NOT met" }')
     [ "$verdict" = met ] || met=no
-    printf '%-16s %10s %10s %10s %10s %8s  %s (completed %s, errors %s) %s\n' "$label" "$sp50" "$sp99" "$fp50" "$fp99" \
-        "$growth" "${fseq:--}" "$fdone" "$ferr" "$verdict"
+    printf '%-16s %10s %10s %10s %10s %8s %9s %9s  %s (completed %s, errors %s) %s\n' "$label" "$sp50" "$sp99" "$fp50" "$fp99" \
+        "$growth" "$srows" "$frows" "${fseq:--}" "$fdone" "$ferr" "$verdict"
 done <"$work/result.$SMALL"
 echo
 echo "goal (every verb p99 < ${P99_GOAL_MS} ms at SCALE=$SCALE and within ${GROWTH_GOAL}x of SCALE=$SMALL): $([ "$met" = yes ] && echo met || echo 'NOT met')"
+echo "# rows@: data rows per response; where they grow with the data (a rep's drafts in TODO, the manager's pending"
+echo "# requests in APPROVAL LIST), the cost per response grows with them even when the cost per row is flat"
 echo "# load average at end: $(load_now)"
 echo "# written to $report"
