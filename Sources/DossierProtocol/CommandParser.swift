@@ -287,7 +287,8 @@ public enum CommandParser {
             return .loanList(LoanList(status: status, borrower: try a.optional("borrower", \.login)))
         case .approvalList:
             return .approvalList(ApprovalList(
-                status: try a.optional("status", as: ApprovalListFilter.self), kind: try a.optional("kind", as: ApprovalKind.self)))
+                status: try a.optional("status", as: ApprovalListFilter.self), kind: try a.optional("kind", as: ApprovalKind.self),
+                limit: try a.optional("limit", \.integer), after: try a.optional("after", \.cursor)))
         case .approvalShow:
             return .approvalShow(try a.required("id", \.approval))
         case .approve:

@@ -401,10 +401,11 @@ public enum CommandTable {
                         keys: [KeySpec("status", .choice(LoanStatusFilter.wireSpellings)),
                                KeySpec("borrower", .login)])
         case .approvalList:
-            CommandSpec(verb, "APPROVAL LIST", "List approvals waiting for you, yours, or all you may see, with reason and details.",
+            CommandSpec(verb, "APPROVAL LIST", "List approvals waiting for you, yours, or all you may see, with reason and details, page by page.",
                         access: .staff,
                         keys: [KeySpec("status", .choice(of: ApprovalListFilter.self)),
-                               KeySpec("kind", .choice(of: ApprovalKind.self))])
+                               KeySpec("kind", .choice(of: ApprovalKind.self)),
+                               limit, after])
         case .approvalShow:
             CommandSpec(verb, "APPROVAL SHOW", "Show an approval, what it asks for (one row per field) and its decisions.", access: .staff,
                         positionals: [PositionalSpec("id", .approval, placeholder: "A<n>")])

@@ -46,12 +46,18 @@ public struct LoanList: Hashable, Sendable {
     public init(status: LoanStatusFilter?, borrower: Login?) { self.status = status; self.borrower = borrower }
 }
 
-/// `APPROVAL LIST [status=] [kind=]`.
+/// `APPROVAL LIST [status=] [kind=] [limit=] [after=]`.
 public struct ApprovalList: Hashable, Sendable {
     /// nil: `pending`.
     public var status: ApprovalListFilter?
     public var kind: ApprovalKind?
-    public init(status: ApprovalListFilter?, kind: ApprovalKind?) { self.status = status; self.kind = kind }
+    /// nil: the default page.
+    public var limit: Int?
+    /// The `next=` of the previous page.
+    public var after: Cursor?
+    public init(status: ApprovalListFilter?, kind: ApprovalKind?, limit: Int? = nil, after: Cursor? = nil) {
+        self.status = status; self.kind = kind; self.limit = limit; self.after = after
+    }
 }
 
 /// `APPROVE <id> [comment=]`.

@@ -151,6 +151,7 @@ struct CommandParserTests {
         ("LOAN LIST status=checked_out", .loanList(LoanList(status: .status(.checkedOut), borrower: nil))),
         ("APPROVAL LIST status=pending kind=customer_edit", .approvalList(ApprovalList(status: .pending, kind: .customerEdit))),
         ("APPROVAL LIST", .approvalList(ApprovalList(status: nil, kind: nil))),
+        ("APPROVAL LIST status=all limit=2 after=A7", .approvalList(ApprovalList(status: .all, kind: nil, limit: 2, after: Cursor("A7")))),
         ("APPROVAL SHOW A41", .approvalShow(approval("A41"))),
         ("APPROVE A41 comment=同意", .approve(Approve(approval: approval("A41"), comment: "同意"))),
         ("approve A41", .approve(Approve(approval: approval("A41"), comment: nil))),

@@ -147,6 +147,27 @@ extension Company {
         try await server.shutdown()
     }
 
+    /// Issue 17: the listing pages like DOSSIER LIST (`limit=`, `next=A<id>`, `after=`).
+    @Test func approvalListPagesByKeyset() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let rep = try await company.client("li.na")
+        let manager = try await company.client("mgr.sh")
+        var approvals: [String] = []
+        for _ in 0..<3 {
+            approvals.append(try await company.submit(rep, try await company.draft(rep)))
+        }
+        let first = try await manager.request("APPROVAL LIST kind=file limit=2")
+        #expect(first.count == 3 && first.last == "OK 2 next=\(approvals[1])", "\(first)")
+        #expect(first.first?.hasPrefix("* id=\(approvals[0]) kind=file ") == true, "\(first)")
+        let second = try await manager.request("APPROVAL LIST kind=file limit=2 after=\(approvals[1])")
+        #expect(second.count == 2 && second.last == "OK 1", "\(second)")
+        #expect(second.first?.hasPrefix("* id=\(approvals[2]) kind=file ") == true, "\(second)")
+        #expect(try await manager.request("APPROVAL LIST kind=file").count == 4)
+        #expect(try await manager.request("APPROVAL LIST after=d2").first?.hasPrefix("ERR ARGS") == true)
+        try await server.shutdown()
+    }
+
     @Test func requestsThatCanNoLongerBeCarriedOutAreClosedWithTheirReason() async throws {
         let server = try await TestServer()
         let company = try await Company(server)

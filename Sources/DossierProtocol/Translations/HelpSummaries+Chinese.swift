@@ -68,7 +68,7 @@ extension Verb {
         case .loanExtend: "申请续借（需重新审批）。"
         case .loanShow: "查看借阅。"
         case .loanList: "列出借阅。"
-        case .approvalList: "列出待你审批的、你提交的或你可见的全部审批。"
+        case .approvalList: "分页列出待你审批的、你提交的或你可见的全部审批。"
         case .approvalShow: "查看审批及其各步决定。"
         case .approve: "批准申请（或转到下一步）。"
         case .reject: "驳回申请。"

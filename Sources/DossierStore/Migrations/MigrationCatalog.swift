@@ -45,6 +45,7 @@ public enum MigrationCatalog {
             ("0081_pending_approvals_index.sql", PackageResources._081_pending_approvals_index_sql),
             ("0082_approval_details_by_kind.sql", PackageResources._082_approval_details_by_kind_sql),
             ("0086_working_days_by_steps.sql", PackageResources._086_working_days_by_steps_sql),
+            ("0087_todo_draft_deadlines_per_day.sql", PackageResources._087_todo_draft_deadlines_per_day_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }

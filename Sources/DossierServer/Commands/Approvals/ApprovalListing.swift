@@ -49,33 +49,50 @@ enum ApprovalListing {
             """, params).rows
     }
 
+    /// Rows per page unless `limit=` says otherwise. A page's cost follows its
+    /// rows (each with its details and obstacle), so a manager with thousands
+    /// of waiting requests pages through them (issue 17).
+    static let defaultLimit = 50
+
     static func list(_ command: ApprovalList, actor: Actor, personalData: PersonalData?, on connection: PostgresConnection) throws
         -> Response {
+        let limit = command.limit ?? defaultLimit
+        var after: Int64 = 0
+        if let cursor = command.after {
+            guard cursor.rawValue.hasPrefix("A"), let value = Int64(cursor.rawValue.dropFirst()) else {
+                throw ProtocolError.invalid("after", "not a cursor returned by APPROVAL LIST")
+            }
+            after = value
+        }
         // One statement per filter, each with plain conditions: a single
         // statement choosing its condition by a parameter (CASE $2 …) planned
         // generically to a walk of every approval (issue 17).
         let condition: String
-        var params: [(any PostgresEncodable)?] = [command.kind?.rawValue]
+        var params: [(any PostgresEncodable)?] = [command.kind?.rawValue, after, limit + 1]
         switch command.status ?? .pending {
         case .pending:
             condition = """
-                a.status = 'pending' AND a.requester_id <> $2::int8 AND s.approver_role = $3::text
-                AND (s.approver_dept_id IS NULL OR s.approver_dept_id = $4::int8)
+                a.status = 'pending' AND a.requester_id <> $4::int8 AND s.approver_role = $5::text
+                AND (s.approver_dept_id IS NULL OR s.approver_dept_id = $6::int8)
                 """
             params += [actor.userID, actor.role.rawValue, actor.departmentID]
         case .mine:
-            condition = "a.requester_id = $2::int8"
+            condition = "a.requester_id = $4::int8"
             params.append(actor.userID)
         case .all:
             condition = "true"
         }
         let rows = try page("""
-             WHERE ($1::text IS NULL OR a.kind = $1::text) AND \(condition)
+             WHERE ($1::text IS NULL OR a.kind = $1::text) AND a.id > $2::int8 AND \(condition)
              ORDER BY a.id
-             LIMIT 1000
+             LIMIT $3::int4
             """, params, on: connection)
         let opener = SealedValues(personalData: personalData, connection: connection)
-        return .rows(try rows.map { try row($0, opener) })
+        let shown = try rows.prefix(limit).map { try row($0, opener) }
+        if rows.count > limit, let last = rows.prefix(limit).last {
+            return .rows(shown, suffix: "next=A\(try last.decode("id", as: Int64.self))")
+        }
+        return .rows(shown)
     }
 
     static func show(_ approval: ApprovalID, personalData: PersonalData?, on connection: PostgresConnection) throws -> Response {
