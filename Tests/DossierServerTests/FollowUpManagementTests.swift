@@ -267,6 +267,30 @@ import TestSupport
         try await server.shutdown()
     }
 
+    @Test func theNewVerbsSpeakChinese() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let sql = try server.database.admin()
+        defer { sql.close() }
+        let rep = try await company.client("li.na")
+        let manager = try await company.client("mgr.sh")
+        #expect(try await rep.request("FOLLOWUP ADD C-2026-00001 due=\(try today(sql))") == ["OK V1"])
+        for client in [rep, manager] { #expect(try await client.request("LANG zh-CN") == ["OK"]) }
+        #expect(try await manager.request("FOLLOWUP ASSIGN V1 assignee=li.na") == ["ERR CONFLICT V1 已经指派给 li.na"])
+        #expect(try await company.client("wang.fang").request("FOLLOWUP CANCEL V1 reason=x") ==
+                ["ERR NOTFOUND no visit V1"])
+        #expect(try await rep.request("FOLLOWUP CANCEL V1") == ["ERR ARGS 缺少参数：reason"])
+        #expect(try await rep.request("FOLLOWUP CANCEL V1 reason=客户已搬迁") == ["OK V1 cancelled"])
+        #expect(try await manager.request("FOLLOWUP ASSIGN V1 assignee=wang.fang") == ["ERR CONFLICT V1 已取消"])
+        #expect(try await rep.request("FOLLOWUP ASSIGN V1 assignee=wang.fang") == ["ERR DENIED FOLLOWUP ASSIGN 不对角色 rep 开放"])
+        let help = try await rep.request("HELP FOLLOWUP CANCEL")
+        #expect(help.count == 2 && help[0].hasSuffix("summary=取消未完成的回访，并说明原因（客户负责人、经理）。"), "\(help)")
+        let admin = try await server.admin()
+        #expect(try await admin.request("LANG zh-CN") == ["OK"])
+        #expect(try await admin.request("FOLLOWUP AUTO bought no kind=person") == ["ERR ARGS kind 无效：仅在开启（yes）时使用"])
+        try await server.shutdown()
+    }
+
     // MARK: Point 4: inspections and top_secret dossiers
 
     @Test func inspectionsLeaveTopSecretDossiersToThoseWhoSeeThem() async throws {
