@@ -893,10 +893,12 @@ BEGIN
        OR (NEW.status = 'open' AND (NEW.assignee_id = OLD.assignee_id
                                     OR coalesce(current_setting('dossier.role', true), '') NOT IN ('system', 'manager', 'director')))
        OR (NEW.status IN ('done', 'cancelled') AND NEW.assignee_id <> OLD.assignee_id)
-       OR (NEW.status = 'cancelled' AND (NEW.method, NEW.outcome, NEW.satisfaction, NEW.objection, NEW.visited_on,
-                                         NEW.recorded_by, NEW.recorded_at) IS DISTINCT FROM
-                                        (OLD.method, OLD.outcome, OLD.satisfaction, OLD.objection, OLD.visited_on,
-                                         OLD.recorded_by, OLD.recorded_at)) THEN
+       OR (NEW.status IN ('open', 'cancelled') AND (NEW.method, NEW.outcome, NEW.satisfaction, NEW.objection, NEW.visited_on,
+                                                    NEW.recorded_by, NEW.recorded_at) IS DISTINCT FROM
+                                                   (OLD.method, OLD.outcome, OLD.satisfaction, OLD.objection, OLD.visited_on,
+                                                    OLD.recorded_by, OLD.recorded_at))
+       OR (NEW.status IN ('open', 'done') AND (NEW.cancelled_by, NEW.cancelled_at, NEW.cancel_reason)
+                                              IS DISTINCT FROM (OLD.cancelled_by, OLD.cancelled_at, OLD.cancel_reason)) THEN
         RAISE EXCEPTION 'visit %: this change is not allowed', NEW.id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'followups_guard';
     END IF;

@@ -264,6 +264,14 @@ import TestSupport
         #expect(throws: PostgresError.self) {
             try asUser("li.na", "assignee_id = (SELECT id FROM dossier.users WHERE login = 'wang.fang') WHERE id = 4")
         }
+        // A manager's reassignment carries nothing else with it.
+        #expect(throws: PostgresError.self) {
+            try asUser("mgr.sh", "assignee_id = (SELECT id FROM dossier.users WHERE login = 'li.na'), outcome = 'x' WHERE id = 4")
+        }
+        #expect(throws: PostgresError.self) {
+            try asUser("mgr.sh", "assignee_id = (SELECT id FROM dossier.users WHERE login = 'li.na'), cancel_reason = 'x' WHERE id = 4")
+        }
+        try asUser("mgr.sh", "assignee_id = (SELECT id FROM dossier.users WHERE login = 'li.na') WHERE id = 4")
         try await server.shutdown()
     }
 
