@@ -130,7 +130,7 @@ BEGIN
                              'customers', 'customer_details', 'customer_counters', 'dossiers', 'dossier_contents', 'items',
                              'archive_counters', 'change_history', 'approvals', 'approval_steps', 'access_grants',
                              'handovers', 'handover_items', 'loans', 'legal_holds', 'destructions', 'dossier_retention',
-                             'penalties', 'penalty_month_counts', 'audit_log', 'audit_chains', 'audit_seals',
+                             'penalties', 'penalty_month_counts', 'audit_log', 'audit_chains', 'audit_seals', 'audit_checkpoints',
                              'job_runs', 'bi_logins', 'company_settings', 'customer_keys', 'data_keys',
                              'followup_templates', 'followups', 'inspections', 'inspection_checks',
                              'credit_plans', 'credit_receivables', 'credit_payments', 'credit_settlements'] LOOP
@@ -1080,7 +1080,7 @@ CREATE POLICY audit_log_read ON audit_log FOR SELECT TO dossier_app, dossier_bi 
         ELSE false
     END
 );
--- audit_chains and audit_seals: the owner's policy only (definer functions).
+-- audit_chains, audit_seals and audit_checkpoints: the owner's policy only (definer functions).
 
 -------------------------------------------------------------------------------
 -- Functions the policies call with the caller's rights

@@ -10,3 +10,10 @@ public struct AuditList: Hashable, Sendable {
         self.ref = ref; self.user = user; self.since = since; self.limit = limit
     }
 }
+
+/// `AUDIT VERIFY [full=yes]`: with the daemon's audit key, the rows written
+/// since the last checkpoint; `full` every row of the log.
+public struct AuditVerify: Hashable, Sendable {
+    public var full: Bool
+    public init(full: Bool = false) { self.full = full }
+}

@@ -118,7 +118,7 @@ public enum Command: Hashable, Sendable {
 
     // MARK: Audit and operations
     case auditList(AuditList)
-    case auditVerify
+    case auditVerify(AuditVerify)
     case stats
 
     /// The verb, for the command table (access, usage) and metrics.

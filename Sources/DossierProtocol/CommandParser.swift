@@ -366,7 +366,7 @@ public enum CommandParser {
                 ref: try a.optional("ref", \.ref), user: try a.optional("user", \.login),
                 since: try a.optional("since", \.timeBound), limit: try a.optional("limit", \.integer)))
         case .auditVerify:
-            return .auditVerify
+            return .auditVerify(AuditVerify(full: try a.optional("full", \.bool) ?? false))
         case .stats:
             return .stats
         }

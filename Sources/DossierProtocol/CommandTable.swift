@@ -516,8 +516,10 @@ public enum CommandTable {
             CommandSpec(verb, "AUDIT LIST", "List audit rows.", access: .roles([.auditor, .director]),
                         keys: [KeySpec("ref", .ref), KeySpec("user", .login), KeySpec("since", .timeBound), limit])
         case .auditVerify:
-            CommandSpec(verb, "AUDIT VERIFY", "Verify the audit log's hash chain.",
-                        access: .roles([.auditor, .director, .admin]))
+            CommandSpec(verb, "AUDIT VERIFY",
+                        "Verify the audit log's hash chains: the rows since the last checkpoint, or every row with full=yes.",
+                        access: .roles([.auditor, .director, .admin]),
+                        keys: [KeySpec("full", .yesNo)])
         case .stats:
             CommandSpec(verb, "STATS", "Show server figures.", access: admin)
         }

@@ -195,7 +195,9 @@ struct CommandParserTests {
         ("AUDIT LIST ref=D17 user=li.na since=2026-03-01T09:00:00+08:00 limit=100",
          .auditList(AuditList(ref: ref("D17"), user: login("li.na"), since: TimeBound("2026-03-01T09:00:00+08:00"), limit: 100))),
         ("AUDIT LIST since=2026-03-01", .auditList(AuditList(since: .date(date("2026-03-01"))))),
-        ("AUDIT VERIFY", .auditVerify),
+        ("AUDIT VERIFY", .auditVerify(AuditVerify())),
+        ("AUDIT VERIFY full=yes", .auditVerify(AuditVerify(full: true))),
+        ("AUDIT VERIFY full=no", .auditVerify(AuditVerify(full: false))),
         ("STATS", .stats),
     ]
 

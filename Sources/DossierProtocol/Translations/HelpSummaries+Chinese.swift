@@ -94,7 +94,7 @@ extension Verb {
         case .inspectionList: "列出你可见的盘点，最新的在前。"
         case .inspectionShow: "查看一次盘点：每份应在或已盘点的档案一行。"
         case .auditList: "列出审计记录。"
-        case .auditVerify: "校验审计日志的哈希链。"
+        case .auditVerify: "校验审计日志的哈希链：上次检查点之后的记录，full=yes 时校验全部记录。"
         case .stats: "显示服务器统计数据。"
         }
     }

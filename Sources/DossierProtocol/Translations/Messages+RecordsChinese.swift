@@ -176,6 +176,14 @@ extension MessageCatalog {
     /// The audit log.
     static let auditMessages: [MessageTemplate] = [
         MessageTemplate("chain broken at {}", "哈希链在 {1} 处断开"),
+        MessageTemplate("checkpoint K{} does not follow the checkpoint before it", "检查点 K{1} 没有接在前一个检查点之后"),
+        MessageTemplate("checkpoint K{} was made with another key ({})", "检查点 K{1} 是用另一把密钥（{2}）生成的"),
+        MessageTemplate("checkpoint K{} is not authentic", "检查点 K{1} 不真实"),
+        MessageTemplate("chain {} position {} differs from checkpoint K{}", "哈希链 {1} 第 {2} 条与检查点 K{3} 不符"),
+        MessageTemplate("seal S{} does not follow the seal before it", "封签 S{1} 没有接在前一个封签之后"),
+        MessageTemplate("seal S{} was made with another key ({})", "封签 S{1} 是用另一把密钥（{2}）生成的"),
+        MessageTemplate("seal S{} is not authentic", "封签 S{1} 不真实"),
+        MessageTemplate("chain {} position {} differs from seal S{}", "哈希链 {1} 第 {2} 条与封签 S{3} 不符"),
     ]
 
     /// Messages of `ERR INTERNAL` (bugs): translated too, so a clerk can report them.

@@ -188,8 +188,8 @@ struct CommandHandlers: Sendable {
             return try ViolationSweep.run(command, actor: actor, on: connection)
         case .auditList(let command):
             return try AuditTrail.list(command, actor: actor, on: connection)
-        case .auditVerify:
-            return try AuditTrail.verify(actor: actor, key: auditKey, logger: logger, on: connection)
+        case .auditVerify(let command):
+            return try AuditTrail.verify(command, actor: actor, key: auditKey, logger: logger, on: connection)
         default:
             // Parsed and understood, but not executed by this version: say so
             // rather than pretend.

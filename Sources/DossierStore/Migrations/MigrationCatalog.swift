@@ -44,6 +44,7 @@ public enum MigrationCatalog {
             ("0080_one_statement_show.sql", PackageResources._080_one_statement_show_sql),
             ("0081_pending_approvals_index.sql", PackageResources._081_pending_approvals_index_sql),
             ("0082_approval_details_by_kind.sql", PackageResources._082_approval_details_by_kind_sql),
+            ("0083_audit_checkpoints.sql", PackageResources._083_audit_checkpoints_sql),
             ("0086_working_days_by_steps.sql", PackageResources._086_working_days_by_steps_sql),
             ("0087_todo_draft_deadlines_per_day.sql", PackageResources._087_todo_draft_deadlines_per_day_sql),
         ]

@@ -44,25 +44,51 @@ enum AuditTrail {
         })
     }
 
-    /// Every chain of the whole log, whoever asks (`dossier.audit_verify`
-    /// runs with the owner's rights): the answer is a count or one row id.
-    /// With a key, the seals are checked too (`AuditSeals.verify`) and, when
-    /// all holds, the log is sealed as it is now: `OK verified <n> seals=<m>`
-    /// (m seals checked before the new one), or `ERR CONFLICT seal …`.
-    static func verify(actor: Actor, key: AuditKey?, logger: Logger?, on connection: PostgresConnection) throws -> Response {
+    /// The hash chains, whoever asks (`dossier.audit_verify_from` runs with
+    /// the owner's rights, in bounded batches): the answer is a count or one
+    /// row id. Without a key: every row, nothing written (`OK verified <n>`).
+    /// With a key: the checkpoints' MACs are checked; then the rows after the
+    /// last checkpoint (every row with `full=yes`, or when there is none), the
+    /// seals (`AuditSeals.verify`) and the rows the last checkpoint names; when
+    /// all holds, the log is sealed and a checkpoint recorded:
+    /// `OK verified <n> [since=K<c>] seals=<m> [checkpoint=K<k>]` (no
+    /// checkpoint when another verification recorded one meanwhile).
+    static func verify(_ command: AuditVerify, actor: Actor, key: AuditKey?, logger: Logger?,
+                       on connection: PostgresConnection) throws -> Response {
         try LongRunningWork.allow(on: connection)
-        let row = try connection.query("SELECT verified, broken_at FROM dossier.audit_verify()").firstRow()
-        if let broken = try row.decode("broken_at", as: Int64?.self) {
-            throw ProtocolError(.conflict, "chain broken at \(broken)")
+        guard let key else {
+            let checked = try chains(from: nil, on: connection)
+            return .ok("verified \(checked.verified)")
         }
-        let verified = try row.decode("verified", as: Int64.self)
-        guard let key else { return .ok("verified \(verified)") }
+        let last = try AuditCheckpoints.last(with: key, on: connection)
+        let start = command.full ? nil : last
+        let checked = try chains(from: start?.heads, on: connection)
         let (seals, broken) = try AuditSeals.verify(with: key, on: connection)
         if let broken { throw ProtocolError(.conflict, broken) }
+        if let last, let differs = try AuditCheckpoints.differs(last, on: connection) { throw differs }
         let seal = try AuditSeals.seal(with: key, by: actor.login, on: connection)
         // Outside the database too: the log keeps what the seal said.
         logger?.notice("audit sealed", metadata: ["seal": "S\(seal.id)", "mac": "\(seal.mac)", "by": "\(actor.login)"])
-        return .ok("verified \(verified) seals=\(seals)")
+        let checkpoint = try AuditCheckpoints.record(
+            with: key, by: actor.login, full: start == nil, verified: checked.verified, heads: checked.heads,
+            after: last, logger: logger, on: connection)
+        var answer = "verified \(checked.verified)"
+        if let start { answer += " since=K\(start.id)" }
+        answer += " seals=\(seals)"
+        if let checkpoint { answer += " checkpoint=K\(checkpoint)" }
+        return .ok(answer)
+    }
+
+    /// The chains from `heads` (a checkpoint's; nil: from the start): rows
+    /// checked and the last row of every chain, or `ERR CONFLICT chain broken
+    /// at <id>` (the lowest broken id).
+    static func chains(from heads: String?, on connection: PostgresConnection) throws -> (verified: Int64, heads: String) {
+        let row = try connection.query("SELECT verified, broken_at, heads FROM dossier.audit_verify_from($1::text)", [heads])
+            .firstRow()
+        if let broken = try row.decode("broken_at", as: Int64?.self) {
+            throw ProtocolError(.conflict, "chain broken at \(broken)")
+        }
+        return (try row.decode("verified", as: Int64.self), try row.decode("heads", as: String.self))
     }
 }
 
