@@ -131,6 +131,9 @@ import TestSupport
         #expect(try await auditor.request("AUDIT VERIFY") == ["OK verified \(total)"])
         #expect(try await company.client("dir").request("AUDIT VERIFY") == ["OK verified \(total)"])
         #expect(try await server.admin().request("AUDIT VERIFY") == ["OK verified \(total)"])
+        // Without an audit key there are no checkpoints: every row, every time.
+        #expect(try await auditor.request("AUDIT VERIFY full=yes") == ["OK verified \(total)"])
+        #expect(try sql.query("SELECT count(*)::int8 FROM dossier.audit_checkpoints").rows[0].decode(0, as: Int.self) == 0)
         #expect(try await company.client("li.na").request("AUDIT VERIFY") == ["ERR DENIED AUDIT VERIFY is not for role rep"])
         // Verification writes nothing.
         #expect(try sql.query("SELECT count(*)::int8 FROM dossier.audit_log").rows[0].decode(0, as: Int.self) == total)
