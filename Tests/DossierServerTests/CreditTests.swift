@@ -235,4 +235,73 @@ import TestSupport
                 ["* instalment=R3 no=1 due=\(today) amount=50.00", "OK 1 plan=RP1"])
         try await server.shutdown()
     }
+
+    @Test func ageingAndLimitUseInTheReportViewsFollowTheBILoginsScope() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let sql = try server.database.admin()
+        defer { sql.close() }
+        let today = try today(sql)
+        let rep = try await company.client("li.na")
+        #expect(try await company.client("mgr.sh").request("CUSTOMER SET C-2026-00001 credit_limit=10000 reason=授信").first?.hasSuffix(" applied") == true)
+        // One receivable per bucket edge: current, 10 and 30 days (0–30), 31 (31–60), 75 (61–90), 91 (90+).
+        for (days, amount) in [(0, "100"), (10, "200"), (30, "300"), (31, "400"), (75, "500"), (91, "600")] {
+            let due = try #require(today.adding(days: -days))
+            #expect(try await rep.request("CREDIT ARREARS C-2026-00001 amount=\(amount) due=\(due)").first?.hasPrefix("OK R") == true)
+        }
+        let longAgo = try #require(today.adding(days: -200))
+        #expect(try await company.client("zhao.lei").request("CREDIT ARREARS C-2026-00002 amount=50 due=\(longAgo)") ==
+                ["OK R7 outstanding=50.00 over_limit=yes overdue=yes"])
+        // 50 paid: off the oldest, the 91-day one.
+        #expect(try await rep.request("CREDIT PAY C-2026-00001 amount=50").first?.hasPrefix("OK RC1 applied=R6:50.00 ") == true)
+
+        let suffix = server.database.name
+        try DatabaseLogins.createBILogin(sql, name: "bi_sh_\(suffix)", password: nil, departmentCode: "SH")
+        try DatabaseLogins.createBILogin(sql, name: "bi_all_\(suffix)", password: nil, departmentCode: nil)
+        let department = try PostgresConnection(conninfo: server.database.conninfo(user: "bi_sh_\(suffix)"))
+        defer { department.close() }
+        let whole = try PostgresConnection(conninfo: server.database.conninfo(user: "bi_all_\(suffix)"))
+        defer { whole.close() }
+        for connection in [department, whole] { try connection.query("SET TimeZone = 'Asia/Shanghai'") }
+        func lines(_ connection: PostgresConnection, _ query: String) throws -> [String] {
+            try connection.query(query).rows.map { try $0.decode(0, as: String.self) }
+        }
+        let ageing = """
+            SELECT concat_ws(' ', department, not_due, overdue_0_30, overdue_31_60, overdue_61_90, overdue_90_plus, overdue_total,
+                             outstanding_total, overdue_receivables) FROM report.arrears_ageing ORDER BY department
+            """
+        #expect(try lines(department, ageing) == ["SH 100.00 500.00 400.00 500.00 550.00 1950.00 2050.00 5"])
+        #expect(try lines(whole, ageing) == ["BJ 50.00 50.00 50.00 1",
+                                             "SH 100.00 500.00 400.00 500.00 550.00 1950.00 2050.00 5"])
+        let buckets = try lines(department, "SELECT receivable || ' ' || ageing || ' ' || days_overdue FROM report.credit_receivables ORDER BY receivable")
+        #expect(buckets == ["R1 current 0", "R2 0_30 10", "R3 0_30 30", "R4 31_60 31", "R5 61_90 75", "R6 90_plus 91"])
+
+        let limits = """
+            SELECT concat_ws(' ', department, customer, credit_limit, outstanding, overdue, limit_use_pct, over_limit, has_overdue)
+              FROM report.credit_limits ORDER BY customer
+            """
+        #expect(try lines(department, limits) == ["SH C-2026-00001 10000.00 2050.00 1950.00 20.5 f t"])
+        #expect(try lines(whole, limits) == ["SH C-2026-00001 10000.00 2050.00 1950.00 20.5 f t",
+                                             "BJ C-2026-00002 50.00 50.00 t t"])
+        let use = """
+            SELECT concat_ws(' ', department, customers, customers_with_limit, credit_limit_total, outstanding_total, limit_use_pct,
+                             over_limit_customers, overdue_customers) FROM report.credit_limit_use ORDER BY department
+            """
+        #expect(try lines(department, use) == ["SH 1 1 10000.00 2050.00 20.5 0 1"])
+        #expect(try lines(whole, use) == ["BJ 1 0 50.00 1 1", "SH 1 1 10000.00 2050.00 20.5 0 1"])
+        // The tables themselves follow the same policies.
+        for (connection, expected) in [(department, Int64(6)), (whole, Int64(7))] {
+            #expect(try connection.query("SELECT count(*)::int8 AS n FROM dossier.credit_receivables").firstRow().decode("n", as: Int64.self) == expected)
+        }
+        #expect(try department.query("SELECT count(*)::int8 AS n FROM dossier.credit_payments").firstRow().decode("n", as: Int64.self) == 1)
+
+        // The SQL bucket and the domain's agree around every edge.
+        for offset in -3...125 {
+            let due = try #require(today.adding(days: -offset))
+            let bucket = try sql.query("SELECT dossier.credit_ageing_bucket($1::date, $2::date) AS b", [due.description, today.description])
+                .firstRow().decode("b", as: String.self)
+            #expect(bucket == ArrearsAgeing.bucket(due: due, today: today).rawValue, "\(offset) days")
+        }
+        try await server.shutdown()
+    }
 }

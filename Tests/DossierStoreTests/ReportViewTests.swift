@@ -12,6 +12,7 @@ import TestSupport
         "register", "customers", "items", "loans", "approvals", "penalties", "retention_due", "destructions", "users",
         "customer_composition", "dossier_counts", "penalties_monthly", "loans_monthly",
         "followups", "followups_weekly",  // issue 15
+        "credit_receivables", "credit_limits", "credit_limit_use", "arrears_ageing",  // issue 15, credit
     ]
 
     /// The fixture plus what it lacks for reports: retention dates, a hold,
@@ -37,6 +38,12 @@ import TestSupport
         try admin.query("""
             INSERT INTO dossier.followups (customer_id, dept_id, assignee_id, planned_by, due_on)
             SELECT c.id, c.dept_id, c.owner_id, c.owner_id, current_date
+              FROM (SELECT DISTINCT ON (dept_id) * FROM dossier.customers ORDER BY dept_id, id) c
+            """)
+        // An arrear of one customer of each department, ten days overdue (issue 15, credit).
+        try admin.query("""
+            INSERT INTO dossier.credit_receivables (customer_id, dept_id, amount_fen, due_on, created_by)
+            SELECT c.id, c.dept_id, 12345, current_date - 10, c.owner_id
               FROM (SELECT DISTINCT ON (dept_id) * FROM dossier.customers ORDER BY dept_id, id) c
             """)
         let suffix = database.name
