@@ -26,8 +26,7 @@ enum ChildProcess {
         try process.run()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        _ = await Polling.until(seconds: 60, every: .milliseconds(20)) { !process.isRunning }
         if process.isRunning { process.terminate() }
         try await Task.sleep(for: .milliseconds(100))
         out.fileHandleForReading.readabilityHandler = nil

@@ -39,12 +39,7 @@ extension Company {
 /// Polls `condition` (every 100 ms, up to `seconds`): for waiting on another
 /// process without asserting how long it takes.
 func pollUntil(_ seconds: Double = 120, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    return try await condition()
+    try await Polling.until(seconds: seconds, every: .milliseconds(100), condition)
 }
 
 /// The purge at the end of the deletion grace, run through the scheduler in

@@ -41,20 +41,13 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Waits until the output contains `needle` (or the process ends, or time runs out).
     @discardableResult
     public func waitForOutput(containing needle: String, seconds: Double = 120) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if text.contains(needle) { return true }
-            if !process.isRunning { return text.contains(needle) }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return false
+        _ = await Polling.until(seconds: seconds) { text.contains(needle) || !process.isRunning }
+        return text.contains(needle)
     }
 
     /// Waits for the process to exit; returns its status (nil if it is still running after `seconds`).
     public func waitForExit(seconds: Double = 60) async -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { return nil }
+        guard await Polling.until(seconds: seconds, { !process.isRunning }) else { return nil }
         // Let the last output arrive.
         try? await Task.sleep(for: .milliseconds(100))
         return process.terminationStatus

@@ -94,23 +94,19 @@ public final class PseudoTerminal: @unchecked Sendable {
     /// ended or a generous bound passed first (a bound against hanging, not a timing).
     @discardableResult
     public func waitFor(_ needle: String, since mark: Int = 0, seconds: Double = 60) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if output(since: mark).contains(needle) { return true }
-            if !process.isRunning {
-                try? await Task.sleep(for: .milliseconds(100))
-                return output(since: mark).contains(needle)
-            }
-            try? await Task.sleep(for: .milliseconds(20))
+        let seen = await Polling.until(seconds: seconds, every: .milliseconds(20)) {
+            output(since: mark).contains(needle) || !process.isRunning
         }
-        return false
+        guard seen, !output(since: mark).contains(needle) else { return seen }
+        // The program ended: let its last output arrive.
+        try? await Task.sleep(for: .milliseconds(100))
+        return output(since: mark).contains(needle)
     }
 
     /// Waits for the program to exit; its status, or nil if it still runs after `seconds`.
     public func waitForExit(seconds: Double = 60) async -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        return process.isRunning ? nil : process.terminationStatus
+        let ended = await Polling.until(seconds: seconds, every: .milliseconds(20)) { !process.isRunning }
+        return ended ? process.terminationStatus : nil
     }
 
     deinit {
