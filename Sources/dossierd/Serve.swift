@@ -339,6 +339,7 @@ extension Serve {
             .milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(300), .seconds(1800), .seconds(3600),
         ]
         MetricsSystem.bootstrap(factory)
+        DossierMetrics.startRecording()
         return registry
     }
 

@@ -170,7 +170,9 @@ final class CommandExecutor: Sendable {
         guard logger.logLevel <= .info else { return }
         let elapsed = ContinuousClock.now - started
         let micros = elapsed.inMicroseconds
-        logger.info("command conn=\(session.connectionID) login=\(session.user?.login ?? "-") verb=\(verb.contains(" ") ? "\"\(verb)\"" : verb) outcome=\(code) us=\(micros)")
+        // utf8.contains: String.contains(" ") resolves to Foundation's range(of:), 7% of a PING (perf).
+        let quoted = verb.utf8.contains(UInt8(ascii: " ")) ? "\"\(verb)\"" : verb
+        logger.info("command conn=\(session.connectionID) login=\(session.user?.login ?? "-") verb=\(quoted) outcome=\(code) us=\(micros)")
     }
 }
 

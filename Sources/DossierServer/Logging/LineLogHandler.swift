@@ -36,13 +36,20 @@ public struct LineLogHandler: LogHandler {
         level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
         source: String, file: String, function: String, line: UInt
     ) {
+        // Plain appends (no interpolation of the level: that reflects on the enum).
         var text = UTCClock.stamp()
-        text += " \(level) \(label):"
+        text += " "
+        text += level.rawValue
+        text += " "
+        text += label
+        text += ":"
         let merged = explicit.map { metadata.merging($0) { $1 } } ?? metadata
-        for key in merged.keys.sorted() {
-            text += " \(key)=\(merged[key]!)"
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            text += " \(key)=\(value)"
         }
-        text += " \(message)\n"
+        text += " "
+        text += message.description
+        text += "\n"
         LineBatch.write(text, deferrable: level <= .info)
     }
 }
