@@ -126,7 +126,7 @@ filed_dossiers_sql() {
     cat <<SQL
 INSERT INTO customers (number, name, owner_id, dept_id)
 SELECT 'C-2026-00001', '上海 压测客户 有限公司', u.id, u.dept_id FROM users u WHERE u.login = '$owner';
-INSERT INTO customer_details (customer_id, phone) SELECT id, '13800000000' FROM customers WHERE number = 'C-2026-00001';
+INSERT INTO customer_details (customer_id) SELECT id FROM customers WHERE number = 'C-2026-00001';  -- no phone: sealed (0070)
 INSERT INTO dossiers (dept_id, category, level, scope, status, owner_id, number, filed_year, filed_seq,
                       submitted_at, filed_at)
 SELECT u.dept_id, 'HT', 'internal', 'personal', 'filed', u.id, 'SH-HT-2026-' || lpad(g::text, 4, '0'), 2026, g,
