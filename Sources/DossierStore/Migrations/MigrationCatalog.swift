@@ -40,6 +40,7 @@ public enum MigrationCatalog {
             ("0064_credit_reports.sql", PackageResources._064_credit_reports_sql),
             ("0067_followup_auto_and_cancel.sql", PackageResources._067_followup_auto_and_cancel_sql),
             ("0068_inspection_scope.sql", PackageResources._068_inspection_scope_sql),
+            ("0069_followup_auto_plan_cost.sql", PackageResources._069_followup_auto_plan_cost_sql),
             ("0070_personal_data_protection.sql", PackageResources._070_personal_data_protection_sql),
             ("0071_customer_field_functions.sql", PackageResources._071_customer_field_functions_sql),
             ("0080_one_statement_show.sql", PackageResources._080_one_statement_show_sql),
