@@ -45,7 +45,7 @@ exec > >(tee "$report") 2>&1
 echo "# The audit log at scale: AUDIT VERIFY full and incremental, insert cost, AUDIT LIST ref=; $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores, $(free -g | awk '/^Mem/ { print $2 }') GB; uptime: $(uptime)"
 echo "# command: SCALE=$SCALE AUDIT_ROWS=$AUDIT_ROWS APPEND_ROWS=$APPEND_ROWS CONNS=$CONNS SECS=$SECS deploy/bench/audit-verify.sh"
-echo "# binaries: $bin"
+echo "# binaries: $bin ($(case "$bin" in *release*) echo release build;; *) echo "not a release build: the AUDIT LIST latencies include a debug daemon";; esac))"
 dataset_load "$SCALE"
 echo "# $(dataset_counts)"
 
@@ -174,7 +174,8 @@ list_cost() {
 
 # --- 1. small ------------------------------------------------------------------
 echo "# small log: $(log_size)"
-insert_cost small
+insert_cost "small, 1"
+insert_cost "small, 2"
 list_cost small
 
 # --- 2. large ------------------------------------------------------------------
@@ -205,7 +206,8 @@ echo "# appended $APPEND_ROWS rows: $(log_size)"
 verify "AUDIT VERIFY (incremental, $APPEND_ROWS new rows)" "AUDIT VERIFY"
 
 # --- 5. large: insert cost and AUDIT LIST ref= -----------------------------------
-insert_cost large
+insert_cost "large, 1"
+insert_cost "large, 2"
 list_cost large
 echo "peak memory (VmHWM) at end: largest backend $(( $(backend_peak_kb) / 1024 )) MB; dossierd $(( $(daemon_kb VmHWM) / 1024 )) MB"
 verify "AUDIT VERIFY (incremental, after the inserts)" "AUDIT VERIFY"
