@@ -49,6 +49,7 @@ public enum MigrationCatalog {
             ("0083_audit_checkpoints.sql", PackageResources._083_audit_checkpoints_sql),
             ("0086_working_days_by_steps.sql", PackageResources._086_working_days_by_steps_sql),
             ("0087_todo_draft_deadlines_per_day.sql", PackageResources._087_todo_draft_deadlines_per_day_sql),
+            ("0088_approval_details_per_present_kind.sql", PackageResources._088_approval_details_per_present_kind_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }
