@@ -141,7 +141,19 @@ public enum ValueKind: Hashable, Sendable {
 
     /// Decodes a raw value, or nil if it does not fit this kind. Empty optional text is
     /// handled by the binder before this is called.
+    ///
+    /// A Chinese input method in full-width mode types `３０００．５０`, `２０２６－１２－２０`
+    /// or `Ｄ１２`: every value that is not free text or a password is read with
+    /// full-width ASCII folded to ASCII first (`FullWidthASCII`). Text and passwords
+    /// are kept exactly as typed.
     func decode(_ raw: String) -> ArgumentValue? {
+        switch self {
+        case .text, .limitedText, .secret: decodeAsTyped(raw)
+        default: decodeAsTyped(FullWidthASCII.folded(raw))
+        }
+    }
+
+    private func decodeAsTyped(_ raw: String) -> ArgumentValue? {
         switch self {
         case .text:
             return raw.contains(where: { !$0.isWhitespace }) ? .text(raw) : nil
