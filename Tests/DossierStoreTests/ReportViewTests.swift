@@ -13,6 +13,7 @@ import TestSupport
         "customer_composition", "dossier_counts", "penalties_monthly", "loans_monthly",
         "followups", "followups_weekly",  // issue 15
         "credit_receivables", "credit_limits", "credit_limit_use", "arrears_ageing",  // issue 15, credit
+        "inspections",  // issue 15, 盘点
     ]
 
     /// The fixture plus what it lacks for reports: retention dates, a hold,
@@ -45,6 +46,25 @@ import TestSupport
             INSERT INTO dossier.credit_receivables (customer_id, dept_id, amount_fen, due_on, created_by)
             SELECT c.id, c.dept_id, 12345, current_date - 10, c.owner_id
               FROM (SELECT DISTINCT ON (dept_id) * FROM dossier.customers ORDER BY dept_id, id) c
+            """)
+        // A closed inspection of each department's cabinet: one dossier found
+        // elsewhere than the register said, one missing (issue 15, 盘点).
+        try admin.query("""
+            WITH opened AS (
+                INSERT INTO dossier.inspections (dept_id, opened_by, status, closed_by, closed_at)
+                SELECT u.dept_id, u.id, 'closed', u.id, now() FROM dossier.users u WHERE u.login IN ('arc.sh', 'arc.bj')
+                RETURNING id, dept_id, opened_by
+            ), shelf AS (
+                SELECT o.id AS inspection_id, o.opened_by, d.id AS dossier_id, d.dept_id,
+                       row_number() OVER (PARTITION BY o.id ORDER BY d.id) AS n
+                  FROM opened o JOIN dossier.dossiers d ON d.dept_id = o.dept_id
+                 WHERE d.status IN ('filed', 'on_loan') AND d.level <> 'top_secret'
+            )
+            INSERT INTO dossier.inspection_checks
+                (inspection_id, dossier_id, dept_id, result, register_location, found_location, checked_by)
+            SELECT inspection_id, dossier_id, dept_id, CASE n WHEN 1 THEN 'present' ELSE 'missing' END,
+                   'A-01', CASE n WHEN 1 THEN 'B-02' END, opened_by
+              FROM shelf WHERE n <= 2
             """)
         let suffix = database.name
         try DatabaseLogins.createBILogin(admin, name: "bi_sh_\(suffix)", password: nil, departmentCode: "SH")
@@ -184,6 +204,20 @@ import TestSupport
         let destroyed = try reports.company.query("SELECT level, what FROM report.destructions ORDER BY department").rows
         #expect(try destroyed.map { try $0.decode("what", as: String?.self) == nil } == [true, false])
         #expect(try destroyed[0].decode("level", as: String.self) == "top_secret")
+    }
+
+    @Test func inspectionsCountWhatWasFound() throws {
+        let reports = try Self.load()
+        defer { reports.close() }
+        let rows = try reports.department.query("""
+            SELECT department, status, opened_by, checked, present, missing, damaged, moved FROM report.inspections
+            """).rows
+        #expect(rows.count == 1)
+        #expect(try rows[0].decode("opened_by", as: String.self) == "arc.sh")
+        #expect(try rows[0].decode("status", as: String.self) == "closed")
+        #expect(try [rows[0].decode("checked", as: Int.self), rows[0].decode("present", as: Int.self),
+                     rows[0].decode("missing", as: Int.self), rows[0].decode("damaged", as: Int.self),
+                     rows[0].decode("moved", as: Int.self)] == [2, 1, 1, 0, 1])
     }
 
     @Test func everyViewAndColumnIsCommentedInChineseAndEnglish() throws {

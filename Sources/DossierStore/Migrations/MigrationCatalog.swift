@@ -38,6 +38,7 @@ public enum MigrationCatalog {
             ("0062_followup_reports.sql", PackageResources._062_followup_reports_sql),
             ("0063_credit.sql", PackageResources._063_credit_sql),
             ("0064_credit_reports.sql", PackageResources._064_credit_reports_sql),
+            ("0065_inspection_reports.sql", PackageResources._065_inspection_reports_sql),
             ("0067_followup_auto_and_cancel.sql", PackageResources._067_followup_auto_and_cancel_sql),
             ("0068_inspection_scope.sql", PackageResources._068_inspection_scope_sql),
             ("0069_followup_auto_plan_cost.sql", PackageResources._069_followup_auto_plan_cost_sql),
