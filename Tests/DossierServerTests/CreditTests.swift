@@ -11,13 +11,6 @@ import TestSupport
 /// CUSTOMER LIST flag= and TODO, visibility as the customer's details — over
 /// the protocol.
 @Suite struct CreditTests {
-    /// The company's today.
-    func today(_ sql: PostgresConnection) throws -> CalendarDate {
-        let text = try sql.query("SELECT to_char((now() AT TIME ZONE 'Asia/Shanghai')::date, 'YYYY-MM-DD') AS d").firstRow()
-            .decode("d", as: String.self)
-        return try #require(CalendarDate(text))
-    }
-
     func count(_ sql: PostgresConnection, _ table: String) throws -> Int64 {
         try sql.query("SELECT count(*)::int8 AS n FROM dossier.\(table)").firstRow().decode("n", as: Int64.self)
     }
@@ -27,7 +20,7 @@ import TestSupport
         let company = try await Company(server)
         let sql = try server.database.admin()
         defer { sql.close() }
-        let today = try today(sql)
+        let today = try companyToday(sql)
         func day(_ offset: Int) throws -> CalendarDate { try #require(today.adding(days: offset)) }
         let rep = try await company.client("li.na")
         let manager = try await company.client("mgr.sh")
@@ -125,7 +118,7 @@ import TestSupport
         let company = try await Company(server)
         let sql = try server.database.admin()
         defer { sql.close() }
-        let today = try today(sql)
+        let today = try companyToday(sql)
         let rep = try await company.client("li.na")
         let manager = try await company.client("mgr.sh")
         let amount = "ERR ARGS invalid amount: expected an amount in yuan from 0.01 to 1000000000.00, at most two decimals"
@@ -198,7 +191,7 @@ import TestSupport
         let company = try await Company(server)
         let sql = try server.database.admin()
         defer { sql.close() }
-        let today = try today(sql)
+        let today = try companyToday(sql)
         let rep = try await company.client("li.na")
         #expect(try await rep.request("CREDIT ARREARS C-2026-00001 amount=800 due=\(today)").first?.hasPrefix("OK R1 ") == true)
         #expect(try await company.client("zhao.lei").request("CREDIT ARREARS C-2026-00002 amount=50 due=\(today)").first?.hasPrefix("OK R2 ") == true)
@@ -241,7 +234,7 @@ import TestSupport
         let company = try await Company(server)
         let sql = try server.database.admin()
         defer { sql.close() }
-        let today = try today(sql)
+        let today = try companyToday(sql)
         let rep = try await company.client("li.na")
         #expect(try await company.client("mgr.sh").request("CUSTOMER SET C-2026-00001 credit_limit=10000 reason=授信").first?.hasSuffix(" applied") == true)
         // One receivable per bucket edge: current, 10 and 30 days (0–30), 31 (31–60), 75 (61–90), 91 (90+).
@@ -255,14 +248,8 @@ import TestSupport
         // 50 paid: off the oldest, the 91-day one.
         #expect(try await rep.request("CREDIT PAY C-2026-00001 amount=50").first?.hasPrefix("OK RC1 applied=R6:50.00 ") == true)
 
-        let suffix = server.database.name
-        try DatabaseLogins.createBILogin(sql, name: "bi_sh_\(suffix)", password: nil, departmentCode: "SH")
-        try DatabaseLogins.createBILogin(sql, name: "bi_all_\(suffix)", password: nil, departmentCode: nil)
-        let department = try PostgresConnection(conninfo: server.database.conninfo(user: "bi_sh_\(suffix)"))
-        defer { department.close() }
-        let whole = try PostgresConnection(conninfo: server.database.conninfo(user: "bi_all_\(suffix)"))
-        defer { whole.close() }
-        for connection in [department, whole] { try connection.query("SET TimeZone = 'Asia/Shanghai'") }
+        let (department, whole) = try server.database.biLogins(createdBy: sql, timeZone: "Asia/Shanghai")
+        defer { department.close(); whole.close() }
         func lines(_ connection: PostgresConnection, _ query: String) throws -> [String] {
             try connection.query(query).rows.map { try $0.decode(0, as: String.self) }
         }

@@ -12,18 +12,6 @@ import TestSupport
 /// who see them — over the protocol, as a rep, a manager, an admin and an
 /// archivist.
 @Suite struct FollowUpManagementTests {
-    /// The value of `key=` in a data line (unquoted values only).
-    func value(_ key: String, _ line: String) -> String? {
-        line.split(separator: " ").first { $0.hasPrefix("\(key)=") }.map { String($0.dropFirst(key.count + 1)) }
-    }
-
-    /// The company's today.
-    func today(_ sql: PostgresConnection) throws -> CalendarDate {
-        let text = try sql.query("SELECT to_char((now() AT TIME ZONE 'Asia/Shanghai')::date, 'YYYY-MM-DD') AS d").firstRow()
-            .decode("d", as: String.self)
-        return try #require(CalendarDate(text))
-    }
-
     func visits(_ sql: PostgresConnection, _ customer: String) throws -> [String] {
         try sql.query("""
             SELECT f.template || '/' || f.step_no || ' ' || u.login || ' ' || p.login || ' ' || to_char(f.due_on, 'YYYY-MM-DD') AS v
@@ -40,7 +28,7 @@ import TestSupport
         let company = try await Company(server)
         let sql = try server.database.admin()
         defer { sql.close() }
-        let today = try today(sql)
+        let today = try companyToday(sql)
         let admin = try await server.admin()
         let rep = try await company.client("li.na")
         let manager = try await company.client("mgr.sh")
@@ -137,7 +125,7 @@ import TestSupport
         let company = try await Company(server)
         let sql = try server.database.admin()
         defer { sql.close() }
-        let today = try today(sql)
+        let today = try companyToday(sql)
         let rep = try await company.client("li.na")
         let manager = try await company.client("mgr.sh")
 
@@ -145,10 +133,10 @@ import TestSupport
         #expect(before.count == 2 && !before[0].contains("visits_done="), "\(before)")
         let plan = try await rep.request("FOLLOWUP PLAN C-2026-00001 template=not_bought from=\(try #require(today.adding(days: -10)))")
         #expect(plan.last == "OK 2", "\(plan)")
-        let secondDue = try #require(value("due", plan[1]))
+        let secondDue = try #require(dataValue("due", plan[1]))
         let overdue = try await rep.request("CUSTOMER SHOW C-2026-00001")
         #expect(overdue[0].hasPrefix(before[0]), "\(overdue)")
-        #expect(overdue[0].hasSuffix(" visits_done=0 last_visit=\"\" last_method=\"\" last_satisfaction=\"\" next_visit=V1 next_due=\(try #require(value("due", plan[0]))) next_assignee=li.na visits_overdue=1"), "\(overdue)")
+        #expect(overdue[0].hasSuffix(" visits_done=0 last_visit=\"\" last_method=\"\" last_satisfaction=\"\" next_visit=V1 next_due=\(try #require(dataValue("due", plan[0]))) next_assignee=li.na visits_overdue=1"), "\(overdue)")
         #expect(try await rep.request("FOLLOWUP RECORD V1 method=phone outcome=已联系 satisfaction=4") == ["OK V1 late=yes"])
         #expect(try await manager.request("FOLLOWUP ASSIGN V2 assignee=wang.fang") == ["OK V2 assignee=wang.fang"])
         let suffix = " visits_done=1 last_visit=\(today) last_method=phone last_satisfaction=4 next_visit=V2 next_due=\(secondDue) next_assignee=wang.fang visits_overdue=0"
@@ -175,7 +163,7 @@ import TestSupport
         let company = try await Company(server)
         let sql = try server.database.admin()
         defer { sql.close() }
-        let today = try today(sql)
+        let today = try companyToday(sql)
         let rep = try await company.client("li.na")
         let otherRep = try await company.client("wang.fang")
         let manager = try await company.client("mgr.sh")
@@ -282,7 +270,7 @@ import TestSupport
         defer { sql.close() }
         let rep = try await company.client("li.na")
         let manager = try await company.client("mgr.sh")
-        #expect(try await rep.request("FOLLOWUP ADD C-2026-00001 due=\(try today(sql))") == ["OK V1"])
+        #expect(try await rep.request("FOLLOWUP ADD C-2026-00001 due=\(try companyToday(sql))") == ["OK V1"])
         for client in [rep, manager] { #expect(try await client.request("LANG zh-CN") == ["OK"]) }
         #expect(try await manager.request("FOLLOWUP ASSIGN V1 assignee=li.na") == ["ERR CONFLICT V1 已经指派给 li.na"])
         #expect(try await company.client("wang.fang").request("FOLLOWUP CANCEL V1 reason=x") ==

@@ -9,18 +9,6 @@ import TestSupport
 /// calendar, visibility as the customer's details, overdue visits in TODO, the
 /// optional LATE_FOLLOWUP penalty — over the protocol.
 @Suite struct FollowUpTests {
-    /// The value of `key=` in a data line (unquoted values only).
-    func value(_ key: String, _ line: String) -> String? {
-        line.split(separator: " ").first { $0.hasPrefix("\(key)=") }.map { String($0.dropFirst(key.count + 1)) }
-    }
-
-    /// The company's today.
-    func today(_ sql: PostgresConnection) throws -> CalendarDate {
-        let text = try sql.query("SELECT to_char((now() AT TIME ZONE 'Asia/Shanghai')::date, 'YYYY-MM-DD') AS d").firstRow()
-            .decode("d", as: String.self)
-        return try #require(CalendarDate(text))
-    }
-
     @Test func templatesAreRowsTheAdministratorEdits() async throws {
         let server = try await TestServer()
         let company = try await Company(server)
@@ -59,12 +47,12 @@ import TestSupport
         #expect(bought.count == 4 && bought.last == "OK 3", "\(bought)")
         let expected = try #require(FollowUpSchedule.dues(from: CalendarDate("2026-09-28")!, offsets: [3, 30, 60], unit: .day,
                                                           calendar: calendar))
-        #expect(bought.dropLast().compactMap { value("due", $0) } == expected.map(\.description))
+        #expect(bought.dropLast().compactMap { dataValue("due", $0) } == expected.map(\.description))
         #expect(expected.map(\.description) == ["2026-10-08", "2026-10-28", "2026-11-27"])
         #expect(bought[0].hasPrefix("* visit=V1 step=1 due=2026-10-08"), "\(bought)")
 
         let quick = try await rep.request("FOLLOWUP PLAN C-2026-00001 template=quick from=2026-09-30")
-        #expect(quick.dropLast().compactMap { value("due", $0) } == ["2026-10-08", "2026-10-10"], "\(quick)")
+        #expect(quick.dropLast().compactMap { dataValue("due", $0) } == ["2026-10-08", "2026-10-10"], "\(quick)")
         // The same template twice while its visits are open is a mistake.
         #expect(try await rep.request("FOLLOWUP PLAN C-2026-00001 template=bought") ==
                 ["ERR CONFLICT C-2026-00001 has 3 open visit(s) of template bought"])
@@ -95,7 +83,7 @@ import TestSupport
         let company = try await Company(server)
         let sql = try server.database.admin()
         defer { sql.close() }
-        let today = try today(sql)
+        let today = try companyToday(sql)
         let rep = try await company.client("li.na")
         let otherRep = try await company.client("wang.fang")
         let manager = try await company.client("mgr.sh")
@@ -165,7 +153,7 @@ import TestSupport
         let company = try await Company(server)
         let sql = try server.database.admin()
         defer { sql.close() }
-        let today = try today(sql)
+        let today = try companyToday(sql)
         let rep = try await company.client("li.na")
         let manager = try await company.client("mgr.sh")
         let admin = try await server.admin()
@@ -174,7 +162,7 @@ import TestSupport
         let from = try #require(today.adding(days: -10))
         let plan = try await rep.request("FOLLOWUP PLAN C-2026-00001 template=not_bought from=\(from)")
         #expect(plan.last == "OK 2", "\(plan)")
-        let firstDue = try #require(value("due", plan[0]))
+        let firstDue = try #require(dataValue("due", plan[0]))
         #expect(try await rep.request("FOLLOWUP LIST status=overdue").count == 2)
         #expect(try await rep.request("FOLLOWUP LIST status=due").count == 2)
 
@@ -229,19 +217,13 @@ import TestSupport
         let company = try await Company(server)
         let sql = try server.database.admin()
         defer { sql.close() }
-        let today = try today(sql)
+        let today = try companyToday(sql)
         let rep = try await company.client("li.na")
         #expect(try await rep.request("FOLLOWUP PLAN C-2026-00001 template=not_bought from=\(try #require(today.adding(days: -10)))").last == "OK 2")
         #expect(try await rep.request("FOLLOWUP RECORD V1 method=phone outcome=已联系 satisfaction=4") == ["OK V1 late=yes"])
         #expect(try await company.client("zhao.lei").request("FOLLOWUP ADD C-2026-00002 due=\(today)") == ["OK V3"])
-        let suffix = server.database.name
-        try DatabaseLogins.createBILogin(sql, name: "bi_sh_\(suffix)", password: nil, departmentCode: "SH")
-        try DatabaseLogins.createBILogin(sql, name: "bi_all_\(suffix)", password: nil, departmentCode: nil)
-        let department = try PostgresConnection(conninfo: server.database.conninfo(user: "bi_sh_\(suffix)"))
-        defer { department.close() }
-        let whole = try PostgresConnection(conninfo: server.database.conninfo(user: "bi_all_\(suffix)"))
-        defer { whole.close() }
-        for connection in [department, whole] { try connection.query("SET TimeZone = 'Asia/Shanghai'") }
+        let (department, whole) = try server.database.biLogins(createdBy: sql, timeZone: "Asia/Shanghai")
+        defer { department.close(); whole.close() }
         func visits(_ connection: PostgresConnection) throws -> [String] {
             try connection.query("SELECT visit || ' ' || department || ' ' || status || ' ' || late::text AS v FROM report.followups ORDER BY visit")
                 .rows.map { try $0.decode("v", as: String.self) }

@@ -6,11 +6,6 @@ import TestSupport
 /// Issue 11, point 2: `TODO` lists what waits for the caller, most urgent
 /// first, each row naming the verb that resolves it — for every role.
 @Suite struct TodoTests {
-    /// The value of `key=` in a data line (unquoted values only).
-    func value(_ key: String, _ line: String) -> String? {
-        line.split(separator: " ").first { $0.hasPrefix("\(key)=") }.map { String($0.dropFirst(key.count + 1)) }
-    }
-
     @Test func eachRoleSeesItsOwnWorkMostUrgentFirst() async throws {
         let server = try await TestServer()
         let company = try await Company(server)
@@ -41,7 +36,7 @@ import TestSupport
         #expect(repList[2].hasPrefix("* urgency=soon ") && repList[2].contains("what=draft target=\(fresh)"), "\(repList)")
         #expect(repList[2].contains("(LATE_FILING)") && repList[2].hasSuffix("verb=\"DOSSIER SUBMIT \(fresh)\""), "\(repList)")
         #expect(repList.contains { $0.contains("what=customer target=C-2026-00001") && $0.hasSuffix("verb=\"CUSTOMER CONFIRM C-2026-00001\"") })
-        let dues = repList.dropLast().compactMap { value("due", $0) }
+        let dues = repList.dropLast().compactMap { dataValue("due", $0) }
         #expect(dues.count == 3 && dues[0] < dues[1] && dues[1] < dues[2], "\(dues)")
 
         // The manager: the filing to decide.

@@ -66,13 +66,8 @@ import TestSupport
                    'A-01', CASE n WHEN 1 THEN 'B-02' END, opened_by
               FROM shelf WHERE n <= 2
             """)
-        let suffix = database.name
-        try DatabaseLogins.createBILogin(admin, name: "bi_sh_\(suffix)", password: nil, departmentCode: "SH")
-        try DatabaseLogins.createBILogin(admin, name: "bi_all_\(suffix)", password: nil, departmentCode: nil)
-        return Reports(
-            database: database, fixture: fixture,
-            department: try PostgresConnection(conninfo: database.conninfo(user: "bi_sh_\(suffix)")),
-            company: try PostgresConnection(conninfo: database.conninfo(user: "bi_all_\(suffix)")))
+        let logins = try database.biLogins(createdBy: admin)
+        return Reports(database: database, fixture: fixture, department: logins.department, company: logins.company)
     }
 
     static func departments(_ connection: PostgresConnection, _ view: String) throws -> [String] {

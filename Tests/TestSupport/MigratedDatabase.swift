@@ -22,6 +22,22 @@ public struct MigratedDatabase: Sendable {
     public var daemonConninfo: String { cluster.conninfo(user: DatabaseLogins.daemonRole, database: name) }
     public func conninfo(user: String) -> String { cluster.conninfo(user: user, database: name) }
 
+    /// A BI login of department SH and one of the whole company, named after
+    /// this database (logins are per cluster), each connected; with `timeZone`,
+    /// sessions that count days in it, as deploy/BI.md tells BI tools to.
+    public func biLogins(
+        createdBy admin: PostgresConnection, timeZone: String? = nil
+    ) throws -> (department: PostgresConnection, company: PostgresConnection) {
+        try DatabaseLogins.createBILogin(admin, name: "bi_sh_\(name)", password: nil, departmentCode: "SH")
+        try DatabaseLogins.createBILogin(admin, name: "bi_all_\(name)", password: nil, departmentCode: nil)
+        let department = try PostgresConnection(conninfo: conninfo(user: "bi_sh_\(name)"))
+        let company = try PostgresConnection(conninfo: conninfo(user: "bi_all_\(name)"))
+        if let timeZone {
+            for connection in [department, company] { try connection.query("SELECT set_config('TimeZone', $1::text, false)", [timeZone]) }
+        }
+        return (department, company)
+    }
+
     /// A superuser connection whose session counts days as the daemon does: in
     /// the company's time zone (`dossier.company_time_zone()`, as at connecting).
     public func admin() throws -> PostgresConnection {
