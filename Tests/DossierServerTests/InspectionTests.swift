@@ -52,7 +52,10 @@ import TestSupport
         #expect(try await archivist.request("INSPECTION CHECK \(numbers[3]) missing location=X") ==
                 ["ERR ARGS invalid location: only for a dossier found present"])
         #expect(try await archivist.request("INSPECTION CHECK D999 present") == ["ERR NOTFOUND no dossier D999"])
-        // numbers[4] is on loan and not checked; numbers[5] is outside the prefix and not expected.
+        // numbers[4] is on loan and not checked (absent as expected, never "missing");
+        // numbers[5] is outside the prefix and not expected.
+        #expect(try await archivist.request("INSPECTION CHECK \(numbers[4]) missing") ==
+                ["ERR CONFLICT \(numbers[4]) is on loan: its absence is expected (LOAN LIST names the borrower)"])
 
         // The register now says where numbers[1] is, with a history row naming the inspection.
         let history = try await rep.request("DOSSIER HISTORY \(numbers[1])")

@@ -71,6 +71,7 @@ extension MessageCatalog {
         MessageTemplate("no open inspection of {}; INSPECTION OPEN first", "{1} 没有进行中的盘点；请先 INSPECTION OPEN"),
         MessageTemplate("{} belongs to {}, not to this inspection", "{1} 属于 {2}，不在本次盘点范围内"),
         MessageTemplate("{} is {}; only filed dossiers are on the shelf", "{1} 的状态是 {2}；只有已入档的档案在架上"),
+        MessageTemplate("{} is on loan: its absence is expected (LOAN LIST names the borrower)", "{1} 已借出：不在架上是正常的（LOAN LIST 可查借阅人）"),
         MessageTemplate("only for a dossier found present", "仅用于在架的档案", phrase: true),
         MessageTemplate("no inspection {}", "没有盘点 {1}"),
         MessageTemplate("credit_code {} also on line {}", "credit_code {1} 在第 {2} 行也出现了"),

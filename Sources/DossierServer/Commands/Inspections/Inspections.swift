@@ -48,6 +48,11 @@ enum Inspections {
         guard dossier.status == "filed" || dossier.status == "on_loan" else {
             throw ProtocolError(.conflict, "\(dossier.reference) is \(dossier.status); only filed dossiers are on the shelf")
         }
+        // Out on loan it is absent as expected: "missing" would start the loss
+        // path against a borrower who has it lawfully.
+        if dossier.status == "on_loan" && command.result == .missing {
+            throw ProtocolError(.conflict, "\(dossier.reference) is on loan: its absence is expected (LOAN LIST names the borrower)")
+        }
         guard dossier.contentVisible, let content = try connection.query(
             "SELECT location FROM dossier_contents WHERE dossier_id = $1::int8", [dossier.id]).first
         else { throw ProtocolError(.denied, "\(dossier.reference): only the register entry is visible to you") }
