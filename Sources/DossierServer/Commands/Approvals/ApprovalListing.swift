@@ -8,45 +8,20 @@ import Postgres
 /// be decided from the listing alone), what stands in its way, and every
 /// decision taken.
 enum ApprovalListing {
-    /// The common columns of a listing row but its details.
-    private static let select = """
-        SELECT a.id, a.kind, a.status, a.current_step, a.step_count, a.customer_id,
-               CASE WHEN a.kind IN ('loan', 'extend') THEN 'L' || a.loan_id
-                    WHEN a.kind = 'waive' THEN 'P' || a.penalty_id
-                    WHEN a.kind = 'customer_edit' THEN c.number
-                    ELSE coalesce(d.number, 'D' || a.dossier_id) END AS target,
-               u.login AS requester,
-               CASE WHEN a.status = 'pending' THEN s.approver_role || coalesce(':' || sd.code, '') ELSE '' END AS waiting_for,
-               dossier.wire_time(a.created_at) AS created,
-               coalesce(a.reason, '') AS reason,
-               coalesce(a.closed_reason, (dossier.approval_obstacle(a.id)).reason, '') AS obstacle
-          FROM approvals a
-          JOIN users u ON u.id = a.requester_id
-          LEFT JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
-          LEFT JOIN departments sd ON sd.id = s.approver_dept_id
-          LEFT JOIN dossiers d ON d.id = a.dossier_id
-          LEFT JOIN customers c ON c.id = a.customer_id
-        """
-
-    /// The rows `select … <tail>` finds (`tail`: conditions, order, limit),
-    /// each with its details (`field: old → new; …`). The details of the whole
-    /// page come from one call of `approval_details_of` (0082): called per row,
-    /// the policies of the tables it reads were set up again for every row,
-    /// ~0.5 ms each (issue 17).
-    private static func page(_ tail: String, _ params: [(any PostgresEncodable)?], on connection: PostgresConnection) throws
-        -> [PostgresRow] {
+    /// The rows of a listing (`dossier.approval_listing`, migration 0094),
+    /// each with its details (`field: old → new; …`, from one call of
+    /// `approval_details_of` per page) and what stands in its way. A function
+    /// so that its plans are made once per session: as a prepared statement,
+    /// the join of six tables under their policies was planned afresh at each
+    /// of its first five executions on every pooled connection (issue 17).
+    /// `mode`: `pending`, `mine`, `all`, or `one` (the request `after`).
+    private static func page(mode: String, kind: String? = nil, after: Int64, limit: Int = 1, actor: Actor? = nil,
+                             on connection: PostgresConnection) throws -> [PostgresRow] {
         try connection.query("""
-            WITH page AS MATERIALIZED (\(select) \(tail)),
-                 details AS (
-                     SELECT x.approval_id,
-                            string_agg(x.field || ': ' || CASE WHEN x.old <> '' THEN x.old || ' → ' ELSE '' END || x.new,
-                                       '; ' ORDER BY x.ord, x.field) AS details
-                       FROM dossier.approval_details_of(ARRAY(SELECT p.id FROM page p)) x
-                      GROUP BY x.approval_id)
-            SELECT page.*, coalesce(details.details, '') AS details
-              FROM page LEFT JOIN details ON details.approval_id = page.id
-             ORDER BY page.id
-            """, params).rows
+            SELECT l.id, l.kind, l.status, l.current_step, l.step_count, l.customer_id, l.target, l.requester,
+                   l.waiting_for, l.created, l.reason, l.obstacle, l.details
+              FROM dossier.approval_listing($1::text, $2::text, $3::int8, $4::int4, $5::int8, $6::text, $7::int8) l
+            """, [mode, kind, after, limit, actor?.userID, actor?.role.rawValue, actor?.departmentID]).rows
     }
 
     /// Rows per page unless `limit=` says otherwise. A page's cost follows its
@@ -64,29 +39,14 @@ enum ApprovalListing {
             }
             after = value
         }
-        // One statement per filter, each with plain conditions: a single
-        // statement choosing its condition by a parameter (CASE $2 …) planned
-        // generically to a walk of every approval (issue 17).
-        let condition: String
-        var params: [(any PostgresEncodable)?] = [command.kind?.rawValue, after, limit + 1]
+        let mode: String
         switch command.status ?? .pending {
-        case .pending:
-            condition = """
-                a.status = 'pending' AND a.requester_id <> $4::int8 AND s.approver_role = $5::text
-                AND (s.approver_dept_id IS NULL OR s.approver_dept_id = $6::int8)
-                """
-            params += [actor.userID, actor.role.rawValue, actor.departmentID]
-        case .mine:
-            condition = "a.requester_id = $4::int8"
-            params.append(actor.userID)
-        case .all:
-            condition = "true"
+        case .pending: mode = "pending"
+        case .mine: mode = "mine"
+        case .all: mode = "all"
         }
-        let rows = try page("""
-             WHERE ($1::text IS NULL OR a.kind = $1::text) AND a.id > $2::int8 AND \(condition)
-             ORDER BY a.id
-             LIMIT $3::int4
-            """, params, on: connection)
+        let rows = try page(mode: mode, kind: command.kind?.rawValue, after: after, limit: limit + 1, actor: actor,
+                            on: connection)
         let opener = SealedValues(personalData: personalData, connection: connection)
         let shown = try rows.prefix(limit).map { try row($0, opener) }
         if rows.count > limit, let last = rows.prefix(limit).last {
@@ -96,7 +56,7 @@ enum ApprovalListing {
     }
 
     static func show(_ approval: ApprovalID, personalData: PersonalData?, on connection: PostgresConnection) throws -> Response {
-        guard let head = try page("WHERE a.id = $1::int8", [approval.value], on: connection).first else {
+        guard let head = try page(mode: "one", after: approval.value, on: connection).first else {
             throw ProtocolError(.notFound, "no approval \(approval)")
         }
         let opener = SealedValues(personalData: personalData, connection: connection)

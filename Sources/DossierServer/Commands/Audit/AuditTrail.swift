@@ -10,7 +10,7 @@ enum AuditTrail {
     /// names, its approvals and loans: `dossier.audit_target_names`), `user=`
     /// the acting user, `since=` rows written at or after the bound.
     static func list(_ command: AuditList, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        var filter = AuditFilter()
+        var filter = SQLFilter()
         if let ref = command.ref {
             filter.add(ref.description) { "a.target = ANY ((SELECT dossier.audit_target_names(\($0)::text))::text[])" }
         }
@@ -90,26 +90,4 @@ enum AuditTrail {
         }
         return (try row.decode("verified", as: Int64.self), try row.decode("heads", as: String.self))
     }
-}
-
-/// The conditions of one `AUDIT LIST`, only those given: each combination is
-/// its own statement text (made of fixed fragments, values only as
-/// parameters), so each gets a plan that uses its index — a catch-all
-/// `($1 IS NULL OR …)` would share one generic plan that scans the whole log.
-struct AuditFilter {
-    private(set) var conditions: [String] = []
-    private(set) var parameters: [(any PostgresEncodable)?] = []
-
-    /// The condition `condition(parameter)` on `value`.
-    mutating func add(_ value: any PostgresEncodable, _ condition: (String) -> String) {
-        conditions.append(condition(parameter(value)))
-    }
-
-    /// `$n` for a new parameter.
-    mutating func parameter(_ value: any PostgresEncodable) -> String {
-        parameters.append(value)
-        return "$\(parameters.count)"
-    }
-
-    var whereClause: String { conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ") }
 }

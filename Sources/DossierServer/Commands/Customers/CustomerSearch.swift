@@ -26,28 +26,16 @@ enum CustomerSearch {
     static let defaultFindLimit = 20
     static let defaultListLimit = 50
 
-    /// The candidates are materialized first and carry their number key, so the
-    /// plan (also the generic plan of the prepared statement) joins a few dozen
-    /// ids to `customers` by primary key instead of walking the whole directory
-    /// in number order through its policy.
+    /// `dossier.customer_find` (migration 0092): the candidates are
+    /// materialized first and carry their number key, so the plan joins a few
+    /// dozen ids to `customers` by primary key instead of walking the whole
+    /// directory in number order through its policy. A function, so that this
+    /// plan is made once per session: as a prepared statement it was planned
+    /// afresh (tens of ms, for the nested policies) at each of its first five
+    /// executions on every pooled connection.
     static let findSQL = """
-        WITH hits AS MATERIALIZED (
-            SELECT h.id, h.number_key FROM dossier.customer_name_hits($1::text, $2::int, $3::int8) h
-            UNION
-            SELECT h.id, h.number_key
-              FROM dossier.customer_detail_hits($1::text, $2::int, $3::int8,
-                       ARRAY(SELECT decode(x, 'hex') FROM unnest(string_to_array(nullif($4::text, ''), ',')) x)) h
-              JOIN customer_details v ON v.customer_id = h.id
-        )
-        SELECT c.number, c.name, u.login AS owner, d.code AS dept,
-               cd.customer_id IS NOT NULL AS details, cd.grade, cd.region
-          FROM hits m
-          JOIN customers c ON c.id = m.id
-          JOIN users u ON u.id = c.owner_id
-          JOIN departments d ON d.id = c.dept_id
-          LEFT JOIN customer_details cd ON cd.customer_id = c.id
-         ORDER BY m.number_key
-         LIMIT $2::int
+        SELECT f.number, f.name, f.owner, f.dept, f.details, f.grade, f.region
+          FROM dossier.customer_find($1::text, $2::int, $3::int8, $4::text) f
         """
 
     /// Pages like LIST: one row more than the page tells whether there is a next

@@ -80,6 +80,13 @@ enum Dossiers {
     }
 
     /// Register entries the caller can see, oldest first, by keyset (`after=`).
+    ///
+    /// One statement per combination of filters, each condition on `dossiers`
+    /// itself (a name filter as the id it names, looked up under the caller's
+    /// policies), so that every generic plan walks an index in id order and
+    /// stops after the page (issue 17). With `$n IS NULL OR …` for every filter,
+    /// one statement's generic plan joined every dossier of every owner and
+    /// sorted them: 43 ms for 5,000 dossiers, growing with the register.
     static func list(_ command: DossierList, actor: Actor, on connection: PostgresConnection) throws -> Response {
         let limit = command.limit ?? 50
         var after: Int64 = 0
@@ -89,24 +96,33 @@ enum Dossiers {
             }
             after = value
         }
+        var filter = SQLFilter()
+        filter.add(after) { "d.id > \($0)::int8" }
+        if let category = command.category { filter.add(category.rawValue) { "d.category = \($0)::text" } }
+        if let status = command.status { filter.add(status.rawValue) { "d.status = \($0)::text" } }
+        if let owner = command.owner {
+            filter.add(owner.rawValue) { "d.owner_id = (SELECT o.id FROM users o WHERE o.login = \($0)::text)" }
+        }
+        if let department = command.department {
+            filter.add(department.rawValue) { "d.dept_id = (SELECT x.id FROM departments x WHERE x.code = \($0)::text)" }
+        }
+        if let customer = command.customer {
+            filter.add(customer.description) {
+                "d.register_customer_id = (SELECT c.id FROM customers c WHERE c.number = \($0)::text)"
+            }
+        }
+        let limitParameter = filter.parameter(limit + 1)
+        // The page first, then its names: the joins see 51 rows, not the register.
         let rows = try connection.query("""
             SELECT d.id, coalesce(d.number, '') AS number, d.category, dp.code AS dept, d.level, d.scope, d.status,
                    u.login AS owner, coalesce(d.filed_year::text, '') AS year,
                    coalesce(d.register_title, '') AS title, coalesce(cu.number, '') AS customer
-              FROM dossiers d
+              FROM (SELECT d.* FROM dossiers d\(filter.whereClause) ORDER BY d.id LIMIT \(limitParameter)::int4) d
               JOIN departments dp ON dp.id = d.dept_id
               JOIN users u ON u.id = d.owner_id
               LEFT JOIN customers cu ON cu.id = d.register_customer_id
-             WHERE d.id > $1::int8
-               AND ($2::text IS NULL OR d.category = $2::text)
-               AND ($3::text IS NULL OR d.status = $3::text)
-               AND ($4::text IS NULL OR u.login = $4::text)
-               AND ($5::text IS NULL OR dp.code = $5::text)
-               AND ($6::text IS NULL OR cu.number = $6::text)
              ORDER BY d.id
-             LIMIT $7::int4
-            """, [after, command.category?.rawValue, command.status?.rawValue, command.owner?.rawValue,
-                  command.department?.rawValue, command.customer?.description, limit + 1]).rows
+            """, filter.parameters).rows
         var out: [Row] = []
         for row in rows.prefix(limit) {
             var line = Row()

@@ -1,0 +1,151 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// Issue 17, point 3: the read verbs were rewritten to plan to index walks
+/// (DOSSIER LIST one statement per filter, CUSTOMER FIND's lookups without a
+/// second pass, APPROVAL LIST and SHOW through `approval_listing`, TODO's
+/// sections only where they can hold a row). Same answers, over the protocol.
+@Suite struct ReadVerbPlanTests {
+    /// Each DOSSIER LIST filter on its own and together, paged, as a director
+    /// (who sees every entry) and as a rep (who sees others' filed entries only).
+    @Test func dossierListFiltersAloneAndTogether() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let rep = try await company.client("li.na")
+        let filedRef = try await company.draft(rep)
+        let filing = try await company.submit(rep, filedRef)
+        #expect(try await company.client("mgr.sh").request("APPROVE \(filing)").first?.hasPrefix("OK \(filing) approved") == true)
+        let quote = try await company.draft(rep, extra: "")
+        let other = try await rep.request("DOSSIER NEW customer=C-2026-00001 category=BJ title=报价单")
+        let otherRef = try #require(other.first?.split(separator: " ").last.map(String.init), "\(other)")
+        let bj = try await company.draft(try await company.client("zhao.lei"), customer: "C-2026-00002")
+
+        let director = try await company.client("dir")
+        func refs(_ client: LineClient, _ filters: String) async throws -> [String] {
+            try await client.request("DOSSIER LIST \(filters)").dropLast().compactMap { line in
+                line.firstMatch(of: /^\* ref=(D\d+) /).map { String($0.1) }
+            }
+        }
+        #expect(try await refs(director, "") == [filedRef, quote, otherRef, bj])
+        #expect(try await refs(director, "owner=li.na") == [filedRef, quote, otherRef])
+        #expect(try await refs(director, "owner=zhao.lei") == [bj])
+        #expect(try await refs(director, "dept=BJ") == [bj])
+        #expect(try await refs(director, "dept=SH") == [filedRef, quote, otherRef])
+        #expect(try await refs(director, "status=filed") == [filedRef])
+        #expect(try await refs(director, "status=draft") == [quote, otherRef, bj])
+        #expect(try await refs(director, "category=BJ") == [otherRef])
+        #expect(try await refs(director, "customer=C-2026-00001") == [filedRef])
+        #expect(try await refs(director, "owner=li.na status=draft category=HT dept=SH") == [quote])
+        #expect(try await refs(director, "owner=li.na dept=BJ") == [])
+        #expect(try await director.request("DOSSIER LIST owner=nobody.here").last == "OK 0")
+
+        // Paged within a filter: the cursor continues in the same index range.
+        let first = try await director.request("DOSSIER LIST owner=li.na limit=2")
+        #expect(first.count == 3, "\(first)")
+        let cursor = String(try #require(first.last?.firstMatch(of: /^OK 2 next=(d\d+)$/)?.1, "\(first)"))
+        #expect(try await refs(director, "owner=li.na limit=2 after=\(cursor)") == [otherRef])
+
+        // A colleague sees li.na's filed entry only, whatever the filter.
+        let colleague = try await company.client("wang.fang")
+        #expect(try await refs(colleague, "owner=li.na") == [filedRef])
+        #expect(try await refs(colleague, "status=draft") == [])
+        #expect(try await refs(colleague, "dept=BJ") == [])
+        try await server.shutdown()
+    }
+
+    /// CUSTOMER FIND reads the next 2,000 names in number order for a page of
+    /// matches; with fewer, the bigram index gives the rest. A page that
+    /// begins in the first and ends in the second, the page after it, and a
+    /// common needle answered by the walk alone.
+    @Test func customerFindFromTheWalkIntoTheIndex() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let sql = try server.database.admin()
+        defer { sql.close() }
+        let rare = [100, 1500, 2100, 2200, 2300, 2400]
+        try sql.query("""
+            INSERT INTO dossier.customers (number, name, owner_id, dept_id)
+            SELECT 'C-2026-' || lpad(g::text, 5, '0'),
+                   CASE WHEN g = ANY ($1::int4[]) THEN '稀有名号' || g ELSE '普通商行' || g END, u.id, u.dept_id
+              FROM generate_series(3, 2600) g, dossier.users u WHERE u.login = 'li.na'
+            """, [rare.map(Int32.init)])
+        let rep = try await company.client("wang.fang")
+        func ids(_ answer: [String]) -> [String] {
+            answer.dropLast().compactMap { $0.firstMatch(of: /^\* id=(C-\d{4}-\d+) /).map { String($0.1) } }
+        }
+        let number = { (n: Int) in String(format: "C-2026-%05d", n) }
+        let first = try await rep.request("CUSTOMER FIND 稀有 limit=3")
+        #expect(ids(first) == [100, 1500, 2100].map(number), "\(first)")
+        #expect(first.last == "OK 3 next=\(number(2100))", "\(first)")
+        let second = try await rep.request("CUSTOMER FIND 稀有 limit=3 after=\(number(2100))")
+        #expect(ids(second) == [2200, 2300, 2400].map(number), "\(second)")
+        #expect(second.last == "OK 3", "\(second)")
+        #expect(ids(try await rep.request("CUSTOMER FIND 稀有名号")) == rare.map(number))
+        let common = try await rep.request("CUSTOMER FIND 商行 limit=3")
+        #expect(ids(common) == [3, 4, 5].map(number) && common.last == "OK 3 next=\(number(5))", "\(common)")
+        let later = try await rep.request("CUSTOMER FIND 商行 limit=2 after=\(number(2099))")
+        #expect(ids(later) == [2101, 2102].map(number), "\(later)")
+        try await server.shutdown()
+    }
+
+    /// APPROVAL LIST in each of its modes, filtered and paged, and APPROVAL SHOW.
+    @Test func approvalListModesAndShow() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let rep = try await company.client("li.na")
+        var requests: [String] = []
+        for _ in 0..<3 {
+            let ref = try await company.draft(rep)
+            requests.append(try await company.submit(rep, ref))
+        }
+        let manager = try await company.client("mgr.sh")
+        func ids(_ answer: [String]) -> [String] {
+            answer.dropLast().compactMap { $0.firstMatch(of: /^\* id=(A\d+) /).map { String($0.1) } }
+        }
+        let first = try await manager.request("APPROVAL LIST limit=2")
+        #expect(ids(first) == Array(requests.prefix(2)) && first.last == "OK 2 next=\(requests[1])", "\(first)")
+        let second = try await manager.request("APPROVAL LIST limit=2 after=\(requests[1])")
+        #expect(ids(second) == [requests[2]] && second.last == "OK 1", "\(second)")
+        #expect(try await manager.request("APPROVAL LIST kind=loan") == ["OK 0"])
+        #expect(ids(try await manager.request("APPROVAL LIST kind=file")) == requests)
+        #expect(ids(try await rep.request("APPROVAL LIST status=mine")) == requests)
+        #expect(try await rep.request("APPROVAL LIST") == ["OK 0"], "the requester decides none of their own")
+        #expect(try await company.client("mgr.bj").request("APPROVAL LIST") == ["OK 0"], "another office's manager")
+        _ = try await manager.request("APPROVE \(requests[0])")
+        #expect(ids(try await manager.request("APPROVAL LIST")) == Array(requests.dropFirst()))
+        #expect(ids(try await manager.request("APPROVAL LIST status=all")) == requests)
+        let shown = try await manager.request("APPROVAL SHOW \(requests[0])")
+        #expect(shown.first?.hasPrefix("* id=\(requests[0]) kind=file ") == true && shown.first?.contains("status=approved") == true,
+                "\(shown)")
+        #expect(try await manager.request("APPROVAL SHOW A999999") == ["ERR NOTFOUND no approval A999999"])
+        try await server.shutdown()
+    }
+
+    /// TODO runs a section only where it can hold a row: a rep's own work,
+    /// none of the deciders' or archivists' sections; a manager's decisions;
+    /// nothing for an archivist or auditor with nothing to do.
+    @Test func todoSectionsFollowTheCaller() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let sql = try server.database.admin()
+        defer { sql.close() }
+        let rep = try await company.client("li.na")
+        let draft = try await company.draft(rep)
+        let filed = try await company.draft(rep)
+        let filing = try await company.submit(rep, filed)
+        try sql.query("UPDATE dossier.customers SET updated_at = now() - interval '40 days' WHERE number = 'C-2026-00001'")
+        let repList = try await rep.request("TODO")
+        #expect(repList.count == 3, "\(repList)")
+        #expect(repList.contains { $0.contains("what=draft target=\(draft)") }, "\(repList)")
+        #expect(repList.contains { $0.contains("what=customer target=C-2026-00001") }, "\(repList)")
+        let managerList = try await company.client("mgr.sh").request("TODO")
+        #expect(managerList.count == 2 && managerList[0].contains("what=approval target=\(filing)"), "\(managerList)")
+        #expect(try await company.client("mgr.bj").request("TODO") == ["OK 0"])
+        #expect(try await company.client("arc.sh").request("TODO") == ["OK 0"])
+        #expect(try await company.client("aud").request("TODO") == ["OK 0"])
+        #expect(try await company.client("wang.fang").request("TODO") == ["OK 0"])
+        try await server.shutdown()
+    }
+}
