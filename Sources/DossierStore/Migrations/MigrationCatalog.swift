@@ -51,6 +51,11 @@ public enum MigrationCatalog {
             ("0086_working_days_by_steps.sql", PackageResources._086_working_days_by_steps_sql),
             ("0087_todo_draft_deadlines_per_day.sql", PackageResources._087_todo_draft_deadlines_per_day_sql),
             ("0088_approval_details_per_present_kind.sql", PackageResources._088_approval_details_per_present_kind_sql),
+            ("0090_dossier_list_indexes.sql", PackageResources._090_dossier_list_indexes_sql),
+            ("0091_todo_sections_on_demand.sql", PackageResources._091_todo_sections_on_demand_sql),
+            ("0092_customer_find_function.sql", PackageResources._092_customer_find_function_sql),
+            ("0093_audit_target_names_cached.sql", PackageResources._093_audit_target_names_cached_sql),
+            ("0094_approval_listing_function.sql", PackageResources._094_approval_listing_function_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }
