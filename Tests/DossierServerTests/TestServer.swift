@@ -20,7 +20,7 @@ final class TestServer: Sendable {
 
     init(
         database: MigratedDatabase? = nil, limits: DatabaseLimits = DatabaseLimits(), poolSize: Int = 4,
-        configure: (inout ServerConfiguration) -> Void = { _ in }
+        logger: Logger? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws {
         self.database = try database ?? MigratedDatabase.create()
         let daemon = try self.database.daemon()
@@ -29,8 +29,11 @@ final class TestServer: Sendable {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.personalData = .test
         configure(&configuration)
-        var logger = Logger(label: "test-server")
-        logger.logLevel = .warning
+        let logger = logger ?? {
+            var logger = Logger(label: "test-server")
+            logger.logLevel = .warning
+            return logger
+        }()
         pool = ConnectionPool(.init(conninfo: self.database.daemonConninfo, size: poolSize, sessionSettings: limits.sessionSettings))
         server = DossierServer(configuration: configuration, pool: pool, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(services: [server], logger: logger)

@@ -83,7 +83,8 @@ final class CommandExecutor: Sendable {
         default:
             return .needsDatabase(command)
         }
-        return .answered(finish(outcome, verb: command.verb.spec.name, session: session, since: started))
+        return .answered(finish(outcome, verb: command.verb.spec.name, session: session, since: started,
+                                logLevel: CommandLogLevel.of(command)))
     }
 
     /// Runs a command that needs the database, in one transaction.
@@ -103,10 +104,13 @@ final class CommandExecutor: Sendable {
         return finish(outcome, verb: command.verb.spec.name, session: session, since: started)
     }
 
-    private func finish(_ outcome: Outcome, verb: String, session: SessionState, since started: ContinuousClock.Instant) -> Outcome {
+    private func finish(
+        _ outcome: Outcome, verb: String, session: SessionState, since started: ContinuousClock.Instant,
+        logLevel: Logger.Level = .info
+    ) -> Outcome {
         statistics.recordCommand(failed: !outcome.response.isOK)
         DossierMetrics.command(verb: verb, outcome: outcome.response.outcomeCode, duration: ContinuousClock.now - started)
-        log(session, verb: verb, code: outcome.response.outcomeCode, since: started)
+        log(session, verb: verb, code: outcome.response.outcomeCode, since: started, at: logLevel)
         return outcome
     }
 
@@ -162,17 +166,19 @@ final class CommandExecutor: Sendable {
         }
     }
 
-    /// One line per command: `command conn=… login=… verb=… outcome=… us=…`.
+    /// One line per command: `command conn=… login=… verb=… outcome=… us=…`,
+    /// at `level` (`CommandLogLevel`: info, a bare PING debug).
     /// Preformatted rather than swift-log metadata: this runs for every request,
-    /// PING included, and a metadata dictionary per command costs more than the
+    /// and a metadata dictionary per command costs more than the
     /// command. Never a password or an argument list.
-    private func log(_ session: SessionState, verb: String, code: String, since started: ContinuousClock.Instant) {
-        guard logger.logLevel <= .info else { return }
+    private func log(_ session: SessionState, verb: String, code: String, since started: ContinuousClock.Instant,
+                     at level: Logger.Level) {
+        guard logger.logLevel <= level else { return }
         let elapsed = ContinuousClock.now - started
         let micros = elapsed.inMicroseconds
         // utf8.contains: String.contains(" ") resolves to Foundation's range(of:), 7% of a PING (perf).
         let quoted = verb.utf8.contains(UInt8(ascii: " ")) ? "\"\(verb)\"" : verb
-        logger.info("command conn=\(session.connectionID) login=\(session.user?.login ?? "-") verb=\(quoted) outcome=\(code) us=\(micros)")
+        logger.log(level: level, "command conn=\(session.connectionID) login=\(session.user?.login ?? "-") verb=\(quoted) outcome=\(code) us=\(micros)")
     }
 }
 

@@ -109,7 +109,8 @@ struct ConnectionSession {
     private func append(_ response: Response, _ session: SessionState, to buffer: inout ByteBuffer) {
         let text = ResponseEncoder(format: session.format).encode(response.localized(to: executor.language(of: session)))
         buffer.writeString(text)
-        if !text.hasSuffix("\n") { buffer.writeInteger(UInt8(ascii: "\n")) }
+        // Bytes, not `hasSuffix`: that compares characters (grapheme breaking).
+        if text.utf8.last != UInt8(ascii: "\n") { buffer.writeInteger(UInt8(ascii: "\n")) }
     }
 
     private static func seconds(_ amount: TimeAmount) -> Int64 { amount.nanoseconds / 1_000_000_000 }

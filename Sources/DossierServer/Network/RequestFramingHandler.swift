@@ -55,7 +55,7 @@ final class RequestFramingHandler: ChannelInboundHandler, RemovableChannelHandle
             ?? framer.feed(Array(buffer.readableBytesView))
         if var deadlines {
             let requests = events.count(where: { event in
-                if case .line(let line) = event { return line.contains { !$0.isWhitespace } }
+                if case .line(let line) = event { return Self.isRequest(line) }
                 return true
             })
             deadlines.received(requests: requests, endedLines: events.count, insideLine: framer.isInsideLine, at: .now())
@@ -128,6 +128,14 @@ final class RequestFramingHandler: ChannelInboundHandler, RemovableChannelHandle
     private func deliver(_ event: ConnectionEvent, context: ChannelHandlerContext) {
         context.fireChannelRead(wrapInboundOut([event]))
         context.fireChannelReadComplete()
+    }
+
+    /// A line with more than white space (an ideographic space alone is not a
+    /// request: the idle clock keeps running). A printable ASCII first byte
+    /// decides at once, without walking characters (issue 17).
+    private static func isRequest(_ line: String) -> Bool {
+        if let first = line.utf8.first, first > 0x20, first < 0x7F { return true }
+        return line.contains { !$0.isWhitespace }
     }
 
     private static func connectionEvent(_ event: LineFramer.Event) -> ConnectionEvent {
