@@ -19,6 +19,9 @@ public struct Response: Hashable, Sendable {
     /// `OK` or `OK <text>`.
     public static func ok(_ text: String = "") -> Response { Response(final: .ok(text)) }
 
+    /// The answer to PING.
+    public static let pong = Response.ok("PONG")
+
     /// Rows and `OK <count>` (plus ` <suffix>`, e.g. `next=<cursor>`, when given).
     public static func rows(_ rows: [Row], suffix: String = "") -> Response {
         Response(rows: rows, final: .ok(suffix.isEmpty ? "\(rows.count)" : "\(rows.count) \(suffix)"))

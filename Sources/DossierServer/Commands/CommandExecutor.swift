@@ -11,6 +11,8 @@ final class CommandExecutor: Sendable {
     let pool: ConnectionPool
     let statistics: ServerStatistics
     let logger: Logger
+    /// `logger.logLevel`, read once: through the log handler it was a visible part of a PING.
+    private let logLevel: Logger.Level
     let auditKey: AuditKey?
     let personalData: PersonalData?
     /// Database work of commands in flight, cancelled at the shutdown deadline.
@@ -30,6 +32,7 @@ final class CommandExecutor: Sendable {
         self.pool = pool
         self.statistics = statistics
         self.logger = logger
+        self.logLevel = logger.logLevel
         self.auditKey = auditKey
         self.isShuttingDown = isShuttingDown
         self.defaultLanguage = defaultLanguage
@@ -49,7 +52,9 @@ final class CommandExecutor: Sendable {
     enum Step: Sendable {
         case nothing
         case answered(Outcome)
-        case needsDatabase(Command)
+        /// Boxed: a `Command` is hundreds of bytes, and every step of every
+        /// request was copied at that size (issue 17).
+        indirect case needsDatabase(Command)
     }
 
     /// Parses once and answers what needs no database: parse errors, PING,
@@ -61,12 +66,12 @@ final class CommandExecutor: Sendable {
             guard let parsed = try CommandParser.parse(line, authenticated: session.user != nil) else { return .nothing }
             command = parsed
         } catch {
-            return .answered(finish(Outcome(response: .error(error)), verb: "-", session: session, since: started))
+            return .answered(finish(Outcome(response: .error(error)), verb: nil, session: session, since: started))
         }
         let outcome: Outcome
         switch command {
         case .ping:
-            outcome = Outcome(response: .ok("PONG"))
+            outcome = Outcome(response: .pong)
         case .quit:
             outcome = Outcome(response: .ok("bye"), close: true)
         case .help where session.user == nil && session.helpAnswersBeforeLogin >= Self.helpAnswersBeforeLogin:
@@ -83,8 +88,8 @@ final class CommandExecutor: Sendable {
         default:
             return .needsDatabase(command)
         }
-        return .answered(finish(outcome, verb: command.verb.spec.name, session: session, since: started,
-                                logLevel: CommandLogLevel.of(command)))
+        return .answered(finish(outcome, verb: command.verb, session: session, since: started,
+                                level: CommandLogLevel.of(command)))
     }
 
     /// Runs a command that needs the database, in one transaction.
@@ -101,16 +106,25 @@ final class CommandExecutor: Sendable {
                 outcome = Outcome(response: .error(.loginRequired))
             }
         }
-        return finish(outcome, verb: command.verb.spec.name, session: session, since: started)
+        return finish(outcome, verb: command.verb, session: session, since: started)
     }
 
+    /// Counts the command (`STATS`); its metrics and log line when they are on.
+    /// The verb's name and the clock are only read then: a PING at the
+    /// default level needs neither (issue 17). `verb` nil: the line did not parse (`-`).
     private func finish(
-        _ outcome: Outcome, verb: String, session: SessionState, since started: ContinuousClock.Instant,
-        logLevel: Logger.Level = .info
+        _ outcome: Outcome, verb: Verb?, session: SessionState, since started: ContinuousClock.Instant,
+        level: Logger.Level = .info
     ) -> Outcome {
         statistics.recordCommand(failed: !outcome.response.isOK)
-        DossierMetrics.command(verb: verb, outcome: outcome.response.outcomeCode, duration: ContinuousClock.now - started)
-        log(session, verb: verb, code: outcome.response.outcomeCode, since: started, at: logLevel)
+        let recording = DossierMetrics.isRecording
+        let logging = logLevel <= level
+        guard recording || logging else { return outcome }
+        let name = verb?.spec.name ?? "-"
+        let code = outcome.response.outcomeCode
+        let elapsed = ContinuousClock.now - started
+        if recording { DossierMetrics.command(verb: name, outcome: code, duration: elapsed) }
+        if logging { log(session, verb: name, code: code, elapsed: elapsed, at: level) }
         return outcome
     }
 
@@ -171,10 +185,7 @@ final class CommandExecutor: Sendable {
     /// Preformatted rather than swift-log metadata: this runs for every request,
     /// and a metadata dictionary per command costs more than the
     /// command. Never a password or an argument list.
-    private func log(_ session: SessionState, verb: String, code: String, since started: ContinuousClock.Instant,
-                     at level: Logger.Level) {
-        guard logger.logLevel <= level else { return }
-        let elapsed = ContinuousClock.now - started
+    private func log(_ session: SessionState, verb: String, code: String, elapsed: Duration, at level: Logger.Level) {
         let micros = elapsed.inMicroseconds
         // utf8.contains: String.contains(" ") resolves to Foundation's range(of:), 7% of a PING (perf).
         let quoted = verb.utf8.contains(UInt8(ascii: " ")) ? "\"\(verb)\"" : verb

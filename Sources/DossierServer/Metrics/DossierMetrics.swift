@@ -13,13 +13,15 @@ public enum DossierMetrics {
     /// request, to be dropped by the no-op handler, was 5% of a PING (perf).
     public static func startRecording() { recording.store(true, ordering: .relaxed) }
 
+    /// Whether an exporter was set up (`startRecording`).
+    static var isRecording: Bool { recording.load(ordering: .relaxed) }
+
     /// One request line answered: `dossier_commands_total{verb,outcome}` and
-    /// `dossier_command_duration_seconds{verb}` (a histogram). The duration is
-    /// only read (a clock call) when recording.
-    static func command(verb: String, outcome: String, duration: @autoclosure () -> Duration) {
+    /// `dossier_command_duration_seconds{verb}` (a histogram).
+    static func command(verb: String, outcome: String, duration: Duration) {
         guard recording.load(ordering: .relaxed) else { return }
         Counter(label: "dossier_commands_total", dimensions: [("verb", verb), ("outcome", outcome)]).increment()
-        Timer(label: "dossier_command_duration_seconds", dimensions: [("verb", verb)]).recordNanoseconds(duration().inNanoseconds)
+        Timer(label: "dossier_command_duration_seconds", dimensions: [("verb", verb)]).recordNanoseconds(duration.inNanoseconds)
     }
 
     /// One scheduled job run that this daemon claimed:

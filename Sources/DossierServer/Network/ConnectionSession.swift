@@ -105,8 +105,16 @@ struct ConnectionSession {
         }
     }
 
+    /// PING's answer, encoded once per format by the encoder itself (issue 17).
+    private static let pong = (text: ResponseEncoder(format: .text).encode(.pong),
+                               json: ResponseEncoder(format: .json).encode(.pong))
+
     /// Encodes in the session's format, messages in its language (`LANG`).
     private func append(_ response: Response, _ session: SessionState, to buffer: inout ByteBuffer) {
+        if response == .pong {
+            buffer.writeString(session.format == .json ? Self.pong.json : Self.pong.text)
+            return
+        }
         let text = ResponseEncoder(format: session.format).encode(response.localized(to: executor.language(of: session)))
         buffer.writeString(text)
         // Bytes, not `hasSuffix`: that compares characters (grapheme breaking).
