@@ -5,7 +5,10 @@ import DossierDomain
 ///
 /// `description` and `debugDescription` are the `logSummary`: passwords and free text
 /// never appear, so a command may be logged as is.
-public enum Command: Hashable, Sendable {
+///
+/// `indirect`: the arguments live in a box, so a command is a word or two
+/// instead of hundreds of bytes copied at every step of every request (issue 17).
+public indirect enum Command: Hashable, Sendable {
     // MARK: Session
     case ping
     case auth(Auth)

@@ -1,3 +1,4 @@
+@testable import DossierServer
 import DossierProtocol
 import Logging
 import Synchronization
@@ -75,6 +76,13 @@ import TestSupport
         #expect(pings.count == 100 && pings.allSatisfy { $0.level == .debug && $0.message.contains(" outcome=OK ") })
         #expect(errors.count == 100 && errors.allSatisfy { $0.level == .info && $0.message.contains(" verb=- ") })
         #expect(whoami.count == 100 && whoami.allSatisfy { $0.level == .info })
+    }
+
+    @Test func logLevelOfACommand() {
+        #expect(CommandLogLevel.of(.ping) == .debug)
+        for command: Command in [.whoami, .quit, .help(.all), .format(.json), .stats] {
+            #expect(CommandLogLevel.of(command) == .info, "\(command)")
+        }
     }
 
     @Test func atInfoNoPingLineIsWritten() async throws {

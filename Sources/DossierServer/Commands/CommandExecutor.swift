@@ -52,22 +52,21 @@ final class CommandExecutor: Sendable {
     enum Step: Sendable {
         case nothing
         case answered(Outcome)
-        /// Boxed: a `Command` is hundreds of bytes, and every step of every
-        /// request was copied at that size (issue 17).
-        indirect case needsDatabase(Command)
+        case needsDatabase(Command)
     }
 
     /// Parses once and answers what needs no database: parse errors, PING,
     /// HELP, FORMAT, QUIT, and everything refused before login.
     func prepare(line: String, session: inout SessionState) -> Step {
-        let started = ContinuousClock.now
         let command: Command
         do {
             guard let parsed = try CommandParser.parse(line, authenticated: session.user != nil) else { return .nothing }
             command = parsed
         } catch {
-            return .answered(finish(Outcome(response: .error(error)), verb: nil, session: session, since: started))
+            return .answered(finish(Outcome(response: .error(error)), verb: nil, session: session, since: clock(for: .info)))
         }
+        let level = CommandLogLevel.of(command)
+        let started = clock(for: level)
         let outcome: Outcome
         switch command {
         case .ping:
@@ -88,8 +87,7 @@ final class CommandExecutor: Sendable {
         default:
             return .needsDatabase(command)
         }
-        return .answered(finish(outcome, verb: command.verb, session: session, since: started,
-                                level: CommandLogLevel.of(command)))
+        return .answered(finish(outcome, verb: command.verb, session: session, since: started, level: level))
     }
 
     /// Runs a command that needs the database, in one transaction.
@@ -109,11 +107,18 @@ final class CommandExecutor: Sendable {
         return finish(outcome, verb: command.verb, session: session, since: started)
     }
 
+    /// The time a command starts (from its parsed line), if its metrics or its
+    /// log line at `level` will want its duration: a PING at the default level
+    /// reads no clock (issue 17).
+    private func clock(for level: Logger.Level) -> ContinuousClock.Instant? {
+        DossierMetrics.isRecording || logLevel <= level ? ContinuousClock.now : nil
+    }
+
     /// Counts the command (`STATS`); its metrics and log line when they are on.
-    /// The verb's name and the clock are only read then: a PING at the
-    /// default level needs neither (issue 17). `verb` nil: the line did not parse (`-`).
+    /// The verb's name and the clock are only read then. `verb` nil: the line
+    /// did not parse (`-`).
     private func finish(
-        _ outcome: Outcome, verb: Verb?, session: SessionState, since started: ContinuousClock.Instant,
+        _ outcome: Outcome, verb: Verb?, session: SessionState, since started: ContinuousClock.Instant?,
         level: Logger.Level = .info
     ) -> Outcome {
         statistics.recordCommand(failed: !outcome.response.isOK)
@@ -122,7 +127,7 @@ final class CommandExecutor: Sendable {
         guard recording || logging else { return outcome }
         let name = verb?.spec.name ?? "-"
         let code = outcome.response.outcomeCode
-        let elapsed = ContinuousClock.now - started
+        let elapsed = started.map { ContinuousClock.now - $0 } ?? .zero
         if recording { DossierMetrics.command(verb: name, outcome: code, duration: elapsed) }
         if logging { log(session, verb: name, code: code, elapsed: elapsed, at: level) }
         return outcome
