@@ -52,7 +52,7 @@ import TestSupport
         let log = RecordedCommandLog()
         let server = try await TestServer(logger: log.logger(level: .debug))
         let admin = try await server.admin()
-        let before = try Self.commands(admin)
+        let before = try Self.commandCount(in: try await admin.request("STATS"))
         var batch = ""
         for index in 0..<300 {
             batch += ["PING\n", "ping x\n", "WHOAMI\n"][index % 3]
@@ -65,7 +65,7 @@ import TestSupport
         }
         // The first STATS counts too; the second answers before it is counted.
         let stats = try await admin.request("STATS")
-        #expect(try Self.commands(stats) == before + 300 + 1, "\(stats)")
+        #expect(try Self.commandCount(in: stats) == before + 300 + 1, "\(stats)")
         #expect(stats.contains("* name=command_errors value=100"), "\(stats)")
         try await server.shutdown()
 
@@ -96,12 +96,10 @@ import TestSupport
         #expect(commands.count == 1 && commands[0].message.contains(" outcome=ARGS "), "\(commands)")
     }
 
-    static func commands(_ stats: [String]) throws -> Int {
+    static func commandCount(in stats: [String]) throws -> Int {
         let line = try #require(stats.first { $0.hasPrefix("* name=commands value=") })
         return try #require(Int(line.dropFirst("* name=commands value=".count)))
     }
-
-    static func commands(_ client: LineClient) async throws -> Int { try commands(try await client.request("STATS")) }
 }
 
 /// Log entries kept in memory with their level.
