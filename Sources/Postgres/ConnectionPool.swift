@@ -149,6 +149,18 @@ public final class ConnectionPool: Sendable {
         }
     }
 
+    /// Runs `body` inside `BEGIN … COMMIT` opened together with several
+    /// statements (see `PostgresConnection.transaction(opening:_:)`).
+    @discardableResult
+    public func transaction<T: Sendable>(
+        opening statements: [PipelinedStatement],
+        _ body: @escaping @Sendable (PostgresConnection, [PostgresResult]) throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            try connection.transaction(opening: statements, body)
+        }
+    }
+
     public var statistics: PoolStatistics { core.statistics }
 
     /// Fails waiting and future callers with `.poolClosed`, lets running bodies

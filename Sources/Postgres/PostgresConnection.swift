@@ -167,12 +167,26 @@ public final class PostgresConnection {
         opening sql: String, _ params: [(any PostgresEncodable)?],
         _ body: (PostgresConnection, PostgresResult) throws -> T
     ) throws -> T {
+        try transaction(opening: [PipelinedStatement(sql, params)]) { connection, opened in
+            // One statement sent, so one result (openPipelined checks the count).
+            try body(connection, opened[0])
+        }
+    }
+
+    /// Like `transaction(opening:_:_:)` with several opening statements, all
+    /// sent with `BEGIN` in the one round trip, in order; `body` gets their
+    /// results in the same order. They stop at the first that fails (the rest
+    /// are skipped by the server and the transaction rolls back).
+    @discardableResult
+    public func transaction<T>(
+        opening statements: [PipelinedStatement], _ body: (PostgresConnection, [PostgresResult]) throws -> T
+    ) throws -> T {
         if isInTransaction {
             throw PostgresError.client("transaction() called while a transaction is already open on this connection")
         }
-        let opened: PostgresResult
+        let opened: [PostgresResult]
         do {
-            opened = try openPipelined(sql, params)
+            opened = try openPipelined(statements)
         } catch {
             rollbackIfNeeded()
             throw error
@@ -180,23 +194,28 @@ public final class PostgresConnection {
         return try transaction(alreadyBegun: true) { connection in try body(connection, opened) }
     }
 
-    /// Sends `BEGIN` and the prepared statement in one pipeline and reads both answers.
-    private func openPipelined(_ sql: String, _ params: [(any PostgresEncodable)?]) throws(PostgresError) -> PostgresResult {
+    /// Sends `BEGIN` and the prepared statements in one pipeline and reads every answer.
+    private func openPipelined(_ statements: [PipelinedStatement]) throws(PostgresError) -> [PostgresResult] {
         let conn = try liveHandle()
         try checkInterruption()
-        let name = try preparedName(for: sql, conn: conn)  // before BEGIN, the first time only
+        // Before BEGIN, the first time only.
+        var names: [String] = []
+        names.reserveCapacity(statements.count)
+        for statement in statements { names.append(try preparedName(for: statement.sql, conn: conn)) }
         guard PQenterPipelineMode(conn) == 1 else { throw sendFailure(conn) }
         defer { _ = PQexitPipelineMode(conn) }
         roundTrips += 1
         commitWasSent = false
-        guard PQsendQueryParams(conn, "BEGIN", 0, nil, nil, nil, nil, 0) == 1,
-              try Self.sendPrepared(conn, name, params) == 1,
-              PQpipelineSync(conn) == 1
-        else { throw sendFailure(conn) }
+        guard PQsendQueryParams(conn, "BEGIN", 0, nil, nil, nil, nil, 0) == 1 else { throw sendFailure(conn) }
+        for (statement, name) in zip(statements, names) {
+            guard try Self.sendPrepared(conn, name, statement.params) == 1 else { throw sendFailure(conn) }
+        }
+        guard PQpipelineSync(conn) == 1 else { throw sendFailure(conn) }
         // Each statement's results end with NULL; then the sync's own result.
         var failure: PostgresError?
         var answers: [PostgresResult?] = []
-        for _ in 0..<2 {
+        answers.reserveCapacity(statements.count + 1)
+        for _ in 0...statements.count {
             var last: PostgresResult?
             while let result = PQgetResult(conn) {
                 let status = PQresultStatus(result)
@@ -208,14 +227,19 @@ public final class PostgresConnection {
                 PQclear(result)
             }
             answers.append(last)
-            if answers.count == 1, last != nil { effectfulRoundTrips += 1 }  // BEGIN answered: the statement ran
+            if answers.count == 1, last != nil { effectfulRoundTrips += 1 }  // BEGIN answered: the statements ran
         }
         if let sync = PQgetResult(conn) { PQclear(sync) }
         if var failure {
             if Self.endsSession(failure, conn: conn) { failure.kind = .connection }
             throw failure
         }
-        guard let opened = answers[1] else { throw Self.connectionFailure(conn) }
+        var opened: [PostgresResult] = []
+        opened.reserveCapacity(statements.count)
+        for answer in answers.dropFirst() {
+            guard let answer else { throw Self.connectionFailure(conn) }
+            opened.append(answer)
+        }
         return opened
     }
 

@@ -99,6 +99,28 @@ import TestSupport
         try await server.shutdown()
     }
 
+    /// DOSSIER SHOW's statement travels with BEGIN, before the command table's
+    /// role check: a refused role gets DENIED (not "no dossier"), and whatever
+    /// the statement did rolls back with the refusal.
+    @Test func aShowRefusedByTheCommandTableLeavesNoTrace() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let sql = try server.database.admin()
+        defer { sql.close() }
+        let (ref, number) = try await filed(company)
+        let log = Log(sql: sql)
+        let before = try log.lastID
+        let admin = try await server.admin()
+        for target in [ref, number] {
+            #expect(try await admin.request("DOSSIER SHOW \(target) purpose=查看") == ["ERR DENIED DOSSIER SHOW is not for role admin"])
+        }
+        #expect(try log.rows(after: before) == [])
+        // The same connection goes on as before.
+        #expect(try await admin.request("WHOAMI").first?.hasPrefix("OK admin role=admin") == true)
+        #expect(try await company.client("li.na").request("DOSSIER SHOW \(ref) purpose=核对").first?.contains("number=\(number)") == true)
+        #expect(try log.rows(after: before) == [Written(login: "li.na", action: "dossier.show", target: number)])
+    }
+
     @Test func listIsForAuditorsAndDirectors() async throws {
         let server = try await TestServer()
         let company = try await Company(server)

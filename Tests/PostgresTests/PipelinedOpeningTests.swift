@@ -63,6 +63,53 @@ import Testing
         } == 1)
     }
 
+    @Test func severalOpeningStatementsTravelWithBeginInOneRoundTrip() throws {
+        let connection = try PostgresConnection(conninfo: try TestPostgres.shared().conninfo())
+        defer { connection.close() }
+        try connection.execute(script: "CREATE TEMP TABLE opened_rows (n int)")
+        let statements = [PipelinedStatement("SELECT set_config('dossier.test', $1::text, true) AS value", ["a"]),
+                          PipelinedStatement("INSERT INTO opened_rows VALUES ($1::int4) RETURNING n", [7]),
+                          PipelinedStatement("SELECT current_setting('dossier.test') AS value, txid_current() AS tx", [])]
+        // Prepares them and the body's query (warm-up).
+        try connection.transaction(opening: statements) { connection, _ in try connection.query("SELECT txid_current() AS tx") }
+        let before = connection.roundTrips
+        let (results, tx) = try connection.transaction(opening: statements) { connection, opened in
+            (opened, try connection.query("SELECT txid_current() AS tx").firstRow().decode("tx", as: Int64.self))
+        }
+        #expect(results.count == 3)
+        #expect(try results[1].firstRow().decode("n", as: Int.self) == 7)
+        #expect(try results[2].firstRow().decode("value", as: String.self) == "a")  // in order, one transaction
+        #expect(try results[2].firstRow().decode("tx", as: Int64.self) == tx)
+        #expect(connection.roundTrips == before + 3)  // the opening, the query, COMMIT
+        #expect(try connection.query("SELECT count(*)::int4 AS n FROM opened_rows").firstRow().decode("n", as: Int.self) == 2)
+    }
+
+    @Test func aFailingOpeningStatementSkipsTheRestAndRollsBack() throws {
+        let connection = try PostgresConnection(conninfo: try TestPostgres.shared().conninfo())
+        defer { connection.close() }
+        try connection.execute(script: "CREATE TEMP TABLE opened_rows (n int)")
+        let ran = Mutex(false)
+        let error = #expect(throws: PostgresError.self) {
+            try connection.transaction(opening: [PipelinedStatement("INSERT INTO opened_rows VALUES ($1::int4)", [1]),
+                                                 PipelinedStatement("SELECT 1 / $1::int4 AS n", [0]),
+                                                 PipelinedStatement("INSERT INTO opened_rows VALUES ($1::int4)", [3])]) { _, _ in
+                ran.withLock { $0 = true }
+            }
+        }
+        #expect(error?.sqlState == "22012")
+        #expect(!ran.withLock { $0 })
+        #expect(!connection.isInTransaction)
+        #expect(try connection.query("SELECT count(*)::int4 AS n FROM opened_rows").firstRow().decode("n", as: Int.self) == 0)
+        // And a body that refuses after the opening ran rolls the opening back too.
+        struct Refused: Error {}
+        #expect(throws: Refused.self) {
+            try connection.transaction(opening: [PipelinedStatement("INSERT INTO opened_rows VALUES ($1::int4)", [4])]) { _, _ in
+                throw Refused()
+            }
+        }
+        #expect(try connection.query("SELECT count(*)::int4 AS n FROM opened_rows").firstRow().decode("n", as: Int.self) == 0)
+    }
+
     /// A pooled connection that died while idle: the job is run again on a
     /// fresh one, as when its BEGIN alone hit the dead connection.
     @Test func poolRetriesAnOpeningThatHitADeadConnection() async throws {

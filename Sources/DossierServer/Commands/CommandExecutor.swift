@@ -168,13 +168,18 @@ final class CommandExecutor: Sendable {
         let answered = Mutex<Response?>(nil)
         do {
             return try await inFlight.run { [pool] in
-                // BEGIN and begin_command in one round trip.
-                try await pool.transaction(opening: Actor.beginStatement, [user.id]) { connection, begun in
-                    let actor = try Actor(begun: begun, user: user)
+                // BEGIN, begin_command and the command's opening statement, if
+                // it has one, in one round trip.
+                var opening = [PipelinedStatement(Actor.beginStatement, [user.id])]
+                if let statement = CommandHandlers.openingStatement(for: command) { opening.append(statement) }
+                return try await pool.transaction(opening: opening) { connection, opened in
+                    let actor = try Actor(begun: opened[0], user: user)
                     guard command.spec.access.permits(actor.role) else {
+                        // Throwing rolls back what an opening statement did.
                         throw ProtocolError(.denied, "\(command.spec.name) is not for role \(actor.role.rawValue)")
                     }
-                    let response = try handlers.respond(to: command, actor: actor, connection: connection)
+                    let response = try handlers.respond(to: command, actor: actor, connection: connection,
+                                                        opened: opened.count > 1 ? opened[1] : nil)
                     answered.withLock { $0 = response }
                     return response
                 }

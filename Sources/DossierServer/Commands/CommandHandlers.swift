@@ -13,7 +13,22 @@ struct CommandHandlers: Sendable {
     var personalData: PersonalData? = nil
     var logger: Logger? = nil
 
-    func respond(to command: Command, actor: Actor, connection: PostgresConnection) throws -> Response {
+    /// The statement a command opens with, sent together with `BEGIN` and
+    /// `begin_command` in the transaction's first round trip (issue 17: a round
+    /// trip per command less), or nil. Only statements that are safe to run
+    /// before the role check of the command table: reads under row-level
+    /// security whose only effect (an audit row) rolls back with a refused
+    /// command.
+    static func openingStatement(for command: Command) -> PipelinedStatement? {
+        switch command {
+        case .dossierShow(let command): Dossiers.showStatement(command)
+        default: nil
+        }
+    }
+
+    /// Runs `command`; `opened` is the result of its `openingStatement`, when it has one.
+    func respond(to command: Command, actor: Actor, connection: PostgresConnection,
+                 opened: PostgresResult? = nil) throws -> Response {
         switch command {
         case .whoami:
             return .ok("\(actor.login) role=\(actor.role.rawValue) dept=\(actor.departmentCode)")
@@ -55,7 +70,7 @@ struct CommandHandlers: Sendable {
         case .dossierSubmit(let ref):
             return try Dossiers.submit(ref, actor: actor, on: connection)
         case .dossierShow(let command):
-            return try Dossiers.show(command, actor: actor, on: connection)
+            return try Dossiers.show(command, actor: actor, on: connection, opened: opened)
         case .dossierList(let command):
             return try Dossiers.list(command, actor: actor, on: connection)
         case .dossierEdit(let command):

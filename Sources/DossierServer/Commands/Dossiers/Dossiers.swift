@@ -45,19 +45,27 @@ enum Dossiers {
         return .ok(approval.description)
     }
 
-    /// The content, one row; the read is logged with its purpose in the same
-    /// transaction. One statement (`dossier.dossier_show`, 0080): finding the
-    /// card, reading the content and writing the audit row were three round
-    /// trips, each through the policies (issue 17).
-    static func show(_ command: DossierShow, actor: Actor, on connection: PostgresConnection) throws -> Response {
+    /// `dossier.dossier_show` (0080) for `command`: finding the card, reading
+    /// the content and writing the audit row in one statement, each through
+    /// the policies. Sent with the transaction's `BEGIN` (`CommandHandlers.openingStatement`).
+    static func showStatement(_ command: DossierShow) -> PipelinedStatement {
         let id: Int64?
         let number: String?
         switch command.ref {
         case .draft(let draft): (id, number) = (draft.value, nil)
         case .archive(let archive): (id, number) = (nil, archive.description)
         }
-        guard let row = try connection.query(
-            "SELECT * FROM dossier.dossier_show($1::int8, $2::text, $3::text)", [id, number, command.purpose ?? ""]).first
+        return PipelinedStatement("SELECT * FROM dossier.dossier_show($1::int8, $2::text, $3::text)",
+                                  [id, number, command.purpose ?? ""])
+    }
+
+    /// The content, one row; the read is logged with its purpose in the same
+    /// transaction. `opened`: the answer of `showStatement`, already run with
+    /// the transaction's `BEGIN`; without it the statement runs here.
+    static func show(_ command: DossierShow, actor: Actor, on connection: PostgresConnection,
+                     opened: PostgresResult? = nil) throws -> Response {
+        let statement = showStatement(command)
+        guard let row = try (opened ?? connection.query(statement.sql, statement.params)).first
         else { throw ProtocolError(.notFound, "no dossier \(command.ref)") }
         let dossierID = try row.decode("id", as: Int64.self)
         let archiveNumber = try row.decode("number", as: String?.self)
