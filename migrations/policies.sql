@@ -51,31 +51,51 @@ BEGIN
     RETURN (SELECT b.dept_id FROM dossier.bi_logins b WHERE b.role_name = current_user);
 END $$;
 
+-- Which kind of session this is: 'app' for the daemon's role (and members of
+-- it), 'bi' for BI logins, NULL otherwise (the owner inside SECURITY DEFINER
+-- functions, other roles). The daemon's settings (dossier.role, …) are believed
+-- only in 'app' sessions: anyone can set a custom setting, so a BI login must
+-- not be able to borrow them.
+--
+-- Declared IMMUTABLE although it reads current_user, so that the planner folds
+-- it to a constant and the actor functions below reduce to a plain setting read
+-- in the daemon's plans (issue 17: the membership tests, repeated in every
+-- policy expression, were a quarter of the backend's time in DOSSIER SHOW).
+-- This is safe because a plan is only ever used by the user it was made for:
+-- plans live in one session, and PostgreSQL re-plans every statement that
+-- row-level security touched when current_user changes (SET ROLE, SECURITY
+-- DEFINER); a SECURITY DEFINER function's own statements always run as its
+-- owner. Use it only inside the actor functions, never in an index, a
+-- constraint or a default.
+CREATE OR REPLACE FUNCTION dossier.session_kind() RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN pg_has_role(current_user, 'dossier_app', 'USAGE') THEN 'app'
+        WHEN pg_has_role(current_user, 'dossier_bi', 'USAGE') THEN 'bi'
+    END
+$$;
+
 CREATE OR REPLACE FUNCTION dossier.actor_role() RETURNS text
 LANGUAGE sql STABLE AS $$
-    SELECT CASE
-        WHEN pg_has_role(current_user, 'dossier_app', 'USAGE')
-            THEN nullif(current_setting('dossier.role', true), '')
-        WHEN pg_has_role(current_user, 'dossier_bi', 'USAGE')
-            THEN dossier.bi_login_role()
+    SELECT CASE dossier.session_kind()
+        WHEN 'app' THEN nullif(current_setting('dossier.role', true), '')
+        WHEN 'bi' THEN dossier.bi_login_role()
     END
 $$;
 
 CREATE OR REPLACE FUNCTION dossier.actor_user_id() RETURNS bigint
 LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN pg_has_role(current_user, 'dossier_app', 'USAGE')
-        THEN nullif(current_setting('dossier.user_id', true), '')::bigint
+    SELECT CASE dossier.session_kind()
+        WHEN 'app' THEN nullif(current_setting('dossier.user_id', true), '')::bigint
     END
 $$;
 
 -- The actor's department; for a BI login NULL means the whole company.
 CREATE OR REPLACE FUNCTION dossier.actor_dept_id() RETURNS bigint
 LANGUAGE sql STABLE AS $$
-    SELECT CASE
-        WHEN pg_has_role(current_user, 'dossier_app', 'USAGE')
-            THEN nullif(current_setting('dossier.dept_id', true), '')::bigint
-        WHEN pg_has_role(current_user, 'dossier_bi', 'USAGE')
-            THEN dossier.bi_login_dept_id()
+    SELECT CASE dossier.session_kind()
+        WHEN 'app' THEN nullif(current_setting('dossier.dept_id', true), '')::bigint
+        WHEN 'bi' THEN dossier.bi_login_dept_id()
     END
 $$;
 
@@ -1085,10 +1105,10 @@ CREATE POLICY audit_log_read ON audit_log FOR SELECT TO dossier_app, dossier_bi 
 -------------------------------------------------------------------------------
 -- Functions the policies call with the caller's rights
 -------------------------------------------------------------------------------
-REVOKE ALL ON FUNCTION dossier.session_is_product(), dossier.sees_dossier_content(bigint, bigint, text, text, bigint),
+REVOKE ALL ON FUNCTION dossier.session_kind(), dossier.session_is_product(), dossier.sees_dossier_content(bigint, bigint, text, text, bigint),
     dossier.users_guard(), dossier.dossiers_transition(), dossier.approvals_transition(), dossier.loans_transition(),
     dossier.followups_guard(), dossier.credit_receivables_guard() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION dossier.actor_role(), dossier.actor_user_id(), dossier.actor_dept_id(), dossier.actor_is_user(),
-    dossier.bi_login_role(), dossier.bi_login_dept_id(),
+GRANT EXECUTE ON FUNCTION dossier.session_kind(), dossier.actor_role(), dossier.actor_user_id(), dossier.actor_dept_id(),
+    dossier.actor_is_user(), dossier.bi_login_role(), dossier.bi_login_dept_id(),
     dossier.session_is_product(), dossier.sees_dossier_content(bigint, bigint, text, text, bigint)
     TO dossier_app, dossier_bi;

@@ -148,6 +148,41 @@ import TestSupport
         #expect(try nobody.ids("SELECT id FROM customers").isEmpty)
     }
 
+    /// The actor functions fold at planning (`session_kind`, issue 17): the
+    /// daemon's plans read its settings without a membership test per use, and
+    /// a BI login's plans never read those settings at all, even in a prepared
+    /// statement planned after the login set them.
+    @Test func plansKnowWhichKindOfSessionTheyServe() throws {
+        let database = try MigratedDatabase.create()
+        let admin = try database.admin()
+        defer { admin.close() }
+        let fixture = try RecordsFixture.load(into: admin)
+        let query = "EXPLAIN (COSTS OFF) SELECT id FROM dossier.dossiers WHERE id = 1"
+        func plan(_ connection: PostgresConnection) throws -> String {
+            try connection.query(query).rows.map { try $0.decode(0, as: String.self) }.joined(separator: "\n")
+        }
+        let daemon = try database.daemon()
+        defer { daemon.close() }
+        let daemonPlan = try daemon.transaction { connection in
+            try connection.query("SELECT * FROM dossier.begin_command($1::int8)", [fixture.user("dir").id])
+            return try plan(connection)
+        }
+        #expect(daemonPlan.contains("current_setting('dossier.role'"))
+        #expect(!daemonPlan.contains("pg_has_role") && !daemonPlan.contains("bi_login"), "\(daemonPlan)")
+
+        try DatabaseLogins.createBILogin(admin, name: "bi_plan_\(database.name)", password: nil, departmentCode: "SH")
+        let bi = try PostgresConnection(conninfo: database.conninfo(user: "bi_plan_\(database.name)"))
+        defer { bi.close() }
+        let shDossiers = Set(fixture.dossiers.filter { $0.dept == "SH" }.map(\.id))
+        try bi.transaction { connection in
+            try connection.query("SELECT set_config('dossier.role', 'director', true), set_config('dossier.dept_id', '', true)")
+            let biPlan = try plan(connection)
+            #expect(!biPlan.contains("current_setting") && biPlan.contains("bi_login"), "\(biPlan)")
+            #expect(try connection.ids("SELECT id FROM dossier.dossiers") == shDossiers)
+            #expect(try connection.ids("SELECT id FROM dossier.dossiers") == shDossiers)  // prepared, planned again
+        }
+    }
+
     @Test func passwordHashesAreNeverReadable() throws {
         let database = try MigratedDatabase.create()
         let admin = try database.admin()
