@@ -56,6 +56,7 @@ public enum MigrationCatalog {
             ("0092_customer_find_function.sql", PackageResources._092_customer_find_function_sql),
             ("0093_audit_target_names_cached.sql", PackageResources._093_audit_target_names_cached_sql),
             ("0094_approval_listing_function.sql", PackageResources._094_approval_listing_function_sql),
+            ("0095_approval_obstacles_per_page.sql", PackageResources._095_approval_obstacles_per_page_sql),
             ("0100_fewer_executor_starts.sql", PackageResources._100_fewer_executor_starts_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
