@@ -54,18 +54,7 @@ start_dossierd "$dossier_port" --pool-size "$POOL_SIZE" --max-connections $((max
 
 # --- data: a department, a rep, a customer, DOSSIERS filed dossiers ----------
 echo "loading $DOSSIERS dossiers..." >&2
-sql >/dev/null <<SQL
-SET search_path = dossier, public;
-BEGIN;
-INSERT INTO departments (code, name) VALUES ('SH', '上海办事处') ON CONFLICT (code) DO NOTHING;
-INSERT INTO users (login, name, dept_id, role, line, password_hash)
-SELECT '$BENCH_LOGIN', '压测 代表', d.id, 'rep', 'sales', crypt('$BENCH_PASSWORD', gen_salt('bf', 4))
-  FROM departments d WHERE d.code = 'SH';
-$(filed_dossiers_sql "$BENCH_LOGIN" "$DOSSIERS")
-COMMIT;
-VACUUM ANALYZE;
-SQL
-read -r uid id_lo id_hi <<<"$(sql -At -F ' ' -c "SELECT u.id, min(d.id), max(d.id) FROM dossier.users u JOIN dossier.dossiers d ON d.owner_id = u.id WHERE u.login = '$BENCH_LOGIN' GROUP BY u.id")"
+load_rep_with_dossiers "$BENCH_LOGIN" "$BENCH_PASSWORD" "$DOSSIERS"
 [ "$((id_hi - id_lo + 1))" -eq "$DOSSIERS" ] || { echo "dossier ids are not contiguous ($id_lo..$id_hi)" >&2; exit 1; }
 
 # The ceiling's tables (schema `ceiling`) and its two scripts, as the superuser.

@@ -144,6 +144,25 @@ SELECT d.id, d.category, c.customer_id, d.filed_at::date, DATE '2056-12-31'
 SQL
 }
 
+# load_rep_with_dossiers <login> <password> <count>: department SH, a rep of
+# it and <count> filed dossiers of theirs (filed_dossiers_sql), vacuumed; sets
+# $uid (the rep's id) and $id_lo..$id_hi (the dossiers' contiguous ids).
+load_rep_with_dossiers() {
+    local login=$1 password=$2 count=$3
+    sql >/dev/null <<SQL
+SET search_path = dossier, public;
+BEGIN;
+INSERT INTO departments (code, name) VALUES ('SH', '上海办事处') ON CONFLICT (code) DO NOTHING;
+INSERT INTO users (login, name, dept_id, role, line, password_hash)
+SELECT '$login', '压测 代表', d.id, 'rep', 'sales', crypt('$password', gen_salt('bf', 4))
+  FROM departments d WHERE d.code = 'SH';
+$(filed_dossiers_sql "$login" "$count")
+COMMIT;
+VACUUM ANALYZE;
+SQL
+    read -r uid id_lo id_hi <<<"$(sql -At -F ' ' -c "SELECT u.id, min(d.id), max(d.id) FROM dossier.users u JOIN dossier.dossiers d ON d.owner_id = u.id WHERE u.login = '$login' GROUP BY u.id")"
+}
+
 # --- The ceiling: minimal hand-written transactions (issue 17) ----------------
 # The smallest SQL that does what a command does, with none of the product's
 # security or bookkeeping: what PostgreSQL itself can do here, so that a

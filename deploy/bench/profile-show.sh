@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Where a logged read's CPU goes (issue 17): DOSSIER SHOW at 8 connections
+# through dossierd, and the chained minimal logged read through pgbench, each
+# with the CPU time of every process involved (perf stat, per request) and a
+# call-graph profile of the daemon and of PostgreSQL's backends (perf record).
+#
+#   deploy/bench/profile-show.sh            # release build first
+#   BENCH_SKIP_BUILD=1 deploy/bench/profile-show.sh
+#
+# Needs `perf` (package linux-perf) and the rights to attach to the processes
+# (root, or kernel.perf_event_paranoid <= 1). Writes
+# deploy/bench/results/profile-show-<date>.txt. Percentages are robust to
+# other load; the microseconds per request are CPU time, not latency, but
+# still grow somewhat on a busy machine (caches, frequency): note the load.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+CONNS=${CONNS:-8}
+SECS=${SECS:-10}
+DOSSIERS=${DOSSIERS:-1000}
+BENCH_LOGIN=rep.bench
+BENCH_PASSWORD=bench-secret
+
+. deploy/bench/lib.sh
+bench_build dossier-bench
+command -v perf >/dev/null || { echo "perf not found (package linux-perf)" >&2; exit 1; }
+
+port=$(free_port)
+start_dossierd "$port" --pool-size 8 --max-connections $((CONNS + 24))
+echo "loading $DOSSIERS dossiers..." >&2
+load_rep_with_dossiers "$BENCH_LOGIN" "$BENCH_PASSWORD" "$DOSSIERS"
+ceiling_schema
+{
+    printf '%s\n' '\set id random(:id_lo, :id_hi)' '\set own random(0, 31)' 'BEGIN;' \
+        'SELECT id, number, category, level, scope, status, owner_id, dept_id FROM dossier.dossiers WHERE id = :id::int8;'
+    ceiling_audit ':uid::int8' dossier.show "'D' || :id::int8"
+    echo 'COMMIT;'
+} >"$work/show-chain.sql"
+seq "$id_lo" "$id_hi" | shuf | sed 's/^/DOSSIER SHOW D/; s/$/ purpose=bench/' >"$work/show.lines"
+
+# The cluster's processes (postmaster and all its children) and the daemon.
+cluster_pids() { pgrep -d, -P "$(head -1 "$work/data/pgdata/postmaster.pid")"; }
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+cpu_ms() { grep task-clock "$1" | cut -d, -f1; }
+
+report="deploy/bench/results/profile-show-$(date +%Y-%m-%d).txt"
+mkdir -p deploy/bench/results
+exec > >(tee "$report") 2>&1
+echo "# Where a logged read's CPU goes: DOSSIER SHOW through dossierd vs the chained minimal logged read; $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now)"
+echo "# command: CONNS=$CONNS SECS=$SECS DOSSIERS=$DOSSIERS deploy/bench/profile-show.sh"
+echo "# CPU per request = task-clock of the processes during the run / requests completed (perf stat)"
+echo
+
+# Warm-up: every pooled connection prepares and plans once.
+"$bin/dossier-bench" command --host 127.0.0.1 --port "$port" --connections "$CONNS" --requests 2000 \
+    --auth "$BENCH_LOGIN" --password "$BENCH_PASSWORD" --lines-file "$work/show.lines" >/dev/null
+
+# 1. dossierd: CPU of the daemon, the backends (and the rest of the cluster), the client.
+backend_pids=$(cluster_pids)
+perf stat -e task-clock -x, -p "$daemon_pid" -o "$work/daemon.stat" -- sleep "$SECS" &
+stat_daemon=$!
+perf stat -e task-clock -x, -p "$backend_pids" -o "$work/cluster.stat" -- sleep "$SECS" &
+stat_cluster=$!
+perf record -F 999 -g -p "$daemon_pid,$backend_pids" -o "$work/perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
+record=$!
+line=$(perf stat -e task-clock -x, -o "$work/client.stat" -- "$bin/dossier-bench" command --host 127.0.0.1 \
+    --port "$port" --connections "$CONNS" --requests 100000000 --duration-limit "$SECS" \
+    --auth "$BENCH_LOGIN" --password "$BENCH_PASSWORD" --lines-file "$work/show.lines")
+wait "$stat_daemon" "$stat_cluster" "$record"
+done_requests=$(field "$line" completed)
+echo "dossierd: $line"
+awk -v d="$(cpu_ms "$work/daemon.stat")" -v c="$(cpu_ms "$work/cluster.stat")" -v b="$(cpu_ms "$work/client.stat")" \
+    -v n="$done_requests" 'BEGIN {
+        printf "  CPU per DOSSIER SHOW: dossierd %.0f us, PostgreSQL %.0f us, client %.0f us, total %.0f us\n",
+               d * 1000 / n, c * 1000 / n, b * 1000 / n, (d + c + b) * 1000 / n }'
+
+# 2. The chained minimal logged read, as the superuser through pgbench: the
+# cluster is measured for SECS seconds once pgbench's connections are open;
+# requests in that window = pgbench's rate x SECS.
+(cd "$work" && env -u PGSERVICE PGOPTIONS= perf stat -e task-clock -x, -o "$work/pgbench.stat" -- \
+    "$PGBENCH" -n -M prepared -h "$pg_sock" -p "$pg_port" -U postgres -D uid="$uid" -D id_lo="$id_lo" \
+    -D id_hi="$id_hi" -f "$work/show-chain.sql" -c "$CONNS" -j 2 -T $((SECS + 4)) dossier >"$work/pgbench.out" 2>&1) &
+pgbench_run=$!
+sleep 2
+perf stat -e task-clock -x, -p "$(cluster_pids)" -o "$work/cluster-min.stat" -- sleep "$SECS"
+wait "$pgbench_run"
+tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' "$work/pgbench.out")
+echo "chained minimal: tps $tps"
+awk -v c="$(cpu_ms "$work/cluster-min.stat")" -v b="$(cpu_ms "$work/pgbench.stat")" -v tps="$tps" -v secs="$SECS" \
+    -v whole=$((SECS + 4)) 'BEGIN {
+        printf "  CPU per logged read: PostgreSQL %.0f us, pgbench %.0f us, total %.0f us\n",
+               c * 1000 / (tps * secs), b * 1000 / (tps * whole), c * 1000 / (tps * secs) + b * 1000 / (tps * whole) }'
+echo
+
+# 3. Where the daemon's and the backends' time goes (inclusive, by symbol).
+echo "== samples by process (dossierd's threads vs PostgreSQL backends), % of all samples"
+perf report -i "$work/perf.data" --no-children --sort comm -g none 2>/dev/null | grep -E '^ +[0-9]' | head -8
+echo
+echo "== PostgreSQL backends: inclusive share of named stages, % of all samples"
+perf report -i "$work/perf.data" --comm postgres --children --sort symbol -g none 2>/dev/null \
+    | grep -E '^ +[0-9]' \
+    | grep -E ' (PostgresMain|plpgsql_exec_function|fmgr_security_definer|SPI_execute_plan_with_paramlist|standard_ExecutorStart|ExecInitNode|ExecInitQual|ExecInitSeqScan|ExecInitIndexScan|pg_proc_aclcheck|ExecScan|ExecInsertIndexTuples|CommitTransactionCommand|XLogInsertRecord|GetCachedPlan|do_syscall_64|__send|secure_read|schedule|LWLockAcquire|XactLockTableWait|MultiXactIdCreate|heap_lock_tuple|RI_FKey_check_ins)( |$)' \
+    | sed "s/ *- *- *$//; s/ *$//" || true
+echo
+echo "== dossierd: by library, % of all samples"
+perf report -i "$work/perf.data" --pid "$daemon_pid" --no-children --sort dso -g none 2>/dev/null \
+    | grep -E '^ +[0-9]' | head -10 || true
+echo
+echo "# load average at end: $(load_now)"
+echo "# written to $report" >&2
