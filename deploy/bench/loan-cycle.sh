@@ -28,11 +28,15 @@
 #   begin_command(<acting user>) in one pipeline (as the daemon sends them);
 #   <the daemon's statements>; COMMIT, ids carried
 #   with \gset; `-M prepared` as dossier_app, client i on dossier id_lo+i.
-# Statement texts are those of Loans.request/find/checkout/giveBack,
-# ApprovalEngine.request/lock/approve/recordDecision, Loans.approved,
-# ApprovalListing.list, DossierRecord.find, Audit.record. Differences, none of
-# which changes a plan: pgbench cannot bind NULL or '' or build 'A'||id in
-# \set, so those parameters are literals (NULL::int8, ''::text, 'A' || :id).
+# Statement texts are those of Loans.request (RequestTarget.find and
+# dossier.loan_request, 0110)/find/checkout/giveBack, ApprovalEngine.lock/
+# recheck/approve/recordDecision, Loans.approved, ApprovalListing.list,
+# Audit.record. Differences, none of which changes a plan: pgbench cannot bind
+# NULL or '' or build 'A'||id in \set, so those parameters are literals
+# (NULL::int8, ''::text, 'A' || :id); the chain of a loan of an internal
+# dossier is the literal '{manager}'; the approval id comes from
+# loan_request's answer (the daemon reads it from APPROVAL LIST, which both
+# run); APPROVE of a one-step request reads no other step (ApprovalEngine.recheck).
 #
 # The ceiling (as the superuser, tables of schema `ceiling`, no policies): four
 # transactions — request (read the dossier, insert the loan), approval, check
@@ -109,32 +113,10 @@ cat >"$work/cycle.sql" <<'SQL'
 BEGIN;
 SELECT * FROM dossier.begin_command(:rep::int8);
 \endpipeline
-SELECT d.id, d.dept_id, dp.code AS dept, d.category, d.level, d.scope, d.status, d.owner_id,
-       u.login AS owner, d.number,
-       EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = d.id) AS content_visible
-  FROM dossiers d JOIN departments dp ON dp.id = d.dept_id JOIN users u ON u.id = d.owner_id WHERE d.id = :id::int8 FOR UPDATE OF d;
--- (no row: the borrower may not lock another's dossier; DossierRecord.find then reads it without a lock)
-SELECT d.id, d.dept_id, dp.code AS dept, d.category, d.level, d.scope, d.status, d.owner_id,
-       u.login AS owner, d.number,
-       EXISTS (SELECT 1 FROM dossier_contents c WHERE c.dossier_id = d.id) AS content_visible
-  FROM dossiers d JOIN departments dp ON dp.id = d.dept_id JOIN users u ON u.id = d.owner_id WHERE d.id = :id::int8
+SELECT * FROM dossier.loan_request_target(:id::int8, NULL::text)
 \gset d_
-SELECT lendable, mode, extract(epoch FROM max_duration)::int8 AS seconds, same_day FROM loan_rules WHERE level = :d_level::text
-\gset r_
-INSERT INTO loans (dossier_id, dept_id, borrower_id, purpose, mode, requested_duration)
-VALUES (:d_id::int8, :d_dept_id::int8, :rep::int8, :purpose::text, :r_mode::text, make_interval(secs => :r_seconds::int8))
-RETURNING id
+SELECT * FROM dossier.loan_request(:d_id::int8, :d_dept_id::int8, :rep::int8, :purpose::text, :d_mode::text, :d_seconds::int8, '{manager}'::text[])
 \gset loan_
-INSERT INTO approvals (kind, dept_id, requester_id, dossier_id, customer_id, loan_id, penalty_id,
-                       payload, reason, step_count)
-VALUES (:kind::text, :d_dept_id::int8, :rep::int8, :d_id::int8, NULL::int8, :loan_id::int8, NULL::int8, '{}'::jsonb, :purpose::text, 1::int4)
-RETURNING id
-\gset appr_
-INSERT INTO approval_steps (approval_id, step_no, approver_role, approver_dept_id, requester_id)
-SELECT :appr_id::int8, t.ord, t.role, CASE t.role WHEN 'manager' THEN :d_dept_id::int8 END, :rep::int8
-  FROM unnest('{manager}'::text[]) WITH ORDINALITY AS t(role, ord);
-SELECT dossier.audit('approval.request'::text, ('A' || :appr_id::int8)::text, ''::text, :kind::text);
-UPDATE loans SET approval_id = :appr_id::int8 WHERE id = :loan_id::int8;
 COMMIT;
 -- 2. manager: APPROVAL LIST kind=loan (status pending)
 \startpipeline
@@ -180,14 +162,19 @@ SELECT * FROM dossier.begin_command(:mgr::int8);
 \endpipeline
 SELECT a.id, a.kind, a.status, a.dept_id, a.requester_id, a.current_step, a.step_count, a.dossier_id,
        a.customer_id, a.loan_id, a.penalty_id, a.payload::text AS payload, a.reason,
-       s.approver_role, s.approver_dept_id
+       s.approver_role, s.approver_dept_id, d.level, d.scope,
+       r.role AS requester_role, r.dept_id AS requester_dept_id,
+       a.closed_reason
   FROM approvals a JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
- WHERE a.id = :appr_id::int8
-   FOR UPDATE OF a
+  JOIN users r ON r.id = a.requester_id
+  LEFT JOIN dossiers d ON d.id = a.dossier_id
+ WHERE a.id = :loan_approval_id::int8
+ FOR UPDATE OF a
 \gset p_
-UPDATE approval_steps SET decision = :approved::text, decided_by = :mgr::int8, comment = NULL::text, decided_at = now()
- WHERE approval_id = :p_id::int8 AND step_no = :p_current_step::int4;
-UPDATE approvals SET status = 'approved', decided_at = now() WHERE id = :p_id::int8;
+SELECT dossier.approval_approve_last(:p_id::int8, :p_current_step::int4, :mgr::int8, NULL::text) AS reason;
+SELECT l.mode, extract(epoch FROM l.requested_duration)::int8 AS seconds,
+       r.lendable, r.mode AS rule_mode, extract(epoch FROM r.max_duration)::int8 AS rule_seconds, r.same_day
+  FROM loans l LEFT JOIN loan_rules r ON r.level = :p_level::text WHERE l.id = :p_loan_id::int8;
 UPDATE loans SET status = 'approved', approved_at = now() WHERE id = :p_loan_id::int8 AND status = 'requested';
 SELECT dossier.audit('approval.approve'::text, ('A' || :p_id::int8)::text, ''::text, 'final'::text);
 COMMIT;
@@ -196,36 +183,19 @@ COMMIT;
 BEGIN;
 SELECT * FROM dossier.begin_command(:arc::int8);
 \endpipeline
-SELECT l.id, l.dossier_id, l.dept_id, l.borrower_id, l.status, d.level, coalesce(d.number, 'D' || d.id) AS reference
-  FROM loans l JOIN dossiers d ON d.id = l.dossier_id
- WHERE l.id = :loan_id::int8 FOR UPDATE OF l
+SELECT * FROM dossier.loan_for_change(:loan_loan_id::int8)
 \gset l_
-SELECT lendable, mode, extract(epoch FROM max_duration)::int8 AS seconds, same_day FROM loan_rules WHERE level = :l_level::text
-\gset r_
-UPDATE loans
-   SET status = 'out', checked_out_at = now(), checked_out_by = :arc::int8,
-       due_at = CASE WHEN :r_same_day::bool THEN least(now() + requested_duration, date_trunc('day', now()) + interval '1 day')
-                     ELSE now() + requested_duration END
- WHERE id = :l_id::int8
-RETURNING to_char(due_at AT TIME ZONE 'UTC', E'YYYY-MM-DD"T"HH24\x3aMI\x3aSS"Z"') AS due
+SELECT dossier.loan_checkout(:l_id::int8, :l_dossier_id::int8, :arc::int8, :l_same_day::bool, :l_reference::text) AS due
 \gset
-UPDATE dossiers SET status = 'on_loan', updated_at = now() WHERE id = :l_dossier_id::int8;
-SELECT dossier.audit('loan.checkout'::text, ('L' || :l_id::int8)::text, ''::text, :l_reference::text);
 COMMIT;
 -- 5. archivist: LOAN RETURN L<n>
 \startpipeline
 BEGIN;
 SELECT * FROM dossier.begin_command(:arc::int8);
 \endpipeline
-SELECT l.id, l.dossier_id, l.dept_id, l.borrower_id, l.status, d.level, coalesce(d.number, 'D' || d.id) AS reference
-  FROM loans l JOIN dossiers d ON d.id = l.dossier_id
- WHERE l.id = :loan_id::int8 FOR UPDATE OF l
+SELECT * FROM dossier.loan_for_change(:loan_loan_id::int8)
 \gset l_
-UPDATE loans SET status = 'returned', returned_at = now(), returned_by = :arc::int8, return_complete = true::bool,
-                 return_note = NULL::text
- WHERE id = :l_id::int8;
-UPDATE dossiers SET status = 'filed', updated_at = now() WHERE id = :l_dossier_id::int8 AND status = 'on_loan';
-SELECT dossier.audit('loan.return'::text, ('L' || :l_id::int8)::text, ''::text, 'complete'::text);
+SELECT dossier.loan_give_back(:l_id::int8, :l_dossier_id::int8, :arc::int8, true::bool, NULL::text, 'complete'::text);
 COMMIT;
 SQL
 # The ceiling: its tables and its cycle (see the header).
@@ -252,7 +222,7 @@ ceiling_schema
 
 pgbench_conn=(-h "$pg_sock" -p "$pg_port" -U dossier_app)
 pgbench_vars=(-D rep="$rep_id" -D mgr="$mgr_id" -D arc="$arc_id" -D dept="$dept_id" -D id_lo="$id_lo"
-              -D purpose=bench -D kind=loan -D mgr_role=manager -D approved=approved)
+              -D purpose=bench -D kind=loan -D mgr_role=manager)
 bench_users=(--borrower "$BORROWER" --manager "$MANAGER" --archivist "$ARCHIVIST" --password "$BENCH_PASSWORD")
 
 # Sanity (not timed): one cycle each way, and the dossiers are filed again after it.

@@ -14,27 +14,23 @@ enum ApprovalEngine {
         var penaltyID: Int64? = nil
     }
 
-    /// Files a request and returns its id.
+    /// Files a request and returns its id: the approval, its steps and its
+    /// audit row in one call (`dossier.approval_request`, 0110).
     static func request(
         _ kind: ApprovalKind, chain: [ApproverRole], departmentID: Int64, target: Target,
         payload: String = "{}", reason: String? = nil, actor: Actor, on connection: PostgresConnection
     ) throws -> ApprovalID {
-        let row = try connection.query("""
-            INSERT INTO approvals (kind, dept_id, requester_id, dossier_id, customer_id, loan_id, penalty_id,
-                                   payload, reason, step_count)
-            VALUES ($1::text, $2::int8, $3::int8, $4::int8, $5::int8, $6::int8, $7::int8, $8::jsonb, $9::text, $10::int4)
-            RETURNING id
+        let id = try connection.query("""
+            SELECT dossier.approval_request($1::text, $2::int8, $3::int8, $4::int8, $5::int8, $6::int8, $7::int8,
+                                            $8::jsonb, $9::text, $10::text[]) AS id
             """, [kind.rawValue, departmentID, actor.userID, target.dossierID, target.customerID, target.loanID,
-                  target.penaltyID, payload, reason, chain.count]).firstRow()
-        let id = try row.decode("id", as: Int64.self)
-        try connection.query("""
-            INSERT INTO approval_steps (approval_id, step_no, approver_role, approver_dept_id, requester_id)
-            SELECT $1::int8, t.ord, t.role, CASE t.role WHEN 'manager' THEN $2::int8 END, $3::int8
-              FROM unnest($4::text[]) WITH ORDINALITY AS t(role, ord)
-            """, [id, departmentID, actor.userID, "{" + chain.map(\.rawValue).joined(separator: ",") + "}"])
-        let approval = ApprovalID(id)!
-        try Audit.record(connection, action: "approval.request", target: approval.description, detail: kind.rawValue)
-        return approval
+                  target.penaltyID, payload, reason, arrayLiteral(chain)]).firstRow().decode("id", as: Int64.self)
+        return ApprovalID(id)!
+    }
+
+    /// A chain as a `text[]` parameter.
+    static func arrayLiteral(_ chain: [ApproverRole]) -> String {
+        "{" + chain.map(\.rawValue).joined(separator: ",") + "}"
     }
 
     /// A change made on the caller's own authority (they are the approver the
@@ -150,13 +146,13 @@ enum ApprovalEngine {
             guard approving else { return pending }
             throw ProtocolError(.conflict, "\(pending.approvalID) is no longer possible: the dossier is \(pending.subject.level.rawValue) now; reject it")
         }
-        let stored = try connection.query(
+        // A one-step request's chain is its current step, read with it by `lock`.
+        let stored = pending.stepCount == 1 && pending.currentStep == 1 ? [pending.approverRole] : try connection.query(
             "SELECT approver_role FROM approval_steps WHERE approval_id = $1::int8 ORDER BY step_no", [pending.id]
         ).rows.map { ApproverRole(rawValue: try $0.decode("approver_role", as: String.self)) ?? .director }
         let decided = Array(stored.prefix(pending.currentStep - 1))
         guard let remaining = ApprovalPolicy.remainingSteps(decided: decided, stored: stored, now: chain) else { return pending }
-        try connection.query("SELECT dossier.approval_replan($1::int8, $2::text[])",
-                             [pending.id, "{" + remaining.map(\.rawValue).joined(separator: ",") + "}"])
+        try connection.query("SELECT dossier.approval_replan($1::int8, $2::text[])", [pending.id, arrayLiteral(remaining)])
         return try lock(pending.approvalID, on: connection)
     }
 
@@ -191,8 +187,8 @@ enum ApprovalEngine {
         -> Response {
         let pending = try recheck(try lock(command.approval, on: connection), approving: true, on: connection)
         try requireDecider(pending, actor)
-        try recordDecision(pending, "approved", comment: command.comment, actor: actor, on: connection)
         guard pending.currentStep == pending.stepCount else {
+            try recordDecision(pending, "approved", comment: command.comment, actor: actor, on: connection)
             try connection.query("UPDATE approvals SET current_step = current_step + 1 WHERE id = $1::int8", [pending.id])
             let role = try connection.query(
                 "SELECT approver_role FROM approval_steps WHERE approval_id = $1::int8 AND step_no = $2::int4",
@@ -201,13 +197,14 @@ enum ApprovalEngine {
                              detail: "step \(pending.currentStep)")
             return .ok("\(pending.approvalID) next=\(role)")
         }
-        // What stands in the way of the last approval is said as such (a
-        // dossier out on loan, retention not over yet), before anything changes.
+        // The last step's decision and the approval in one call (0110). What
+        // stands in the way of it is said as such (a dossier out on loan,
+        // retention not over yet), and nothing changes: the refusal rolls back.
         if let obstacle = try connection.query(
-            "SELECT (dossier.approval_obstacle($1::int8)).reason", [pending.id]).firstRow().decode("reason", as: String?.self) {
+            "SELECT dossier.approval_approve_last($1::int8, $2::int4, $3::int8, $4::text) AS reason",
+            [pending.id, pending.currentStep, actor.userID, command.comment]).firstRow().decode("reason", as: String?.self) {
             throw ProtocolError(.conflict, "\(pending.approvalID) cannot be carried out now: \(obstacle)")
         }
-        try connection.query("UPDATE approvals SET status = 'approved', decided_at = now() WHERE id = $1::int8", [pending.id])
         let outcome = try ApprovalEffects.apply(pending, actor: actor, personalData: personalData, on: connection)
         try Audit.record(connection, action: "approval.approve", target: pending.approvalID.description, detail: "final")
         return .ok("\(pending.approvalID) approved" + (outcome.map { " " + $0 } ?? ""))

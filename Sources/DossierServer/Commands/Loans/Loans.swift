@@ -8,34 +8,73 @@ import Postgres
 /// unique index decides races, whoever writes.
 enum Loans {
     static func request(_ command: LoanRequest, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let dossier = try DossierRecord.find(command.ref, on: connection, lock: true)
+        let dossier = try RequestTarget.find(command.ref, on: connection)
         switch dossier.status {
         case "filed": break
         case "on_loan": throw ProtocolError(.conflict, "\(dossier.reference) is on loan")
         default: throw ProtocolError(.conflict, "\(dossier.reference) is \(dossier.status); only filed dossiers are lent")
         }
-        let rule = try rule(for: dossier.level, on: connection)
+        guard let rule = dossier.rule else { throw ProtocolError(.internal, "no loan rule for level \(dossier.level)") }
         let decision: LoanPolicy.Decision
         do {
             decision = try LoanPolicy.decide(rule, mode: command.mode, seconds: command.period.map(seconds))
         } catch {
             throw refusal(error, dossier.reference)
         }
-        let loanID = try connection.query("""
-            INSERT INTO loans (dossier_id, dept_id, borrower_id, purpose, mode, requested_duration)
-            VALUES ($1::int8, $2::int8, $3::int8, $4::text, $5::text, make_interval(secs => $6::int8))
-            RETURNING id
-            """, [dossier.id, dossier.departmentID, actor.userID, command.purpose, decision.mode.rawValue,
-                  Int64(decision.seconds)]).firstRow().decode("id", as: Int64.self)
         let chain = try ApprovalPolicy.chain(for: .loan, dossier.policySubject(actor))
-        let approval = try ApprovalEngine.request(
-            .loan, chain: chain, departmentID: dossier.departmentID, target: .init(dossierID: dossier.id, loanID: loanID),
-            reason: command.purpose, actor: actor, on: connection)
-        try connection.query("UPDATE loans SET approval_id = $2::int8 WHERE id = $1::int8", [loanID, approval.value])
+        // The loan, its approval request (with its audit row) and the link, in one call (0110).
+        let loanID = try connection.query("""
+            SELECT loan_id FROM dossier.loan_request($1::int8, $2::int8, $3::int8, $4::text, $5::text, $6::int8, $7::text[])
+            """, [dossier.id, dossier.departmentID, actor.userID, command.purpose, decision.mode.rawValue,
+                  Int64(decision.seconds), ApprovalEngine.arrayLiteral(chain)]).firstRow().decode("loan_id", as: Int64.self)
         return .ok("L\(loanID) pending")
     }
 
-    /// The loan, as the caller may see it, locked for a change.
+    /// The dossier a loan is asked for, with the rule of its level, found by
+    /// `D<n>` or archive number as the caller sees it (`dossier.loan_request_target`,
+    /// 0110): locked when the caller may change it, else read, like
+    /// `DossierRecord.find`, but only the fields a request needs.
+    struct RequestTarget {
+        let id: Int64
+        let departmentID: Int64
+        let level: Level
+        let scope: Scope
+        let status: String
+        let number: String?
+        /// Nil when the level has no rule row.
+        let rule: LoanRule?
+
+        var reference: String { number ?? "D\(id)" }
+
+        static func find(_ ref: DossierRef, on connection: PostgresConnection) throws -> RequestTarget {
+            let id: Int64?
+            let number: String?
+            switch ref {
+            case .draft(let draft): (id, number) = (draft.value, nil)
+            case .archive(let archive): (id, number) = (nil, archive.description)
+            }
+            guard let row = try connection.query(
+                "SELECT * FROM dossier.loan_request_target($1::int8, $2::text)", [id, number]).first
+            else { throw ProtocolError(.notFound, "no dossier \(ref)") }
+            return RequestTarget(
+                id: try row.decode("id", as: Int64.self),
+                departmentID: try row.decode("dept_id", as: Int64.self),
+                level: Level(rawValue: try row.decode("level", as: String.self)) ?? .topSecret,
+                scope: Scope(rawValue: try row.decode("scope", as: String.self)) ?? .company,
+                status: try row.decode("status", as: String.self),
+                number: try row.decode("number", as: String?.self),
+                rule: try Loans.rule(row))
+        }
+
+        /// What the approval chain of the request depends on (as `DossierRecord.policySubject`).
+        func policySubject(_ actor: Actor) -> ApprovalPolicy.Subject {
+            .init(level: level, scope: scope, requester: actor.role,
+                  requesterManagesDepartment: actor.role == .manager && actor.departmentID == departmentID)
+        }
+    }
+
+    /// The loan, as the caller may see it, locked for a change, with the rule
+    /// of its dossier's level.
     struct Record {
         let id: Int64
         let dossierID: Int64
@@ -44,24 +83,28 @@ enum Loans {
         let status: String
         let level: Level
         let reference: String
+        /// Nil when the level has no rule row.
+        let rule: LoanRule?
+
+        /// The rule, which every level has unless the table was emptied.
+        func requireRule() throws -> LoanRule {
+            guard let rule else { throw ProtocolError(.internal, "no loan rule for level \(level)") }
+            return rule
+        }
     }
 
-    static func find(_ loan: LoanID, on connection: PostgresConnection, lock: Bool = false) throws -> Record {
-        let select = """
-            SELECT l.id, l.dossier_id, l.dept_id, l.borrower_id, l.status, d.level, coalesce(d.number, 'D' || d.id) AS reference
-              FROM loans l JOIN dossiers d ON d.id = l.dossier_id
-             WHERE l.id = $1::int8
-            """
-        // Locked when the caller may change it (the write policy grants the lock).
-        let locked = lock ? try connection.query(select + " FOR UPDATE OF l", [loan.value]).first : nil
-        guard let row = try locked ?? connection.query(select, [loan.value]).first
+    /// Locked when the caller may change it (the write policy grants the
+    /// lock), else read; one call (`dossier.loan_for_change`, 0110).
+    static func find(_ loan: LoanID, on connection: PostgresConnection) throws -> Record {
+        guard let row = try connection.query("SELECT * FROM dossier.loan_for_change($1::int8)", [loan.value]).first
         else { throw ProtocolError(.notFound, "no loan \(loan)") }
         return Record(
             id: try row.decode("id", as: Int64.self), dossierID: try row.decode("dossier_id", as: Int64.self),
             departmentID: try row.decode("dept_id", as: Int64.self), borrowerID: try row.decode("borrower_id", as: Int64.self),
             status: try row.decode("status", as: String.self),
             level: Level(rawValue: try row.decode("level", as: String.self)) ?? .topSecret,
-            reference: try row.decode("reference", as: String.self))
+            reference: try row.decode("reference", as: String.self),
+            rule: try Self.rule(row))
     }
 
     /// Check-out and return are the owning department's archivist's.
@@ -72,35 +115,27 @@ enum Loans {
     }
 
     static func checkout(_ id: LoanID, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let loan = try find(id, on: connection, lock: true)
+        let loan = try find(id, on: connection)
         try requireArchivist(loan, actor)
         guard loan.status == "approved" else { throw ProtocolError(.conflict, "\(id) is \(wireStatus(loan.status)); it must be approved") }
-        let rule = try rule(for: loan.level, on: connection)
-        let due = try connection.query("""
-            UPDATE loans
-               SET status = 'out', checked_out_at = now(), checked_out_by = $2::int8,
-                   due_at = CASE WHEN $3::bool THEN least(now() + requested_duration, date_trunc('day', now()) + interval '1 day')
-                                 ELSE now() + requested_duration END
-             WHERE id = $1::int8
-            RETURNING dossier.wire_time(due_at) AS due
-            """, [loan.id, actor.userID, rule.sameDay]).firstRow().decode("due", as: String.self)
-        try connection.query("UPDATE dossiers SET status = 'on_loan', updated_at = now() WHERE id = $1::int8", [loan.dossierID])
-        try Audit.record(connection, action: "loan.checkout", target: id.description, detail: loan.reference)
+        let rule = try loan.requireRule()
+        // The loan out, the dossier on loan and the audit row, in one call (0110).
+        guard let due = try connection.query(
+            "SELECT dossier.loan_checkout($1::int8, $2::int8, $3::int8, $4::bool, $5::text) AS due",
+            [loan.id, loan.dossierID, actor.userID, rule.sameDay, loan.reference]).firstRow().decode("due", as: String?.self)
+        else { throw PostgresError(kind: .client, message: "expected a row, got none (UPDATE 0)") }
         return .ok("\(id) due=\(due)")
     }
 
     static func giveBack(_ command: LoanReturn, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let loan = try find(command.loan, on: connection, lock: true)
+        let loan = try find(command.loan, on: connection)
         try requireArchivist(loan, actor)
         guard loan.status == "out" else { throw ProtocolError(.conflict, "\(command.loan) is \(wireStatus(loan.status)), not checked out") }
         let complete = command.complete ?? true
-        try connection.query("""
-            UPDATE loans SET status = 'returned', returned_at = now(), returned_by = $2::int8, return_complete = $3::bool,
-                             return_note = $4::text
-             WHERE id = $1::int8
-            """, [loan.id, actor.userID, complete, command.note])
-        try connection.query("UPDATE dossiers SET status = 'filed', updated_at = now() WHERE id = $1::int8 AND status = 'on_loan'",
-                             [loan.dossierID])
+        // The loan returned and the dossier filed again in one call (0110); a
+        // complete return's audit row too, an incomplete one's after its penalty.
+        try connection.query("SELECT dossier.loan_give_back($1::int8, $2::int8, $3::int8, $4::bool, $5::text, $6::text)",
+                             [loan.id, loan.dossierID, actor.userID, complete, command.note, complete ? "complete" : nil])
         var answer = command.loan.description
         if !complete {
             // The answer names what the loss cost the borrower.
@@ -108,17 +143,16 @@ enum Loans {
                 userID: loan.borrowerID, rule: "LOST_OR_DAMAGED", dossierID: loan.dossierID, loanID: loan.id,
                 note: command.note, recordedBy: actor.userID, on: connection)
             answer += " penalty=\(penalty) amount=\(amount)"
+            try Audit.record(connection, action: "loan.return", target: command.loan.description, detail: "incomplete")
         }
-        try Audit.record(connection, action: "loan.return", target: command.loan.description,
-                         detail: complete ? "complete" : "incomplete")
         return .ok(answer)
     }
 
     static func extend(_ command: LoanExtend, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let loan = try find(command.loan, on: connection, lock: true)
+        let loan = try find(command.loan, on: connection)
         guard loan.borrowerID == actor.userID else { throw ProtocolError(.denied, "only the borrower extends \(command.loan)") }
         guard loan.status == "out" else { throw ProtocolError(.conflict, "\(command.loan) is \(wireStatus(loan.status)), not checked out") }
-        let rule = try rule(for: loan.level, on: connection)
+        let rule = try loan.requireRule()
         let extra: Int
         do { extra = try LoanPolicy.extend(rule, seconds: seconds(command.period)) } catch { throw refusal(error, loan.reference) }
         // One extension at a time (the unique index approvals_one_pending_extension decides races).
@@ -175,11 +209,17 @@ enum Loans {
     /// week asked for while it was `internal` is not handed out once it is
     /// `secret` (4 hours), whoever approves.
     private static func requireRuleNow(_ approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws {
+        // The loan and the rule of the level in one statement.
         guard let row = try connection.query("""
-            SELECT l.mode, extract(epoch FROM l.requested_duration)::int8 AS seconds FROM loans l WHERE l.id = $1::int8
-            """, [approval.loanID]).first
+            SELECT l.mode, extract(epoch FROM l.requested_duration)::int8 AS seconds,
+                   r.lendable, r.mode AS rule_mode, extract(epoch FROM r.max_duration)::int8 AS rule_seconds, r.same_day
+              FROM loans l LEFT JOIN loan_rules r ON r.level = $2::text
+             WHERE l.id = $1::int8
+            """, [approval.loanID, approval.subject.level.rawValue]).first
         else { throw ProtocolError(.internal, "loan approval \(approval.approvalID) without its loan") }
-        let rule = try rule(for: approval.subject.level, on: connection)
+        guard let rule = try Self.rule(row, prefix: "rule_") else {
+            throw ProtocolError(.internal, "no loan rule for level \(approval.subject.level)")
+        }
         let mode = LoanMode(rawValue: try row.decode("mode", as: String.self))
         let seconds = try row.decode("seconds", as: Int.self)
         do {
@@ -248,15 +288,14 @@ enum Loans {
 
     // MARK: Helpers
 
-    private static func rule(for level: Level, on connection: PostgresConnection) throws -> LoanRule {
-        guard let row = try connection.query("""
-            SELECT lendable, mode, extract(epoch FROM max_duration)::int8 AS seconds, same_day FROM loan_rules WHERE level = $1::text
-            """, [level.rawValue]).first
-        else { throw ProtocolError(.internal, "no loan rule for level \(level)") }
+    /// The rule of a row that carries one (`lendable`, `mode`, `seconds`,
+    /// `same_day`, each after `prefix`); nil when the row has none (NULL `lendable`).
+    private static func rule(_ row: PostgresRow, prefix: String = "") throws -> LoanRule? {
+        guard let lendable = try row.decode("lendable", as: Bool?.self) else { return nil }
         return LoanRule(
-            lendable: try row.decode("lendable", as: Bool.self),
-            mode: try row.decode("mode", as: String?.self).flatMap(LoanMode.init(rawValue:)),
-            maximumSeconds: try row.decode("seconds", as: Int?.self),
+            lendable: lendable,
+            mode: try row.decode(prefix + "mode", as: String?.self).flatMap(LoanMode.init(rawValue:)),
+            maximumSeconds: try row.decode(prefix + "seconds", as: Int?.self),
             sameDay: try row.decode("same_day", as: Bool.self))
     }
 
