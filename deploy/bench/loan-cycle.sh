@@ -30,7 +30,8 @@
 #   with \gset; `-M prepared` as dossier_app, client i on dossier id_lo+i.
 # Statement texts are those of Loans.request (RequestTarget.find and
 # dossier.loan_request, 0110)/find/checkout/giveBack, ApprovalEngine.lock/
-# recheck/approve/recordDecision, Loans.approved, ApprovalListing.list,
+# recheck/approve, Loans.approved, ApprovalListing.list (approval_listing,
+# 0094: the first page, 50 rows and one to know whether there is a next),
 # Audit.record. Differences, none of which changes a plan: pgbench cannot bind
 # NULL or '' or build 'A'||id in \set, so those parameters are literals
 # (NULL::int8, ''::text, 'A' || :id); the chain of a loan of an internal
@@ -123,37 +124,9 @@ COMMIT;
 BEGIN;
 SELECT * FROM dossier.begin_command(:mgr::int8);
 \endpipeline
-WITH page AS MATERIALIZED (
-SELECT a.id, a.kind, a.status, a.current_step, a.step_count, a.customer_id,
-       CASE WHEN a.kind IN ('loan', 'extend') THEN 'L' || a.loan_id
-            WHEN a.kind = 'waive' THEN 'P' || a.penalty_id
-            WHEN a.kind = 'customer_edit' THEN c.number
-            ELSE coalesce(d.number, 'D' || a.dossier_id) END AS target,
-       u.login AS requester,
-       CASE WHEN a.status = 'pending' THEN s.approver_role || coalesce(':' || sd.code, '') ELSE '' END AS waiting_for,
-       dossier.wire_time(a.created_at) AS created,
-       coalesce(a.reason, '') AS reason,
-       coalesce(a.closed_reason, (dossier.approval_obstacle(a.id)).reason, '') AS obstacle
-  FROM approvals a
-  JOIN users u ON u.id = a.requester_id
-  LEFT JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
-  LEFT JOIN departments sd ON sd.id = s.approver_dept_id
-  LEFT JOIN dossiers d ON d.id = a.dossier_id
-  LEFT JOIN customers c ON c.id = a.customer_id
- WHERE (:kind::text IS NULL OR a.kind = :kind::text)
-   AND a.status = 'pending' AND a.requester_id <> :mgr::int8 AND s.approver_role = :mgr_role::text
-   AND (s.approver_dept_id IS NULL OR s.approver_dept_id = :dept::int8)
- ORDER BY a.id
- LIMIT 1000),
-     details AS (
-         SELECT x.approval_id,
-                string_agg(x.field || ': ' || CASE WHEN x.old <> '' THEN x.old || ' → ' ELSE '' END || x.new,
-                           '; ' ORDER BY x.ord, x.field) AS details
-           FROM dossier.approval_details_of(ARRAY(SELECT p.id FROM page p)) x
-          GROUP BY x.approval_id)
-SELECT page.*, coalesce(details.details, '') AS details
-  FROM page LEFT JOIN details ON details.approval_id = page.id
- ORDER BY page.id;
+SELECT l.id, l.kind, l.status, l.current_step, l.step_count, l.customer_id, l.target, l.requester,
+       l.waiting_for, l.created, l.reason, l.obstacle, l.details
+  FROM dossier.approval_listing('pending'::text, :kind::text, 0::int8, 51::int4, :mgr::int8, :mgr_role::text, :dept::int8) l;
 COMMIT;
 -- 3. manager: APPROVE A<m>
 \startpipeline
