@@ -14,6 +14,16 @@ public enum DossierRef: Hashable, Sendable, LosslessStringConvertible {
         }
     }
 
+    /// The draft id, when the reference names the dossier by it (`D<n>`).
+    public var draftID: Int64? {
+        if case .draft(let id) = self { id.value } else { nil }
+    }
+
+    /// The archive number, when the reference names the dossier by it.
+    public var archiveNumber: String? {
+        if case .archive(let number) = self { number.description } else { nil }
+    }
+
     public var description: String {
         switch self {
         case .archive(let number): number.description

@@ -138,19 +138,7 @@ public final class ConnectionPool: Sendable {
     }
 
     /// Runs `body` inside `BEGIN … COMMIT` opened together with its first
-    /// statement (see `PostgresConnection.transaction(opening:_:_:)`).
-    @discardableResult
-    public func transaction<T: Sendable>(
-        opening sql: String, _ params: [(any PostgresEncodable)?],
-        _ body: @escaping @Sendable (PostgresConnection, PostgresResult) throws -> T
-    ) async throws -> T {
-        try await withConnection { connection in
-            try connection.transaction(opening: sql, params, body)
-        }
-    }
-
-    /// Runs `body` inside `BEGIN … COMMIT` opened together with several
-    /// statements (see `PostgresConnection.transaction(opening:_:)`).
+    /// statements, in one round trip (see `PostgresConnection.transaction(opening:_:)`).
     @discardableResult
     public func transaction<T: Sendable>(
         opening statements: [PipelinedStatement],

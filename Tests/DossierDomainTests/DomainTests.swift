@@ -67,6 +67,9 @@ struct DomainTests {
         #expect(DossierRef("D17") == .draft(DraftID(17)!))
         #expect(DossierRef("SH-HT-2026-0001")?.description == "SH-HT-2026-0001")
         #expect(DossierRef("SH-HT-2026-12345")?.description == "SH-HT-2026-12345")
+        // What a lookup by id or by number takes from a reference.
+        #expect(DossierRef("D17")?.draftID == 17 && DossierRef("D17")?.archiveNumber == nil)
+        #expect(DossierRef("SH-HT-2026-0001")?.archiveNumber == "SH-HT-2026-0001" && DossierRef("SH-HT-2026-0001")?.draftID == nil)
         for bad in ["D0", "D017", "d17", "D", "D-1", "SH-HT-2026-001", "SH-HT-2026-0000", "SH-HT-2026-01234", "sh-HT-2026-0001",
                     "SH-XX-2026-0001", "SH-HT-26-0001", "SH-HT-2026-0001-1", "SHANGHAI123-HT-2026-0001", ""] {
             #expect(DossierRef(bad) == nil, "\(bad)")

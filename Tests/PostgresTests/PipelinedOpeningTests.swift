@@ -118,16 +118,17 @@ import Testing
         configuration.checksConnectionBeforeJob = false
         let pool = ConnectionPool(configuration)
         // Prepared on the first connection, so the next opening sends no PREPARE.
-        let pid = try await pool.transaction(opening: "SELECT pg_backend_pid() AS pid", []) { _, opened in
-            try opened.firstRow().decode("pid", as: Int32.self)
+        let opening = [PipelinedStatement("SELECT pg_backend_pid() AS pid", [])]
+        let pid = try await pool.transaction(opening: opening) { _, opened in
+            try opened[0].firstRow().decode("pid", as: Int32.self)
         }
         let admin = try PostgresConnection(conninfo: conninfo)
         try admin.query("SELECT pg_terminate_backend($1::int4, 5000)", [pid])
         admin.close()
         let attempts = Mutex(0)
-        let newPID = try await pool.transaction(opening: "SELECT pg_backend_pid() AS pid", []) { _, opened in
+        let newPID = try await pool.transaction(opening: opening) { _, opened in
             attempts.withLock { $0 += 1 }
-            return try opened.firstRow().decode("pid", as: Int32.self)
+            return try opened[0].firstRow().decode("pid", as: Int32.self)
         }
         #expect(newPID != pid)
         #expect(attempts.withLock { $0 } == 1)

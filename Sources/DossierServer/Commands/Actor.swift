@@ -36,6 +36,13 @@ struct Actor: Sendable {
         )
     }
 
+    /// What the approval chain of this actor's request depends on, for a
+    /// subject of `level` and `scope` belonging to department `departmentID`.
+    func approvalSubject(level: Level, scope: Scope, departmentID: Int64) -> ApprovalPolicy.Subject {
+        .init(level: level, scope: scope, requester: role,
+              requesterManagesDepartment: role == .manager && self.departmentID == departmentID)
+    }
+
     init(userID: Int64, login: String, role: Role, departmentID: Int64, departmentCode: String, line: StaffLine) {
         self.userID = userID
         self.login = login

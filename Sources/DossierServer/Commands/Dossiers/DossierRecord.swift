@@ -104,8 +104,7 @@ struct DossierRecord: Sendable {
 
     /// What the approval chain of a request about this dossier depends on.
     func policySubject(_ actor: Actor) -> ApprovalPolicy.Subject {
-        .init(level: level, scope: scope, requester: actor.role,
-              requesterManagesDepartment: actor.role == .manager && actor.departmentID == departmentID)
+        actor.approvalSubject(level: level, scope: scope, departmentID: departmentID)
     }
 
     func requireStatus(_ allowed: String..., toDo what: String) throws {

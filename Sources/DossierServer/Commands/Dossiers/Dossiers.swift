@@ -36,9 +36,7 @@ enum Dossiers {
         }
         try connection.query(
             "UPDATE dossiers SET status = 'submitted', submitted_at = now(), updated_at = now() WHERE id = $1::int8", [dossier.id])
-        let chain = try ApprovalPolicy.chain(for: .file, .init(
-            level: dossier.level, scope: dossier.scope, requester: actor.role,
-            requesterManagesDepartment: actor.role == .manager && actor.departmentID == dossier.departmentID))
+        let chain = try ApprovalPolicy.chain(for: .file, dossier.policySubject(actor))
         let approval = try ApprovalEngine.request(
             .file, chain: chain, departmentID: dossier.departmentID, target: .init(dossierID: dossier.id),
             actor: actor, on: connection)
@@ -49,14 +47,8 @@ enum Dossiers {
     /// the content and writing the audit row in one statement, each through
     /// the policies. Sent with the transaction's `BEGIN` (`CommandHandlers.openingStatement`).
     static func showStatement(_ command: DossierShow) -> PipelinedStatement {
-        let id: Int64?
-        let number: String?
-        switch command.ref {
-        case .draft(let draft): (id, number) = (draft.value, nil)
-        case .archive(let archive): (id, number) = (nil, archive.description)
-        }
-        return PipelinedStatement("SELECT * FROM dossier.dossier_show($1::int8, $2::text, $3::text)",
-                                  [id, number, command.purpose ?? ""])
+        PipelinedStatement("SELECT * FROM dossier.dossier_show($1::int8, $2::text, $3::text)",
+                           [command.ref.draftID, command.ref.archiveNumber, command.purpose ?? ""])
     }
 
     /// The content, one row; the read is logged with its purpose in the same

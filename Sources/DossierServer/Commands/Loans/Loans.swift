@@ -47,14 +47,8 @@ enum Loans {
         var reference: String { number ?? "D\(id)" }
 
         static func find(_ ref: DossierRef, on connection: PostgresConnection) throws -> RequestTarget {
-            let id: Int64?
-            let number: String?
-            switch ref {
-            case .draft(let draft): (id, number) = (draft.value, nil)
-            case .archive(let archive): (id, number) = (nil, archive.description)
-            }
             guard let row = try connection.query(
-                "SELECT * FROM dossier.loan_request_target($1::int8, $2::text)", [id, number]).first
+                "SELECT * FROM dossier.loan_request_target($1::int8, $2::text)", [ref.draftID, ref.archiveNumber]).first
             else { throw ProtocolError(.notFound, "no dossier \(ref)") }
             return RequestTarget(
                 id: try row.decode("id", as: Int64.self),
@@ -66,10 +60,9 @@ enum Loans {
                 rule: try Loans.rule(row))
         }
 
-        /// What the approval chain of the request depends on (as `DossierRecord.policySubject`).
+        /// What the approval chain of the request depends on.
         func policySubject(_ actor: Actor) -> ApprovalPolicy.Subject {
-            .init(level: level, scope: scope, requester: actor.role,
-                  requesterManagesDepartment: actor.role == .manager && actor.departmentID == departmentID)
+            actor.approvalSubject(level: level, scope: scope, departmentID: departmentID)
         }
     }
 
@@ -288,8 +281,8 @@ enum Loans {
 
     // MARK: Helpers
 
-    /// The rule of a row that carries one (`lendable`, `mode`, `seconds`,
-    /// `same_day`, each after `prefix`); nil when the row has none (NULL `lendable`).
+    /// The rule of a row that carries one (`lendable`, `same_day`, and `mode`
+    /// and `seconds` after `prefix`); nil when the row has none (NULL `lendable`).
     private static func rule(_ row: PostgresRow, prefix: String = "") throws -> LoanRule? {
         guard let lendable = try row.decode("lendable", as: Bool?.self) else { return nil }
         return LoanRule(

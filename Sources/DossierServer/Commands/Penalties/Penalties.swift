@@ -150,9 +150,8 @@ enum Penalties {
             throw ProtocolError(.conflict, "\(command.penalty) already has a pending waiver A\(pending)")
         }
         let departmentID = try penalty.decode("dept_id", as: Int64.self)
-        let chain = try ApprovalPolicy.chain(for: .waive, .init(
-            level: .internal, scope: .personal, requester: actor.role,
-            requesterManagesDepartment: actor.role == .manager && actor.departmentID == departmentID))
+        let chain = try ApprovalPolicy.chain(
+            for: .waive, actor.approvalSubject(level: .internal, scope: .personal, departmentID: departmentID))
         let approval = try ApprovalEngine.request(
             .waive, chain: chain, departmentID: departmentID, target: .init(penaltyID: command.penalty.value),
             reason: command.reason, actor: actor, on: connection)
