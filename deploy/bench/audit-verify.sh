@@ -50,7 +50,7 @@ dataset_load "$SCALE"
 echo "# $(dataset_counts)"
 
 # --- helpers -------------------------------------------------------------------
-pg_pids() { pgrep -P "$(head -1 "$work/data/pgdata/postmaster.pid")"; }
+pg_pids() { pgrep -P "$(head -1 "$data_dir/pgdata/postmaster.pid")"; }
 # The largest peak resident memory of any backend (kB), and dossierd's.
 backend_peak_kb() { for p in $(pg_pids); do awk '/^VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null; done | sort -n | tail -1; }
 daemon_kb() { awk -v k="$1" '$1 == k ":" { print $2 }' "/proc/$daemon_pid/status"; }

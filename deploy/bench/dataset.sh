@@ -78,12 +78,14 @@ SELECT c.id, 'company', '联系人' || (c.id % 997)
   FROM customers c WHERE c.number LIKE 'C-2025-%';
 
 -- Dossiers: five per customer (one per category), most filed; 1 in 50 secret
--- (a secret dossier's register names no title or customer).
+-- (a secret dossier's register names no title or customer). 1 in 400 is a
+-- draft begun in the last 30 days: a rep has a dozen drafts in hand (about 13
+-- at SCALE=1), not hundreds of year-old ones; TODO lists every one of them.
 CREATE TEMP TABLE dossier_plan AS
 SELECT row_number() OVER (ORDER BY c.id, k) AS rn, c.id AS cid, c.dept_id, c.owner_id, o.code, k,
        (ARRAY['HT','BJ','DD','KH','XY'])[k] AS cat,
        CASE WHEN (c.id + k) % 50 = 0 THEN 'secret' ELSE 'internal' END AS level,
-       CASE WHEN (c.id + k) % 20 = 0 THEN 'draft' ELSE 'filed' END AS st
+       CASE WHEN (c.id + k) % 400 = 0 THEN 'draft' ELSE 'filed' END AS st
   FROM customers c JOIN offices o ON o.id = c.dept_id, generate_series(1, 5) k
  WHERE c.number LIKE 'C-2025-%';
 CREATE TEMP TABLE dossier_seq AS
@@ -98,7 +100,7 @@ SELECT p.dept_id, p.cat, p.level, 'personal', p.st, p.owner_id,
        CASE WHEN p.st = 'filed' AND p.level = 'internal' THEN p.cid END,
        CASE WHEN p.st <> 'draft' THEN now() - interval '300 days' END,
        CASE WHEN p.st = 'filed' THEN now() - interval '290 days' + make_interval(secs => p.cid % 86400) END,
-       now() - interval '310 days'
+       CASE WHEN p.st = 'draft' THEN now() - make_interval(days => p.cid % 30) ELSE now() - interval '310 days' END
   FROM dossier_plan p LEFT JOIN dossier_seq s ON s.rn = p.rn
  ORDER BY p.rn;
 CREATE TEMP TABLE dossier_map AS

@@ -50,7 +50,7 @@ run() {
     local t0 t1 out
     t0=$(now)
     # A refused import exits with 1 and says why on its last line.
-    out=$("$bin/dossierd" "$@" --data-dir "$work/data" 2>&1 | tail -1 || true)
+    out=$("$bin/dossierd" "$@" --data-dir "$data_dir" 2>&1 | tail -1 || true)
     t1=$(now)
     printf '%-40s %6.2f s   %s\n' "$label" "$(echo "$t1 - $t0" | bc)" "$out"
 }

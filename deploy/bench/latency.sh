@@ -10,6 +10,11 @@
 # Knobs: SCALE (default 0.01), SMALL (default SCALE/100), CONNS=8, SECS=8 per
 # verb, REQUESTS=150 loan requests per size, WARMUP=16 untimed loan requests
 # and approvals before them. Report: deploy/bench/results/latency-<date>.txt.
+# KEEP_DATA=<dir>: keep each size's cluster in <dir>/scale-<SCALE> and reuse it
+# on the next run instead of loading again (SCALE=1 takes most of an hour to
+# load). A reused cluster is migrated by the daemon as it starts, like any
+# installation; the loan requests of earlier runs stay (approved), so each run
+# requests other dossiers.
 #
 # Verbs (logins from dataset.sh, office 1 = SH): DOSSIER SHOW of the rep's own
 # dossiers (u00041), DOSSIER LIST (first page), CUSTOMER FIND with 2- and
@@ -45,7 +50,7 @@ stop_dossierd() {
     for _ in $(seq 300); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
     wait "$daemon_pid" 2>/dev/null || true
     daemon_pid=
-    rm -rf "$work/data"
+    [ -n "${KEEP_DATA:-}" ] || rm -rf "$data_dir"
 }
 
 # Rows read by sequential scans so far, per table, as "table rows" lines.
@@ -104,9 +109,20 @@ warm_up_loans() {
 measure_size() {  # scale -> lines "label p50 p99 completed errors rows seqscans" in $work/result.<scale>
     local scale=$1 out="$work/result.$1" rep_id office
     port=$(free_port)
+    data_dir="$work/data"
+    if [ -n "${KEEP_DATA:-}" ]; then
+        mkdir -p "$KEEP_DATA" && chmod 755 "$KEEP_DATA"
+        data_dir="$KEEP_DATA/scale-$scale"
+        [ -f "$data_dir/bench-loaded" ] || rm -rf "$data_dir"  # a load that did not finish
+    fi
     start_dossierd "$port" --log-level warning --pool-size 8 --max-connections 64
-    echo "# size SCALE=$scale: loading (load $(load_now))" >&2
-    dataset_load "$scale"
+    if [ -f "$data_dir/bench-loaded" ]; then
+        echo "# size SCALE=$scale: reusing the cluster in $data_dir, $(cat "$data_dir/bench-loaded")"
+    else
+        echo "# size SCALE=$scale: loading (load $(load_now))" >&2
+        dataset_load "$scale"
+        [ -z "${KEEP_DATA:-}" ] || echo "loaded $(date -u +%Y-%m-%dT%H:%M:%SZ) by $(git rev-parse --short HEAD)" >"$data_dir/bench-loaded"
+    fi
     echo "# SCALE=$scale: $(dataset_counts)"
     rep_id=$(sql -At -c "SELECT id FROM dossier.users WHERE login = 'u00041'")
     office=$(sql -At -c "SELECT dept_id FROM dossier.users WHERE login = 'u00041'")
@@ -146,7 +162,7 @@ report="deploy/bench/results/latency-$(date +%Y-%m-%d).txt"
 exec > >(tee "$report") 2>&1
 echo "# dossierd daily verbs at two sizes, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now); uptime: $(uptime)"
-echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS SECS=$SECS REQUESTS=$REQUESTS WARMUP=$WARMUP deploy/bench/latency.sh"
+echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS SECS=$SECS REQUESTS=$REQUESTS WARMUP=$WARMUP${KEEP_DATA:+ KEEP_DATA=$KEEP_DATA} deploy/bench/latency.sh"
 echo "# dossier-bench command, $CONNS connections, ${SECS}s per verb (LOAN REQUEST/APPROVE: each line once, after"
 echo "#   up to $WARMUP untimed LOAN REQUESTs and their APPROVEs on other dossiers: the pool warm, as in service)"
 measure_size "$SMALL"

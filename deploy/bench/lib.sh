@@ -5,6 +5,7 @@
 # A temporary work directory; everything started through this file stops on exit.
 work=$(mktemp -d /tmp/dossier-bench.XXXXXX)
 chmod 755 "$work"  # the embedded cluster's `postgres` user must reach it when root
+data_dir="$work/data"
 daemon_pid=
 bench_pids=()
 bench_cleanup() {
@@ -58,14 +59,15 @@ bench_build() {
 }
 
 # start_dossierd <port> [serve options…]: dossierd on the embedded default (a
-# private cluster in $work/data), ready when it logs `listening` or, at any
+# private cluster in $data_dir: $work/data unless a script keeps its cluster
+# elsewhere, as latency.sh's KEEP_DATA does), ready when it logs `listening` or, at any
 # log level, greets a client. Its stdout is $work/stdout.log, its log $work/dossierd.log.
 # Without the daily jobs: on a fresh database they would run at once, beside
 # what is measured.
 start_dossierd() {
     local port=$1; shift
     env -u DOSSIER_DATABASE_URL -u PGHOST -u PGHOSTADDR -u PGPORT -u PGDATABASE -u PGUSER -u PGSERVICE \
-        "$bin/dossierd" serve --data-dir "$work/data" --listen "127.0.0.1:$port" --no-jobs "$@" \
+        "$bin/dossierd" serve --data-dir "$data_dir" --listen "127.0.0.1:$port" --no-jobs "$@" \
         >"$work/stdout.log" 2>"$work/dossierd.log" &
     daemon_pid=$!
     local i line
@@ -82,11 +84,11 @@ start_dossierd() {
         sleep 0.1
     done
     # The embedded cluster's socket directory and port, for psql and pgbench.
-    pg_port=$(sed -n 4p "$work/data/pgdata/postmaster.pid")
-    pg_sock=$(sed -n 5p "$work/data/pgdata/postmaster.pid")
+    pg_port=$(sed -n 4p "$data_dir/pgdata/postmaster.pid")
+    pg_sock=$(sed -n 5p "$data_dir/pgdata/postmaster.pid")
     # The cluster authenticates: psql as postgres by peer (this OS user), pgbench
     # as dossier_app with the daemon's password from its libpq passfile.
-    export PGPASSFILE="$work/data/daemon.pgpass"
+    export PGPASSFILE="$data_dir/daemon.pgpass"
 }
 
 # The administrator's one-time password printed at the first start.

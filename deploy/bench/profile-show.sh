@@ -39,7 +39,7 @@ ceiling_schema
 seq "$id_lo" "$id_hi" | shuf | sed 's/^/DOSSIER SHOW D/; s/$/ purpose=bench/' >"$work/show.lines"
 
 # The cluster's processes (postmaster and all its children) and the daemon.
-cluster_pids() { pgrep -d, -P "$(head -1 "$work/data/pgdata/postmaster.pid")"; }
+cluster_pids() { pgrep -d, -P "$(head -1 "$data_dir/pgdata/postmaster.pid")"; }
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 cpu_ms() { grep task-clock "$1" | cut -d, -f1; }
 
