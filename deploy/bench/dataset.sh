@@ -100,7 +100,7 @@ SELECT p.dept_id, p.cat, p.level, 'personal', p.st, p.owner_id,
        CASE WHEN p.st = 'filed' AND p.level = 'internal' THEN p.cid END,
        CASE WHEN p.st <> 'draft' THEN now() - interval '300 days' END,
        CASE WHEN p.st = 'filed' THEN now() - interval '290 days' + make_interval(secs => p.cid % 86400) END,
-       CASE WHEN p.st = 'draft' THEN now() - make_interval(days => p.cid % 30) ELSE now() - interval '310 days' END
+       CASE WHEN p.st = 'draft' THEN now() - make_interval(days => (p.cid % 30)::int) ELSE now() - interval '310 days' END
   FROM dossier_plan p LEFT JOIN dossier_seq s ON s.rn = p.rn
  ORDER BY p.rn;
 CREATE TEMP TABLE dossier_map AS
