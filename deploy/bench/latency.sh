@@ -62,16 +62,28 @@ seq_reads_per_command() {  # before after commands
     join <(sort "$1") <(sort "$2") | awk -v n="$3" '{ d = ($3 - $2) / (n > 0 ? n : 1); if (d > 1000) printf "%s:%d ", $1, d }'
 }
 
-# run_verb <label> <login> <lines file> [max requests]: prints "label p50 p99 completed errors rows seqscans"
-# (rows: data rows per response).
+# CPU time so far (ms) of dossierd and of the cluster's processes (the
+# postmaster's children: the pool's backends): user + system from /proc.
+cpu_ms() {
+    local postmaster
+    postmaster=$(head -1 "$data_dir/pgdata/postmaster.pid")
+    for pid in "$daemon_pid" $(pgrep -P "$postmaster"); do
+        sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null || true
+    done | awk -v hz="$(getconf CLK_TCK)" '{ t += $12 + $13 } END { printf "%d", t * 1000 / hz }'
+}
+
+# run_verb <label> <login> <lines file> [max requests]: prints "label p50 p99 completed errors rows seqscans cpu"
+# (rows: data rows per response; cpu: ms of dossierd and PostgreSQL CPU per command).
 run_verb() {
-    local label=$1 login=$2 lines=$3 max=${4:-100000000} line before after completed errors rows
+    local label=$1 login=$2 lines=$3 max=${4:-100000000} line before after completed errors rows cpu0 cpu1
     before="$work/seq.before"; after="$work/seq.after"
     sql -q -c "SELECT pg_stat_clear_snapshot()" >/dev/null
     seq_reads >"$before"
+    cpu0=$(cpu_ms)
     line=$("$bin/dossier-bench" command --host 127.0.0.1 --port "$port" --connections "$CONNS" \
         --requests "$max" --duration-limit "$SECS" --auth "$login" --password "$PASSWORD" \
         --lines-file "$lines" 2>"$work/bench.err") || true
+    cpu1=$(cpu_ms)
     sleep 1.5  # backends flush their statistics at most once a second
     seq_reads >"$after"
     echo "  $label raw: $line" >&2
@@ -79,8 +91,9 @@ run_verb() {
     completed=$(tr ' ' '\n' <<<"$line" | sed -n 's/^completed=//p')
     errors=$(tr ' ' '\n' <<<"$line" | sed -n 's/^errors=//p')
     rows=$(tr ' ' '\n' <<<"$line" | sed -n 's/^rows_per_response=//p')
-    printf '%s %s %s %s %s %s %s\n' "$label" "$(tr ' ' '\n' <<<"$line" | sed -n 's/^p50_ms=//p')" \
+    printf '%s %s %s %s %s %s %s %s\n' "$label" "$(tr ' ' '\n' <<<"$line" | sed -n 's/^p50_ms=//p')" \
         "$(tr ' ' '\n' <<<"$line" | sed -n 's/^p99_ms=//p')" "${completed:-0}" "${errors:-?}" "${rows:-0}" \
+        "$(awk -v c="$((cpu1 - cpu0))" -v n="${completed:-0}" 'BEGIN { printf "%.2f", (n > 0 ? c / n : 0) }')" \
         "$(seq_reads_per_command "$before" "$after" "${completed:-0}")"
 }
 
@@ -106,7 +119,7 @@ warm_up_loans() {
         --lines-file "$work/warmup.approve.lines" >/dev/null 2>&1 || true
 }
 
-measure_size() {  # scale -> lines "label p50 p99 completed errors rows seqscans" in $work/result.<scale>
+measure_size() {  # scale -> lines "label p50 p99 completed errors rows cpu seqscans" in $work/result.<scale>
     local scale=$1 out="$work/result.$1" rep_id office
     port=$(free_port)
     data_dir="$work/data"
@@ -158,7 +171,7 @@ measure_size() {  # scale -> lines "label p50 p99 completed errors rows seqscans
 }
 
 mkdir -p deploy/bench/results
-report="deploy/bench/results/latency-$(date +%Y-%m-%d).txt"
+report=${REPORT:-deploy/bench/results/latency-$(date +%Y-%m-%d).txt}
 exec > >(tee "$report") 2>&1
 echo "# dossierd daily verbs at two sizes, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now); uptime: $(uptime)"
@@ -168,21 +181,24 @@ echo "#   up to $WARMUP untimed LOAN REQUESTs and their APPROVEs on other dossie
 measure_size "$SMALL"
 measure_size "$SCALE"
 echo
-printf '%-16s %10s %10s %10s %10s %8s %9s %9s  %s\n' verb "p50@small" "p99@small" "p50@full" "p99@full" "p99x" \
-    "rows@small" "rows@full" "seq-scan rows/command at full (>1000)"
+printf '%-16s %10s %10s %10s %10s %8s %9s %9s %9s %9s  %s\n' verb "p50@small" "p99@small" "p50@full" "p99@full" "p99x" \
+    "rows@small" "rows@full" "cpu@small" "cpu@full" "seq-scan rows/command at full (>1000)"
 met=yes
-while read -r label sp50 sp99 _ _ srows _; do
-    read -r _ fp50 fp99 fdone ferr frows fseq <<<"$(grep "^$label " "$work/result.$SCALE")"
+while read -r label sp50 sp99 _ _ srows scpu _; do
+    read -r _ fp50 fp99 fdone ferr frows fcpu fseq <<<"$(grep "^$label " "$work/result.$SCALE")"
     growth=$(awk -v a="$fp99" -v b="$sp99" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
     verdict=$(awk -v f="$fp99" -v g="$growth" -v p="$P99_GOAL_MS" -v x="$GROWTH_GOAL" \
         'BEGIN { print (f + 0 > 0 && f < p && g <= x) ? "met" : "NOT met" }')
     [ "$verdict" = met ] || met=no
-    printf '%-16s %10s %10s %10s %10s %8s %9s %9s  %s (completed %s, errors %s) %s\n' "$label" "$sp50" "$sp99" "$fp50" "$fp99" \
-        "$growth" "$srows" "$frows" "${fseq:--}" "$fdone" "$ferr" "$verdict"
+    printf '%-16s %10s %10s %10s %10s %8s %9s %9s %9s %9s  %s (completed %s, errors %s) %s\n' "$label" "$sp50" "$sp99" \
+        "$fp50" "$fp99" "$growth" "$srows" "$frows" "$scpu" "$fcpu" "${fseq:--}" "$fdone" "$ferr" "$verdict"
 done <"$work/result.$SMALL"
 echo
 echo "goal (every verb p99 < ${P99_GOAL_MS} ms at SCALE=$SCALE and within ${GROWTH_GOAL}x of SCALE=$SMALL): $([ "$met" = yes ] && echo met || echo 'NOT met')"
 echo "# rows@: data rows per response; where they grow with the data (a rep's drafts in TODO, the manager's pending"
 echo "# requests in APPROVAL LIST), the cost per response grows with them even when the cost per row is flat"
+echo "# cpu@: ms of CPU per command, dossierd and PostgreSQL together (/proc user + system time over the run). With"
+echo "# $CONNS connections on $(nproc) cores a command shares the CPU with the $((CONNS - 1)) others in flight: its latency is"
+echo "# about $((CONNS / $(nproc)))x its CPU cost at the median, more at the p99; a ${P99_GOAL_MS} ms p99 needs a few ms of CPU at most"
 echo "# load average at end: $(load_now)"
 echo "# written to $report"
