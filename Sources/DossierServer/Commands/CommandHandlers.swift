@@ -18,10 +18,11 @@ struct CommandHandlers: Sendable {
     /// trip per command less), or nil. Only statements that are safe to run
     /// before the role check of the command table: reads under row-level
     /// security whose only effect (an audit row) rolls back with a refused
-    /// command.
+    /// command, or a setting local to the transaction (DOSSIER LIST's plans).
     static func openingStatement(for command: Command) -> PipelinedStatement? {
         switch command {
         case .dossierShow(let command): Dossiers.showStatement(command)
+        case .dossierList(let command): Dossiers.listPlanningStatement(command)
         default: nil
         }
     }
