@@ -120,10 +120,10 @@ import TestSupport
         try await server.shutdown()
     }
 
-    /// CUSTOMER FIND reads the next 2,000 names in number order for a page of
-    /// matches; with fewer, the bigram index gives the rest. A page that
-    /// begins in the first and ends in the second, the page after it, and a
-    /// common needle answered by the walk alone.
+    /// CUSTOMER FIND's pages in number order, for rare and common needles. Written
+    /// for 0092 (the next 2,000 names, then the bigram index: a page that
+    /// begins in the first and ends in the second); since 0130 the bigram lists
+    /// answer all of them, with the same rows.
     @Test func customerFindFromTheWalkIntoTheIndex() async throws {
         let server = try await TestServer()
         let company = try await Company(server)
@@ -153,6 +153,46 @@ import TestSupport
         #expect(ids(common) == [3, 4, 5].map(number) && common.last == "OK 3 next=\(number(5))", "\(common)")
         let later = try await rep.request("CUSTOMER FIND 商行 limit=2 after=\(number(2099))")
         #expect(ids(later) == [2101, 2102].map(number), "\(later)")
+        try await server.shutdown()
+    }
+
+    /// CUSTOMER FIND walks the number-ordered lists of the needle's bigrams
+    /// together (0130): a name holding every bigram but not the needle is not a
+    /// match, matches far apart are paged in number order, and the lists follow
+    /// a renamed customer.
+    @Test func customerFindWalksTheBigramListsTogether() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let sql = try server.database.admin()
+        defer { sql.close() }
+        try sql.query("""
+            INSERT INTO dossier.customers (number, name, owner_id, dept_id)
+            SELECT 'C-2026-' || lpad(g::text, 5, '0'),
+                   CASE WHEN g % 1000 = 7 THEN '上海华丰' || g WHEN g % 3 = 0 THEN '上海银行海华' || g ELSE '普通商行' || g END,
+                   u.id, u.dept_id
+              FROM generate_series(3, 3100) g, dossier.users u WHERE u.login = 'li.na'
+            """)
+        let rep = try await company.client("wang.fang")
+        func ids(_ answer: [String]) -> [String] {
+            answer.dropLast().compactMap { $0.firstMatch(of: #/^\* id=(C-\d{4}-\d+) /#).map { String($0.1) } }
+        }
+        let number = { (n: Int) in String(format: "C-2026-%05d", n) }
+        #expect(ids(try await rep.request("CUSTOMER FIND 上海华")) == [7, 1007, 2007, 3007].map(number))
+        let first = try await rep.request("CUSTOMER FIND 上海华 limit=2")
+        #expect(ids(first) == [7, 1007].map(number) && first.last == "OK 2 next=\(number(1007))", "\(first)")
+        let second = try await rep.request("CUSTOMER FIND 上海华 limit=2 after=\(number(1007))")
+        #expect(ids(second) == [2007, 3007].map(number) && second.last == "OK 2", "\(second)")
+        #expect(ids(try await rep.request("CUSTOMER FIND 海华 limit=3")) == [3, 6, 7].map(number))
+        #expect(ids(try await rep.request("CUSTOMER FIND 华丰2007")) == [number(2007)])
+
+        try sql.query("UPDATE dossier.customers SET name = '新名称甲乙' WHERE number = $1::text", [number(1007)])
+        #expect(ids(try await rep.request("CUSTOMER FIND 上海华")) == [7, 2007, 3007].map(number))
+        #expect(ids(try await rep.request("CUSTOMER FIND 名称甲")) == [number(1007)])
+        let lists = try sql.query("""
+            SELECT count(*)::int8 FROM dossier.customer_name_bigrams b JOIN dossier.customers c ON c.id = b.customer_id
+             WHERE c.number = $1::text
+            """, [number(1007)]).rows[0].decode(0, as: Int64.self)
+        #expect(lists == 4, "新名称甲乙 has four bigrams")
         try await server.shutdown()
     }
 
