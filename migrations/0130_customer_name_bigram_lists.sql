@@ -116,9 +116,11 @@ BEGIN
                 v_agree := 1;
             END IF;
         END LOOP;
-        -- Every bigram of the needle is in the name; is the needle?
-        IF EXISTS (SELECT 1 FROM dossier.customers c
-                    WHERE c.id = v_id AND pg_catalog.strpos(pg_catalog.lower(c.name), v_needle) > 0) THEN
+        -- Every bigram of the needle is in the name; is the needle? (A needle
+        -- of two characters is its one bigram.)
+        IF pg_catalog.length(v_needle) = 2
+           OR EXISTS (SELECT 1 FROM dossier.customers c
+                       WHERE c.id = v_id AND pg_catalog.strpos(pg_catalog.lower(c.name), v_needle) > 0) THEN
             id := v_id;
             number_key := v_key;
             RETURN NEXT;
