@@ -60,6 +60,7 @@ public enum MigrationCatalog {
             ("0100_fewer_executor_starts.sql", PackageResources._100_fewer_executor_starts_sql),
             ("0110_loan_verbs_in_fewer_statements.sql", PackageResources._110_loan_verbs_in_fewer_statements_sql),
             ("0130_customer_name_bigram_lists.sql", PackageResources._130_customer_name_bigram_lists_sql),
+            ("0131_customer_find_one_details_join.sql", PackageResources._131_customer_find_one_details_join_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }

@@ -26,7 +26,7 @@ enum CustomerSearch {
     static let defaultFindLimit = 20
     static let defaultListLimit = 50
 
-    /// `dossier.customer_find` (migration 0092): the candidates are
+    /// `dossier.customer_find` (migrations 0092, 0131; name lists 0130): the candidates are
     /// materialized first and carry their number key, so the plan joins a few
     /// dozen ids to `customers` by primary key instead of walking the whole
     /// directory in number order through its policy. A function, so that this
