@@ -542,18 +542,25 @@ CREATE POLICY change_history_insert ON change_history FOR INSERT WITH CHECK (
 -- Read: the department's managers and archivists and the requester, but an
 -- approval about a dossier only while its register entry is visible (as
 -- hidden as the dossier); BI logins within scope, never about top_secret.
+-- The dossier is asked for once, for BI logins and users alike (issue 17:
+-- two sub-selects, each with dossiers_read inside, were set up by every
+-- statement that reads approvals or approval_steps), and by its key: OFFSET 0
+-- keeps the planner from turning the sub-select into a hash of the whole
+-- dossiers table (it did when the table was small, every row through
+-- dossiers_read at every statement; at any size it is one index probe per
+-- approval row). Directors and the system see every approval, as before.
 CREATE POLICY approvals_read ON approvals FOR SELECT USING (
     CASE
         WHEN dossier.actor_role() IN ('director', 'system') THEN true
-        WHEN dossier.actor_role() = 'bi' THEN
-                (dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id())
-            AND (dossier_id IS NULL OR EXISTS (SELECT 1 FROM dossier.dossiers d
-                                                WHERE d.id = approvals.dossier_id AND d.level <> 'top_secret'))
         WHEN dossier.actor_role() IS NULL THEN false
-        ELSE (   (dossier.actor_role() IN ('manager', 'archivist') AND dept_id = dossier.actor_dept_id())
-              OR requester_id = dossier.actor_user_id())
-            AND (dossier_id IS NULL OR EXISTS (SELECT 1 FROM dossier.dossiers d WHERE d.id = approvals.dossier_id))
+        WHEN dossier.actor_role() = 'bi' THEN dossier.actor_dept_id() IS NULL OR dept_id = dossier.actor_dept_id()
+        ELSE (dossier.actor_role() IN ('manager', 'archivist') AND dept_id = dossier.actor_dept_id())
+             OR requester_id = dossier.actor_user_id()
     END
+    AND (   dossier_id IS NULL OR dossier.actor_role() IN ('director', 'system')
+         OR EXISTS (SELECT 1 FROM dossier.dossiers d
+                     WHERE d.id = approvals.dossier_id AND (d.level <> 'top_secret' OR dossier.actor_role() <> 'bi')
+                    OFFSET 0))
 );
 -- Create: one's own request, pending; approved from the start only by a
 -- manager or director acting on their own authority (CUSTOMER SET).
