@@ -43,9 +43,6 @@ enum Dossiers {
         return .ok(approval.description)
     }
 
-    /// `dossier.dossier_show` (0080) for `command`: finding the card, reading
-    /// the content and writing the audit row in one statement, each through
-    /// the policies. Sent with the transaction's `BEGIN` (`CommandHandlers.openingStatement`).
     /// The page of `DOSSIER LIST` after the dossier id `after`: `limit` rows and
     /// one more (whether a next page exists). See `list` for its plans.
     static func listStatement(_ command: DossierList, after: Int64, limit: Int) -> PipelinedStatement {
@@ -97,6 +94,9 @@ enum Dossiers {
         command.owner != nil || command.department != nil || command.customer != nil
     }
 
+    /// `dossier.dossier_show` (0080) for `command`: finding the card, reading
+    /// the content and writing the audit row in one statement, each through
+    /// the policies. Sent with the transaction's `BEGIN` (`CommandHandlers.openingStatement`).
     static func showStatement(_ command: DossierShow) -> PipelinedStatement {
         PipelinedStatement("SELECT * FROM dossier.dossier_show($1::int8, $2::text, $3::text)",
                            [command.ref.draftID, command.ref.archiveNumber, command.purpose ?? ""])
