@@ -60,6 +60,7 @@ public enum MigrationCatalog {
             ("0100_fewer_executor_starts.sql", PackageResources._100_fewer_executor_starts_sql),
             ("0110_loan_verbs_in_fewer_statements.sql", PackageResources._110_loan_verbs_in_fewer_statements_sql),
             ("0120_approval_cycle_lighter.sql", PackageResources._120_approval_cycle_lighter_sql),
+            ("0121_pending_approvals_in_one_statement.sql", PackageResources._121_pending_approvals_in_one_statement_sql),
             ("0130_customer_name_bigram_lists.sql", PackageResources._130_customer_name_bigram_lists_sql),
             ("0131_customer_find_one_details_join.sql", PackageResources._131_customer_find_one_details_join_sql),
             ("0132_customer_find_common_needles.sql", PackageResources._132_customer_find_common_needles_sql),
