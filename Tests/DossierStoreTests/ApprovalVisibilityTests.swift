@@ -133,4 +133,20 @@ import TestSupport
             #expect(plan.contains("dossiers_pkey"), "\(login): \(plan)")
         }
     }
+
+    /// `approval_obstacles` keeps one generic plan per session (0120), and a
+    /// generic plan guessed enough requests to hash every user at each call
+    /// (issue 17: 3,115 rows of users per APPROVE at 1,003 users). 0140 lets
+    /// it join only by key; a later `CREATE OR REPLACE` of the function would
+    /// drop these settings silently, hence this check.
+    @Test func approvalObstaclesJoinOnlyByKey() throws {
+        let scene = try FixtureScene.open()
+        defer { scene.close() }
+        let settings = try scene.admin.query("""
+            SELECT unnest(proconfig) FROM pg_proc WHERE oid = 'dossier.approval_obstacles(bigint[])'::regprocedure
+            """).rows.map { try $0.decode(0, as: String.self) }
+        for setting in ["plan_cache_mode=force_generic_plan", "enable_hashjoin=off", "enable_mergejoin=off"] {
+            #expect(settings.contains(setting), "\(settings)")
+        }
+    }
 }
