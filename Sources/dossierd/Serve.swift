@@ -229,7 +229,7 @@ struct Serve: AsyncParsableCommand {
             defer { connection.close() }
             try DataKeyMaintenance.verify(keyring, on: connection)
             let sealed = try DataKeyMaintenance.encryptExisting(personalData, on: connection)
-            if sealed > 0 { logger.notice("encrypted the personal data of \(sealed) customers (clear text from before migration 0070)") }
+            if sealed > 0 { logger.notice("encrypted the personal data of \(sealed) customers (customers without a data key, or with clear text from before migration 0070)") }
             logger.info("data keys: \(keyring.keys.count), current \(keyring.current.id)")
         } catch let refusal as DataKeyMaintenance.Refusal {
             try? embedded?.stop()
