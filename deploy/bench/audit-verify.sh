@@ -50,16 +50,15 @@ dataset_load "$SCALE"
 echo "# $(dataset_counts)"
 
 # --- helpers -------------------------------------------------------------------
-pg_pids() { pgrep -P "$(head -1 "$data_dir/pgdata/postmaster.pid")"; }
 # The largest peak resident memory of any backend (kB), and dossierd's.
-backend_peak_kb() { for p in $(pg_pids); do awk '/^VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null; done | sort -n | tail -1; }
+backend_peak_kb() { for p in $(cluster_pids ' '); do awk '/^VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null; done | sort -n | tail -1; }
 daemon_kb() { awk -v k="$1" '$1 == k ":" { print $2 }' "/proc/$daemon_pid/status"; }
 # Samples every second, until the file $work/sampling disappears: the largest
 # VmRSS of one backend and dossierd's VmRSS, as "backend_kb daemon_kb".
 sample_rss() {
     local b d max_b=0 max_d=0
     while [ -e "$work/sampling" ]; do
-        b=$(for p in $(pg_pids); do awk '/^VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null; done | sort -n | tail -1)
+        b=$(for p in $(cluster_pids ' '); do awk '/^VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null; done | sort -n | tail -1)
         d=$(daemon_kb VmRSS)
         [ "${b:-0}" -gt "$max_b" ] && max_b=$b
         [ "${d:-0}" -gt "$max_d" ] && max_d=$d

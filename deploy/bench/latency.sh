@@ -64,10 +64,8 @@ seq_reads_per_command() {  # before after commands
 
 # CPU time so far (ms) of dossierd and of the cluster's processes (the
 # postmaster's children: the pool's backends): user + system from /proc.
-cpu_ms() {
-    local postmaster
-    postmaster=$(head -1 "$data_dir/pgdata/postmaster.pid")
-    for pid in "$daemon_pid" $(pgrep -P "$postmaster"); do
+cpu_so_far_ms() {
+    for pid in "$daemon_pid" $(cluster_pids ' '); do
         sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null || true
     done | awk -v hz="$(getconf CLK_TCK)" '{ t += $12 + $13 } END { printf "%d", t * 1000 / hz }'
 }
@@ -79,11 +77,11 @@ run_verb() {
     before="$work/seq.before"; after="$work/seq.after"
     sql -q -c "SELECT pg_stat_clear_snapshot()" >/dev/null
     seq_reads >"$before"
-    cpu0=$(cpu_ms)
+    cpu0=$(cpu_so_far_ms)
     line=$("$bin/dossier-bench" command --host 127.0.0.1 --port "$port" --connections "$CONNS" \
         --requests "$max" --duration-limit "$SECS" --auth "$login" --password "$PASSWORD" \
         --lines-file "$lines" 2>"$work/bench.err") || true
-    cpu1=$(cpu_ms)
+    cpu1=$(cpu_so_far_ms)
     sleep 1.5  # backends flush their statistics at most once a second
     seq_reads >"$after"
     echo "  $label raw: $line" >&2

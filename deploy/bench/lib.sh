@@ -247,3 +247,20 @@ pgbench_tps() {
 
 # The machine's load, for every report line that measures something.
 load_now() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# The embedded cluster's processes (the postmaster's children: the backends,
+# autovacuum, ...), separated by $1 (default a comma, as `perf -p` takes them).
+cluster_pids() { pgrep -d "${1:-,}" -P "$(head -1 "$data_dir/pgdata/postmaster.pid")"; }
+
+# task_clock_ms <file>: the CPU milliseconds of a `perf stat -e task-clock -x,` output file.
+task_clock_ms() { grep task-clock "$1" | cut -d, -f1; }
+
+# backend_stages <perf.data> [perf report options…]: the inclusive share of
+# PostgreSQL's named stages (PL/pgSQL, executor start, policy quals, commit,
+# syscalls, …) in a call-graph profile, % of all samples, one per line.
+backend_stages() {
+    local data=$1; shift
+    perf report -i "$data" "$@" --children --sort symbol -g none 2>/dev/null | grep -E '^ +[0-9]' \
+        | grep -E ' (PostgresMain|plpgsql_exec_function|fmgr_security_definer|SPI_execute_plan_with_paramlist|standard_ExecutorStart|ExecInitNode|ExecInitQual|ExecInitSeqScan|ExecInitIndexScan|pg_proc_aclcheck|stringToNode|ExecScan|ExecInsertIndexTuples|CommitTransactionCommand|XLogFlush|XLogInsertRecord|GetCachedPlan|do_syscall_64|__send|secure_read|schedule|LWLockAcquire|XactLockTableWait|MultiXactIdCreate|heap_lock_tuple|RI_FKey_check_ins)( |$)' \
+        | sed "s/ *- *- *$//; s/ *$//" || true
+}

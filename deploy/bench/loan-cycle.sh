@@ -318,8 +318,6 @@ echo "# load average at end: $(load_now); loans written by the run: $loans_total
 # the backends' samples in named stages of PostgreSQL (perf record).
 if command -v perf >/dev/null; then
     c=${CONNS%% *}
-    cluster_pids() { pgrep -d, -P "$(head -1 "$data_dir/pgdata/postmaster.pid")"; }
-    cpu_ms() { grep task-clock "$1" | cut -d, -f1; }
     echo
     echo "CPU per cycle at $c concurrent cycles (perf stat; load $(load_now)):"
     backends=$(cluster_pids)
@@ -329,7 +327,7 @@ if command -v perf >/dev/null; then
     line=$("$bin/dossier-bench" loan-cycle --host 127.0.0.1 --port "$dossier_port" --connections "$c" \
         --cycles 100000000 --duration-limit "$SECS" "${bench_users[@]}" --refs-file "$work/refs.txt" 2>/dev/null) || true
     wait "$s_daemon" "$s_cluster" "$s_record" || true
-    awk -v d="$(cpu_ms "$work/daemon.stat")" -v b="$(cpu_ms "$work/cluster.stat")" -v n="$(field "$line" completed)" 'BEGIN {
+    awk -v d="$(task_clock_ms "$work/daemon.stat")" -v b="$(task_clock_ms "$work/cluster.stat")" -v n="$(field "$line" completed)" 'BEGIN {
         if (n > 0) printf "  dossierd cycle: dossierd %.2f ms, PostgreSQL %.2f ms, total %.2f ms (%d cycles)\n", d / n, b / n, (d + b) / n, n }'
     (cd "$work" && env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared -h "$pg_sock" -p "$pg_port" -U postgres \
         "${pgbench_vars[@]}" -f "$work/cycle-min.sql" -c "$c" -j 2 -T $((SECS + 4)) dossier >"$work/pgbench-min.out" 2>&1) &
@@ -338,12 +336,10 @@ if command -v perf >/dev/null; then
     perf stat -e task-clock -x, -p "$(cluster_pids)" -o "$work/cluster-min.stat" -- sleep "$SECS"
     wait "$minimal_run" || true
     tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' "$work/pgbench-min.out")
-    awk -v b="$(cpu_ms "$work/cluster-min.stat")" -v tps="${tps:-0}" -v secs="$SECS" 'BEGIN {
+    awk -v b="$(task_clock_ms "$work/cluster-min.stat")" -v tps="${tps:-0}" -v secs="$SECS" 'BEGIN {
         if (tps > 0) printf "  minimal cycle:  PostgreSQL %.2f ms (pgbench %.0f cycles/s)\n", b / (tps * secs), tps }'
     echo "  PostgreSQL backends in dossierd's cycle, inclusive share of named stages (% of samples):"
-    perf report -i "$work/perf.data" --children --sort symbol -g none 2>/dev/null | grep -E '^ +[0-9]' \
-        | grep -E ' (PostgresMain|plpgsql_exec_function|fmgr_security_definer|SPI_execute_plan_with_paramlist|standard_ExecutorStart|ExecInitQual|pg_proc_aclcheck|stringToNode|GetCachedPlan|pg_plan_queries|ExecScan|CommitTransactionCommand|XLogFlush|do_syscall_64|ExecInsertIndexTuples)( |$)' \
-        | sed "s/ *- *- *$//; s/ *$//; s/^/    /" || true
+    backend_stages "$work/perf.data" | sed "s/^/    /"
 fi
 echo
 echo "# written to $report"

@@ -38,10 +38,7 @@ ceiling_schema
 } >"$work/show-chain.sql"
 seq "$id_lo" "$id_hi" | shuf | sed 's/^/DOSSIER SHOW D/; s/$/ purpose=bench/' >"$work/show.lines"
 
-# The cluster's processes (postmaster and all its children) and the daemon.
-cluster_pids() { pgrep -d, -P "$(head -1 "$data_dir/pgdata/postmaster.pid")"; }
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
-cpu_ms() { grep task-clock "$1" | cut -d, -f1; }
 
 report="deploy/bench/results/profile-show-$(date +%Y-%m-%d).txt"
 mkdir -p deploy/bench/results
@@ -70,7 +67,7 @@ line=$(perf stat -e task-clock -x, -o "$work/client.stat" -- "$bin/dossier-bench
 wait "$stat_daemon" "$stat_cluster" "$record"
 done_requests=$(field "$line" completed)
 echo "dossierd: $line"
-awk -v d="$(cpu_ms "$work/daemon.stat")" -v c="$(cpu_ms "$work/cluster.stat")" -v b="$(cpu_ms "$work/client.stat")" \
+awk -v d="$(task_clock_ms "$work/daemon.stat")" -v c="$(task_clock_ms "$work/cluster.stat")" -v b="$(task_clock_ms "$work/client.stat")" \
     -v n="$done_requests" 'BEGIN {
         printf "  CPU per DOSSIER SHOW: dossierd %.0f us, PostgreSQL %.0f us, client %.0f us, total %.0f us\n",
                d * 1000 / n, c * 1000 / n, b * 1000 / n, (d + c + b) * 1000 / n }'
@@ -87,7 +84,7 @@ perf stat -e task-clock -x, -p "$(cluster_pids)" -o "$work/cluster-min.stat" -- 
 wait "$pgbench_run"
 tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' "$work/pgbench.out")
 echo "chained minimal: tps $tps"
-awk -v c="$(cpu_ms "$work/cluster-min.stat")" -v b="$(cpu_ms "$work/pgbench.stat")" -v tps="$tps" -v secs="$SECS" \
+awk -v c="$(task_clock_ms "$work/cluster-min.stat")" -v b="$(task_clock_ms "$work/pgbench.stat")" -v tps="$tps" -v secs="$SECS" \
     -v whole=$((SECS + 4)) 'BEGIN {
         printf "  CPU per logged read: PostgreSQL %.0f us, pgbench %.0f us, total %.0f us\n",
                c * 1000 / (tps * secs), b * 1000 / (tps * whole), c * 1000 / (tps * secs) + b * 1000 / (tps * whole) }'
@@ -98,10 +95,7 @@ echo "== samples by process (dossierd's threads vs PostgreSQL backends), % of al
 perf report -i "$work/perf.data" --no-children --sort comm -g none 2>/dev/null | grep -E '^ +[0-9]' | head -8
 echo
 echo "== PostgreSQL backends: inclusive share of named stages, % of all samples"
-perf report -i "$work/perf.data" --comm postgres --children --sort symbol -g none 2>/dev/null \
-    | grep -E '^ +[0-9]' \
-    | grep -E ' (PostgresMain|plpgsql_exec_function|fmgr_security_definer|SPI_execute_plan_with_paramlist|standard_ExecutorStart|ExecInitNode|ExecInitQual|ExecInitSeqScan|ExecInitIndexScan|pg_proc_aclcheck|ExecScan|ExecInsertIndexTuples|CommitTransactionCommand|XLogInsertRecord|GetCachedPlan|do_syscall_64|__send|secure_read|schedule|LWLockAcquire|XactLockTableWait|MultiXactIdCreate|heap_lock_tuple|RI_FKey_check_ins)( |$)' \
-    | sed "s/ *- *- *$//; s/ *$//" || true
+backend_stages "$work/perf.data" --comm postgres
 echo
 echo "== dossierd: by library, % of all samples"
 perf report -i "$work/perf.data" --pid "$daemon_pid" --no-children --sort dso -g none 2>/dev/null \
