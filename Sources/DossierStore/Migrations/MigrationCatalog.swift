@@ -67,6 +67,7 @@ public enum MigrationCatalog {
             ("0140_approval_obstacles_by_key.sql", PackageResources._140_approval_obstacles_by_key_sql),
             ("0141_data_keys_work_check.sql", PackageResources._141_data_keys_work_check_sql),
             ("0150_loan_request_without_link_update.sql", PackageResources._150_loan_request_without_link_update_sql),
+            ("0151_pending_loans_details_inline.sql", PackageResources._151_pending_loans_details_inline_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }
