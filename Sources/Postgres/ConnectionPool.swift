@@ -149,6 +149,19 @@ public final class ConnectionPool: Sendable {
         }
     }
 
+    /// A whole transaction in one round trip on a pooled connection:
+    /// `BEGIN`, `statements`, `COMMIT` (see
+    /// `PostgresConnection.committedTransaction(_:)`); `body` gets the
+    /// statements' results after the commit, on the worker thread.
+    @discardableResult
+    public func committedTransaction<T: Sendable>(
+        _ statements: [PipelinedStatement], _ body: @escaping @Sendable ([PostgresResult]) throws -> T
+    ) async throws -> T {
+        try await withConnection { connection in
+            try body(try connection.committedTransaction(statements))
+        }
+    }
+
     public var statistics: PoolStatistics { core.statistics }
 
     /// Fails waiting and future callers with `.poolClosed`, lets running bodies

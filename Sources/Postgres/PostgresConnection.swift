@@ -186,7 +186,7 @@ public final class PostgresConnection {
         }
         let opened: [PostgresResult]
         do {
-            opened = try openPipelined(statements)
+            opened = try sendPipelined(statements)
         } catch {
             rollbackIfNeeded()
             throw error
@@ -194,8 +194,33 @@ public final class PostgresConnection {
         return try transaction(alreadyBegun: true) { connection in try body(connection, opened) }
     }
 
-    /// Sends `BEGIN` and the prepared statements in one pipeline and reads every answer.
-    private func openPipelined(_ statements: [PipelinedStatement]) throws(PostgresError) -> [PostgresResult] {
+    /// A whole transaction in one round trip (libpq pipeline mode): `BEGIN`,
+    /// `statements` (each prepared once per connection) and `COMMIT`; returns
+    /// the statements' results, in order, once committed. For a command that
+    /// is nothing but statements (issue 17: `COMMIT` without a round trip of
+    /// its own). The statements stop at the first that fails: the rest and
+    /// `COMMIT` are skipped by the server, the transaction is rolled back and
+    /// that failure is thrown; so is a refused `COMMIT`. If the server ends
+    /// the session before `BEGIN` is answered (an idle connection it had
+    /// terminated), nothing ran and the pool may retry. If the connection is
+    /// lost without the server saying why, or the session ends during
+    /// `COMMIT`, the error is `.commitOutcomeUnknown`: the answers may have
+    /// been lost after everything ran.
+    public func committedTransaction(_ statements: [PipelinedStatement]) throws -> [PostgresResult] {
+        if isInTransaction {
+            throw PostgresError.client("committedTransaction() called while a transaction is already open on this connection")
+        }
+        do {
+            return try sendPipelined(statements, commit: true)
+        } catch {
+            rollbackIfNeeded()
+            throw error
+        }
+    }
+
+    /// Sends `BEGIN` and the prepared statements (and `COMMIT`, if `commit`)
+    /// in one pipeline and reads every answer.
+    private func sendPipelined(_ statements: [PipelinedStatement], commit: Bool = false) throws(PostgresError) -> [PostgresResult] {
         let conn = try liveHandle()
         try checkInterruption()
         // Before BEGIN, the first time only.
@@ -210,19 +235,26 @@ public final class PostgresConnection {
         for (statement, name) in zip(statements, names) {
             guard try Self.sendPrepared(conn, name, statement.params) == 1 else { throw sendFailure(conn) }
         }
+        if commit {
+            guard PQsendQueryParams(conn, "COMMIT", 0, nil, nil, nil, nil, 0) == 1 else { throw sendFailure(conn) }
+        }
         guard PQpipelineSync(conn) == 1 else { throw sendFailure(conn) }
+        commitWasSent = commit
         // Each statement's results end with NULL; then the sync's own result.
         var failure: PostgresError?
+        var failedAnswer = 0  // which answer the failure belongs to (0: BEGIN)
         var answers: [PostgresResult?] = []
-        answers.reserveCapacity(statements.count + 1)
-        for _ in 0...statements.count {
+        let expected = statements.count + 1 + (commit ? 1 : 0)
+        answers.reserveCapacity(expected)
+        for _ in 0..<expected {
             var last: PostgresResult?
             while let result = PQgetResult(conn) {
                 let status = PQresultStatus(result)
                 if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK {
                     last = Self.copy(result)
-                } else if status != PGRES_PIPELINE_ABORTED {  // aborted: the error before it is the failure
-                    failure = failure ?? Self.error(from: result, conn: conn)
+                } else if status != PGRES_PIPELINE_ABORTED, failure == nil {  // aborted: the error before it is the failure
+                    failure = Self.error(from: result, conn: conn)
+                    failedAnswer = answers.count
                 }
                 PQclear(result)
             }
@@ -230,13 +262,32 @@ public final class PostgresConnection {
             if answers.count == 1, last != nil { effectfulRoundTrips += 1 }  // BEGIN answered: the statements ran
         }
         if let sync = PQgetResult(conn) { PQclear(sync) }
-        if var failure {
+        if commit {
+            if answers[expected - 1] == nil {
+                // Refused by the server before COMMIT ran (BEGIN or a
+                // statement, also by ending the session), or COMMIT refused
+                // with an error that leaves the session (it rolled back):
+                // nothing committed.
+                if var failure, failure.sqlState != nil,
+                   failedAnswer < expected - 1 || !Self.endsSession(failure, conn: conn) {
+                    if Self.endsSession(failure, conn: conn) { failure.kind = .connection }
+                    throw failure
+                }
+                // Lost on the way, or the session ended during COMMIT (as
+                // when a backend waiting for a synchronous standby is
+                // terminated after committing locally): it may have committed.
+                let lost = failure ?? Self.connectionFailure(conn)
+                throw PostgresError(
+                    kind: .commitOutcomeUnknown, sqlState: nil,
+                    message: "the connection broke while COMMIT was in flight; the transaction may have committed: \(lost.message)")
+            }
+        } else if var failure {
             if Self.endsSession(failure, conn: conn) { failure.kind = .connection }
             throw failure
         }
         var opened: [PostgresResult] = []
         opened.reserveCapacity(statements.count)
-        for answer in answers.dropFirst() {
+        for answer in answers.dropFirst().prefix(statements.count) {
             guard let answer else { throw Self.connectionFailure(conn) }
             opened.append(answer)
         }

@@ -152,6 +152,36 @@ import TestSupport
     /// daemon's plans read its settings without a membership test per use, and
     /// a BI login's plans never read those settings at all, even in a prepared
     /// statement planned after the login set them.
+    /// The command table's roles for a verb are checked inside the
+    /// transaction (0142): a refused role stops the statements pipelined
+    /// after begin_command, so nothing of them commits.
+    @Test func beginCommandRefusesARoleTheVerbIsNotFor() throws {
+        let database = try MigratedDatabase.create()
+        let admin = try database.admin()
+        defer { admin.close() }
+        let fixture = try RecordsFixture.load(into: admin)
+        let daemon = try database.daemon()
+        defer { daemon.close() }
+        func auditRows() throws -> Int {
+            try admin.query("SELECT count(*)::int4 AS n FROM dossier.audit_log WHERE action = 'test.verb'")
+                .firstRow().decode("n", as: Int.self)
+        }
+        let audit = PipelinedStatement("SELECT dossier.audit('test.verb', 'X', '', '') AS id", [])
+        let begin = "SELECT * FROM dossier.begin_command($1::int8, $2::text[])"
+        let error = #expect(throws: PostgresError.self) {
+            try daemon.committedTransaction([PipelinedStatement(begin, [fixture.user("rep.sh").id, "{director,manager}"]), audit])
+        }
+        #expect(error?.sqlState == "DA001")
+        #expect(error?.detail == "rep")
+        #expect(try auditRows() == 0)
+        let answers = try daemon.committedTransaction([PipelinedStatement(begin, [fixture.user("mgr.sh").id, "{director,manager}"]), audit])
+        #expect(try answers[0].firstRow().decode("role", as: String.self) == "manager")
+        #expect(try auditRows() == 1)
+        // NULL: no verb check (the one-argument form).
+        _ = try daemon.committedTransaction([PipelinedStatement("SELECT * FROM dossier.begin_command($1::int8)", [fixture.user("rep.sh").id]), audit])
+        #expect(try auditRows() == 2)
+    }
+
     @Test func plansKnowWhichKindOfSessionTheyServe() throws {
         let database = try MigratedDatabase.create()
         let admin = try database.admin()

@@ -1,4 +1,5 @@
 import DossierDomain
+import DossierProtocol
 import Postgres
 
 /// Who runs the current command, fresh from `dossier.begin_command` in the
@@ -14,6 +15,41 @@ struct Actor: Sendable {
     /// The statement that opens every command of a signed-in user (sent with
     /// `BEGIN`, see `CommandExecutor`); parameter: the user's id.
     static let beginStatement = "SELECT * FROM dossier.begin_command($1::int8)"
+
+    /// The statement that opens a user's command of verb `spec`: the user's id
+    /// and the command table's roles for the verb, which `begin_command`
+    /// checks in the transaction (0142; SQLSTATE `refusedState`), so that
+    /// statements sent after it in the same round trip never run for a
+    /// refused role.
+    static func beginStatement(_ user: SignedInUser, for spec: CommandSpec) -> PipelinedStatement {
+        PipelinedStatement("SELECT * FROM dossier.begin_command($1::int8, $2::text[])",
+                           [user.id, Self.rolesArray(spec.access)])
+    }
+
+    /// `begin_command`'s answer to a role the verb is not for (the role is its detail).
+    static let refusedState = "DA001"
+
+    /// The refusal of the command table, when `error` is `begin_command`'s.
+    static func refusal(_ error: any Error, of spec: CommandSpec) -> ProtocolError? {
+        guard let error = error as? PostgresError, error.sqlState == refusedState else { return nil }
+        return ProtocolError(.denied, "\(spec.name) is not for role \(error.detail ?? "-")")
+    }
+
+    /// The command table's check, made again on the actor in Swift (a second line).
+    static func checkAccess(_ spec: CommandSpec, _ actor: Actor) throws {
+        guard spec.access.permits(actor.role) else {
+            throw ProtocolError(.denied, "\(spec.name) is not for role \(actor.role.rawValue)")
+        }
+    }
+
+    /// A PostgreSQL array literal of the roles `access` names (role names
+    /// are plain words); nil (no check) for verbs open to anyone.
+    private static func rolesArray(_ access: Access) -> String? {
+        switch access {
+        case .anyone: nil
+        case .roles(let roles): "{" + roles.map(\.rawValue).sorted().joined(separator: ",") + "}"
+        }
+    }
 
     /// Opens the command for `user`: fails with `.auth` if the user was disabled since login.
     static func begin(_ user: SignedInUser, on connection: PostgresConnection) throws -> Actor {

@@ -160,31 +160,39 @@ final class CommandExecutor: Sendable {
         }
     }
 
-    /// A command of a signed-in user, in one transaction opened by `begin_command`.
+    /// A command of a signed-in user, in one transaction opened by
+    /// `begin_command`, which checks the verb's roles: a whole command
+    /// (`CommandHandlers.wholeCommand`) in one round trip with its `COMMIT`,
+    /// any other with `BEGIN` in its first round trip.
     private func run(_ command: Command, as user: SignedInUser) async -> Response {
         let handlers = CommandHandlers(statistics: statistics, poolStatistics: { [pool] in pool.statistics },
                                        auditKey: auditKey, personalData: personalData, logger: logger)
+        let spec = command.spec
+        let begin = Actor.beginStatement(user, for: spec)
         // What the command answered before COMMIT, named if COMMIT's outcome is lost.
         let answered = Mutex<Response?>(nil)
         do {
-            return try await inFlight.run { [pool] in
-                // BEGIN, begin_command and the command's opening statement, if
-                // it has one, in one round trip.
-                var opening = [PipelinedStatement(Actor.beginStatement, [user.id])]
-                if let statement = CommandHandlers.openingStatement(for: command) { opening.append(statement) }
-                return try await pool.transaction(opening: opening) { connection, opened in
-                    let actor = try Actor(begun: opened[0], user: user)
-                    guard command.spec.access.permits(actor.role) else {
-                        // Throwing rolls back what an opening statement did.
-                        throw ProtocolError(.denied, "\(command.spec.name) is not for role \(actor.role.rawValue)")
+            if let whole = try CommandHandlers.wholeCommand(for: command) {
+                return try await inFlight.run { [pool] in
+                    try await pool.committedTransaction([begin] + whole.statements) { answers in
+                        let actor = try Actor(begun: answers[0], user: user)
+                        try Actor.checkAccess(spec, actor)
+                        return try whole.answer(Array(answers.dropFirst()), actor)
                     }
-                    let response = try handlers.respond(to: command, actor: actor, connection: connection,
-                                                        opened: opened.count > 1 ? opened[1] : nil)
+                }
+            }
+            return try await inFlight.run { [pool] in
+                try await pool.transaction(opening: [begin]) { connection, opened in
+                    let actor = try Actor(begun: opened[0], user: user)
+                    // Throwing rolls the transaction back.
+                    try Actor.checkAccess(spec, actor)
+                    let response = try handlers.respond(to: command, actor: actor, connection: connection)
                     answered.withLock { $0 = response }
                     return response
                 }
             }
         } catch {
+            if let refusal = Actor.refusal(error, of: spec) { return .error(refusal) }
             return .error(DatabaseErrorMapping.protocolError(
                 for: error, answerIfCommitted: answered.withLock { $0 }, shuttingDown: isShuttingDown(), logger: logger))
         }

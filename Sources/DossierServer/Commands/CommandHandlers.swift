@@ -13,23 +13,34 @@ struct CommandHandlers: Sendable {
     var personalData: PersonalData? = nil
     var logger: Logger? = nil
 
-    /// The statement a command opens with, sent together with `BEGIN` and
-    /// `begin_command` in the transaction's first round trip (issue 17: a round
-    /// trip per command less), or nil. Only statements that are safe to run
-    /// before the role check of the command table: reads under row-level
-    /// security whose only effect (an audit row) rolls back with a refused
-    /// command, or a setting local to the transaction (DOSSIER LIST's plans).
-    static func openingStatement(for command: Command) -> PipelinedStatement? {
+    /// A command that is nothing but statements: they travel with `BEGIN`,
+    /// `begin_command` (which checks the verb's roles) and `COMMIT` in one
+    /// round trip (issue 17), and `answer` makes the response from their
+    /// results after the commit. An answer that refuses must follow
+    /// statements that changed nothing in that case.
+    struct WholeCommand: Sendable {
+        let statements: [PipelinedStatement]
+        let answer: @Sendable ([PostgresResult], Actor) throws -> Response
+    }
+
+    /// The whole-command form of `command`, when it has one (the others run
+    /// in `respond`). Throws for arguments refused before any statement.
+    static func wholeCommand(for command: Command) throws -> WholeCommand? {
         switch command {
-        case .dossierShow(let command): Dossiers.showStatement(command)
-        case .dossierList(let command): Dossiers.listPlanningStatement(command)
+        case .dossierShow(let command):
+            WholeCommand(statements: [Dossiers.showStatement(command)]) { answers, actor in
+                try Dossiers.showResponse(command, actor: actor, answer: answers[0])
+            }
+        case .dossierList(let command):
+            WholeCommand(statements: try Dossiers.listStatements(command)) { answers, _ in
+                try Dossiers.listResponse(command, answer: answers.last)
+            }
         default: nil
         }
     }
 
-    /// Runs `command`; `opened` is the result of its `openingStatement`, when it has one.
-    func respond(to command: Command, actor: Actor, connection: PostgresConnection,
-                 opened: PostgresResult? = nil) throws -> Response {
+    /// Runs `command` in the transaction `begin_command` opened on `connection`.
+    func respond(to command: Command, actor: Actor, connection: PostgresConnection) throws -> Response {
         switch command {
         case .whoami:
             return .ok("\(actor.login) role=\(actor.role.rawValue) dept=\(actor.departmentCode)")
@@ -71,7 +82,9 @@ struct CommandHandlers: Sendable {
         case .dossierSubmit(let ref):
             return try Dossiers.submit(ref, actor: actor, on: connection)
         case .dossierShow(let command):
-            return try Dossiers.show(command, actor: actor, on: connection, opened: opened)
+            let statement = Dossiers.showStatement(command)
+            return try Dossiers.showResponse(
+                command, actor: actor, answer: connection.query(statement.sql, statement.params))
         case .dossierList(let command):
             return try Dossiers.list(command, actor: actor, on: connection)
         case .dossierEdit(let command):

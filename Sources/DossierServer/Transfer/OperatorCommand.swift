@@ -30,8 +30,6 @@ enum OperatorCommand {
 
     /// The command table's role check, as the daemon makes it.
     static func checkAccess(_ command: Command, _ actor: Actor) throws {
-        guard command.spec.access.permits(actor.role) else {
-            throw ProtocolError(.denied, "\(command.spec.name) is not for role \(actor.role.rawValue)")
-        }
+        try Actor.checkAccess(command.spec, actor)
     }
 }

@@ -66,6 +66,7 @@ public enum MigrationCatalog {
             ("0132_customer_find_common_needles.sql", PackageResources._132_customer_find_common_needles_sql),
             ("0140_approval_obstacles_by_key.sql", PackageResources._140_approval_obstacles_by_key_sql),
             ("0141_data_keys_work_check.sql", PackageResources._141_data_keys_work_check_sql),
+            ("0142_verb_roles_in_the_transaction.sql", PackageResources._142_verb_roles_in_the_transaction_sql),
             ("0150_loan_request_without_link_update.sql", PackageResources._150_loan_request_without_link_update_sql),
             ("0151_pending_loans_details_inline.sql", PackageResources._151_pending_loans_details_inline_sql),
         ]

@@ -96,20 +96,19 @@ enum Dossiers {
 
     /// `dossier.dossier_show` (0080) for `command`: finding the card, reading
     /// the content and writing the audit row in one statement, each through
-    /// the policies. Sent with the transaction's `BEGIN` (`CommandHandlers.openingStatement`).
+    /// the policies. The whole command: it travels with `BEGIN` and `COMMIT`
+    /// (`CommandHandlers.wholeCommand`).
     static func showStatement(_ command: DossierShow) -> PipelinedStatement {
         PipelinedStatement("SELECT * FROM dossier.dossier_show($1::int8, $2::text, $3::text)",
                            [command.ref.draftID, command.ref.archiveNumber, command.purpose ?? ""])
     }
 
-    /// The content, one row; the read is logged with its purpose in the same
-    /// transaction. `opened`: the answer of `showStatement`, already run with
-    /// the transaction's `BEGIN`; without it the statement runs here.
-    static func show(_ command: DossierShow, actor: Actor, on connection: PostgresConnection,
-                     opened: PostgresResult? = nil) throws -> Response {
-        let statement = showStatement(command)
-        guard let row = try (opened ?? connection.query(statement.sql, statement.params)).first
-        else { throw ProtocolError(.notFound, "no dossier \(command.ref)") }
+    /// The content, one row, from the answer of `showStatement` (the read was
+    /// logged with its purpose in the same transaction). A refusal here
+    /// follows a transaction that wrote nothing: `dossier_show` writes its
+    /// audit row only with the content it returns.
+    static func showResponse(_ command: DossierShow, actor: Actor, answer: PostgresResult) throws -> Response {
+        guard let row = answer.first else { throw ProtocolError(.notFound, "no dossier \(command.ref)") }
         let dossierID = try row.decode("id", as: Int64.self)
         let archiveNumber = try row.decode("number", as: String?.self)
         try DossierRecord.requireContent(
@@ -153,7 +152,17 @@ enum Dossiers {
     /// department or customer keeps custom plans: only they know whether the
     /// status or the name is the rarer.
     static func list(_ command: DossierList, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let limit = command.limit ?? 50
+        var answers: [PostgresResult] = []
+        for statement in try listStatements(command) {
+            answers.append(try connection.query(statement.sql, statement.params))
+        }
+        return try listResponse(command, answer: answers.last)
+    }
+
+    /// The statements of `DOSSIER LIST`: the planning statement, when the
+    /// filters take generic plans, then the page. The whole command: they
+    /// travel with `BEGIN` and `COMMIT` (`CommandHandlers.wholeCommand`).
+    static func listStatements(_ command: DossierList) throws -> [PipelinedStatement] {
         var after: Int64 = 0
         if let cursor = command.after {
             guard cursor.rawValue.hasPrefix("d"), let value = Int64(cursor.rawValue.dropFirst()) else {
@@ -161,8 +170,14 @@ enum Dossiers {
             }
             after = value
         }
-        let page = listStatement(command, after: after, limit: limit)
-        let rows = try connection.query(page.sql, page.params).rows
+        let page = listStatement(command, after: after, limit: command.limit ?? 50)
+        return [listPlanningStatement(command), page].compactMap { $0 }
+    }
+
+    /// The page from the answer of the last of `listStatements`.
+    static func listResponse(_ command: DossierList, answer: PostgresResult?) throws -> Response {
+        let limit = command.limit ?? 50
+        let rows = answer?.rows ?? []
         var out: [Row] = []
         for row in rows.prefix(limit) {
             var line = Row()

@@ -1,0 +1,117 @@
+import Foundation
+@testable import Postgres
+import Synchronization
+import TestSupport
+import Testing
+
+/// `committedTransaction`: BEGIN, a command's statements and COMMIT in one
+/// round trip (issue 17), with what may be said about its outcome.
+@Suite struct CommittedTransactionTests {
+    @Test func statementsCommitInOneRoundTrip() throws {
+        let connection = try PostgresConnection(conninfo: try TestPostgres.shared().conninfo())
+        defer { connection.close() }
+        try connection.execute(script: "CREATE TEMP TABLE committed_rows (n int)")
+        let statements = [PipelinedStatement("SELECT set_config('dossier.test', $1::text, true) AS value", ["a"]),
+                          PipelinedStatement("INSERT INTO committed_rows VALUES ($1::int4) RETURNING n", [7]),
+                          PipelinedStatement("SELECT current_setting('dossier.test') AS value, txid_current() AS tx", [])]
+        _ = try connection.committedTransaction(statements)  // prepares them (warm-up)
+        let before = connection.roundTrips
+        let results = try connection.committedTransaction(statements)
+        #expect(connection.roundTrips == before + 1)
+        #expect(results.count == 3)
+        #expect(try results[1].firstRow().decode("n", as: Int.self) == 7)
+        #expect(try results[2].firstRow().decode("value", as: String.self) == "a")  // in order, one transaction
+        #expect(!connection.isInTransaction)
+        #expect(try connection.query("SELECT count(*)::int4 AS n FROM committed_rows").firstRow().decode("n", as: Int.self) == 2)
+        // The transaction-local setting ended with it.
+        #expect(try connection.query("SELECT current_setting('dossier.test', true) AS v").firstRow()
+            .decode("v", as: String?.self) ?? "" == "")
+    }
+
+    @Test func aFailingStatementSkipsTheRestAndCommitsNothing() throws {
+        let connection = try PostgresConnection(conninfo: try TestPostgres.shared().conninfo())
+        defer { connection.close() }
+        try connection.execute(script: "CREATE TEMP TABLE committed_rows (n int)")
+        let error = #expect(throws: PostgresError.self) {
+            try connection.committedTransaction([PipelinedStatement("INSERT INTO committed_rows VALUES ($1::int4)", [1]),
+                                                 PipelinedStatement("SELECT 1 / $1::int4 AS n", [0]),
+                                                 PipelinedStatement("INSERT INTO committed_rows VALUES ($1::int4)", [3])])
+        }
+        #expect(error?.sqlState == "22012")
+        #expect(error?.kind == .server)
+        #expect(!connection.isInTransaction)
+        #expect(try connection.query("SELECT count(*)::int4 AS n FROM committed_rows").firstRow().decode("n", as: Int.self) == 0)
+    }
+
+    @Test func aRefusedCommitIsThrownAndCommitsNothing() throws {
+        let connection = try PostgresConnection(conninfo: try TestPostgres.shared().conninfo())
+        defer { connection.close() }
+        try connection.execute(script: "CREATE TEMP TABLE deferred_rows (n int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
+        let insert = PipelinedStatement("INSERT INTO deferred_rows VALUES ($1::int4)", [1])
+        let error = #expect(throws: PostgresError.self) { try connection.committedTransaction([insert, insert]) }
+        #expect(error?.sqlState == "23505")  // at COMMIT, where the deferred check runs
+        #expect(!connection.isInTransaction)
+        #expect(try connection.query("SELECT count(*)::int4 AS n FROM deferred_rows").firstRow().decode("n", as: Int.self) == 0)
+        #expect(try connection.committedTransaction([insert]).count == 1)
+    }
+
+    /// A pooled connection that died while idle (the server said so): nothing
+    /// of the job ran, so it runs again on a fresh connection.
+    @Test func poolRetriesAJobThatHitAConnectionTheServerHadEnded() async throws {
+        let conninfo = try TestPostgres.shared().conninfo()
+        var configuration = ConnectionPool.Configuration(conninfo: conninfo, size: 1)
+        configuration.checksConnectionBeforeJob = false
+        let pool = ConnectionPool(configuration)
+        let statements = [PipelinedStatement("SELECT pg_backend_pid() AS pid", [])]
+        let pid = try await pool.committedTransaction(statements) { try $0[0].firstRow().decode("pid", as: Int32.self) }
+        let admin = try PostgresConnection(conninfo: conninfo)
+        try admin.query("SELECT pg_terminate_backend($1::int4, 5000)", [pid])
+        admin.close()
+        let answers = Mutex(0)
+        let newPID = try await pool.committedTransaction(statements) { results in
+            answers.withLock { $0 += 1 }
+            return try results[0].firstRow().decode("pid", as: Int32.self)
+        }
+        #expect(newPID != pid)
+        #expect(answers.withLock { $0 } == 1)
+        await pool.shutdown()
+    }
+
+    /// The session ends while COMMIT waits for a synchronous standby (it has
+    /// committed locally): the outcome is unknown, never "nothing changed".
+    @Test func sessionEndedDuringCommitIsOutcomeUnknown() async throws {
+        let cluster = try TestPostgres.makeScratchCluster(settings: ["synchronous_commit": "on"])
+        defer { try? cluster.stop() }
+        let conninfo = cluster.conninfo(user: "postgres", database: "postgres")
+        let admin = try PostgresConnection(conninfo: conninfo)
+        defer { admin.close() }
+        try admin.execute(script: "CREATE TABLE committed_rows (n int)")
+        try admin.execute(script: "ALTER SYSTEM SET synchronous_standby_names = 'no_such_standby'")
+        try admin.execute(script: "SELECT pg_reload_conf()")
+        let killer = Task {
+            let admin = try PostgresConnection(conninfo: conninfo)
+            defer { admin.close() }
+            for _ in 0..<500 {
+                let waiting = try admin.query(
+                    "SELECT pid FROM pg_stat_activity WHERE wait_event = 'SyncRep'").first?.decode("pid", as: Int32.self)
+                if let waiting {
+                    try admin.query("SELECT pg_terminate_backend($1::int4)", [waiting])
+                    return true
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return false
+        }
+        let connection = try PostgresConnection(conninfo: conninfo)
+        defer { connection.close() }
+        let error = #expect(throws: PostgresError.self) {
+            try connection.committedTransaction([PipelinedStatement("INSERT INTO committed_rows VALUES ($1::int4)", [1])])
+        }
+        #expect(try await killer.value)
+        #expect(error?.kind == .commitOutcomeUnknown)
+        try admin.execute(script: "ALTER SYSTEM RESET synchronous_standby_names")
+        try admin.execute(script: "SELECT pg_reload_conf()")
+        // It had committed locally.
+        #expect(try admin.query("SELECT count(*)::int4 AS n FROM committed_rows").firstRow().decode("n", as: Int.self) == 1)
+    }
+}
