@@ -30,7 +30,7 @@
 #   with \gset; `-M prepared` as dossier_app, client i on dossier id_lo+i.
 # Statement texts are those of Loans.request (RequestTarget.find and
 # dossier.loan_request, 0110)/find/checkout/giveBack, ApprovalEngine.lock/
-# recheck/approve, Loans.approved, ApprovalListing.list (approval_listing,
+# recheck/approve, Loans.approveLast (approval_approve_loan, 0152), ApprovalListing.list (approval_listing,
 # 0094: the first page, 50 rows and one to know whether there is a next),
 # Audit.record. Differences, none of which changes a plan: pgbench cannot bind
 # NULL or '' or build 'A'||id in \set, so those parameters are literals
@@ -144,12 +144,7 @@ SELECT a.id, a.kind, a.status, a.dept_id, a.requester_id, a.current_step, a.step
  WHERE a.id = :loan_approval_id::int8
  FOR UPDATE OF a
 \gset p_
-SELECT dossier.approval_approve_last(:p_id::int8, :p_current_step::int4, :mgr::int8, NULL::text) AS reason;
-SELECT l.mode, extract(epoch FROM l.requested_duration)::int8 AS seconds,
-       r.lendable, r.mode AS rule_mode, extract(epoch FROM r.max_duration)::int8 AS rule_seconds, r.same_day
-  FROM loans l LEFT JOIN loan_rules r ON r.level = :p_level::text WHERE l.id = :p_loan_id::int8;
-UPDATE loans SET status = 'approved', approved_at = now() WHERE id = :p_loan_id::int8 AND status = 'requested';
-SELECT dossier.audit('approval.approve'::text, ('A' || :p_id::int8)::text, ''::text, 'final'::text);
+SELECT * FROM dossier.approval_approve_loan(:p_id::int8, :p_current_step::int4, :mgr::int8, NULL::text, :p_loan_id::int8, :p_level::text);
 COMMIT;
 -- 4. archivist: LOAN CHECKOUT L<n>
 \startpipeline

@@ -69,6 +69,7 @@ public enum MigrationCatalog {
             ("0142_verb_roles_in_the_transaction.sql", PackageResources._142_verb_roles_in_the_transaction_sql),
             ("0150_loan_request_without_link_update.sql", PackageResources._150_loan_request_without_link_update_sql),
             ("0151_pending_loans_details_inline.sql", PackageResources._151_pending_loans_details_inline_sql),
+            ("0152_loan_approval_in_one_call.sql", PackageResources._152_loan_approval_in_one_call_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }

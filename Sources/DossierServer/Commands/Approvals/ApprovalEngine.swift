@@ -197,6 +197,12 @@ enum ApprovalEngine {
                              detail: "step \(pending.currentStep)")
             return .ok("\(pending.approvalID) next=\(role)")
         }
+        // A loan request's last step: the decision, the approval, the loan and
+        // the audit row in one call (0152).
+        if pending.kind == .loan {
+            try Loans.approveLast(pending, comment: command.comment, actor: actor, on: connection)
+            return .ok("\(pending.approvalID) approved")
+        }
         // The last step's decision and the approval in one call (0110). What
         // stands in the way of it is said as such (a dossier out on loan,
         // retention not over yet), and nothing changes: the refusal rolls back.

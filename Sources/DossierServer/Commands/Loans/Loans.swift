@@ -168,6 +168,24 @@ enum Loans {
 
     // MARK: Approval effects
 
+    /// APPROVE of a loan request's last step in one call
+    /// (`dossier.approval_approve_loan`, 0152): the decision, the approval, the
+    /// loan approved and the audit row; it returns what stands in the way, or
+    /// the loan and its rule, which the request must still fit
+    /// (`requireRuleNow`). Any refusal here rolls all of it back.
+    static func approveLast(_ approval: ApprovalEngine.Pending, comment: String?, actor: Actor,
+                            on connection: PostgresConnection) throws {
+        let row = try connection.query("""
+            SELECT * FROM dossier.approval_approve_loan($1::int8, $2::int4, $3::int8, $4::text, $5::int8, $6::text)
+            """, [approval.id, approval.currentStep, actor.userID, comment, approval.loanID,
+                  approval.subject.level.rawValue]).firstRow()
+        if let obstacle = try row.decode("obstacle", as: String?.self) {
+            throw ProtocolError(.conflict, "\(approval.approvalID) cannot be carried out now: \(obstacle)")
+        }
+        // All NULL when the loan is not there.
+        try requireRule(approval, try row.decode("mode", as: String?.self) == nil ? nil : row)
+    }
+
     static func approved(_ approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws {
         switch approval.kind {
         case .loan:
@@ -203,13 +221,19 @@ enum Loans {
     /// `secret` (4 hours), whoever approves.
     private static func requireRuleNow(_ approval: ApprovalEngine.Pending, on connection: PostgresConnection) throws {
         // The loan and the rule of the level in one statement.
-        guard let row = try connection.query("""
+        try requireRule(approval, try connection.query("""
             SELECT l.mode, extract(epoch FROM l.requested_duration)::int8 AS seconds,
                    r.lendable, r.mode AS rule_mode, extract(epoch FROM r.max_duration)::int8 AS rule_seconds, r.same_day
               FROM loans l LEFT JOIN loan_rules r ON r.level = $2::text
              WHERE l.id = $1::int8
-            """, [approval.loanID, approval.subject.level.rawValue]).first
-        else { throw ProtocolError(.internal, "loan approval \(approval.approvalID) without its loan") }
+            """, [approval.loanID, approval.subject.level.rawValue]).first)
+    }
+
+    /// `requireRuleNow`'s decision on the loan and its rule as read (`mode`,
+    /// `seconds`, `lendable`, `rule_mode`, `rule_seconds`, `same_day`; nil
+    /// when the loan is not there).
+    private static func requireRule(_ approval: ApprovalEngine.Pending, _ row: PostgresRow?) throws {
+        guard let row else { throw ProtocolError(.internal, "loan approval \(approval.approvalID) without its loan") }
         guard let rule = try Self.rule(row, prefix: "rule_") else {
             throw ProtocolError(.internal, "no loan rule for level \(approval.subject.level)")
         }
