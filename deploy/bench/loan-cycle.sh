@@ -29,7 +29,7 @@
 #   <the daemon's statements>; COMMIT, ids carried
 #   with \gset; `-M prepared` as dossier_app, client i on dossier id_lo+i.
 # Statement texts are those of Loans.request (RequestTarget.find and
-# dossier.loan_request, 0110)/find/checkout/giveBack, ApprovalEngine.lock/
+# dossier.loan_request, 0110)/checkout/giveBack (0153), ApprovalEngine.lock/
 # recheck/approve, Loans.approveLast (approval_approve_loan, 0152), ApprovalListing.list (approval_listing,
 # 0094: the first page, 50 rows and one to know whether there is a next),
 # Audit.record. Differences, none of which changes a plan: pgbench cannot bind
@@ -151,19 +151,14 @@ COMMIT;
 BEGIN;
 SELECT * FROM dossier.begin_command(:arc::int8);
 \endpipeline
-SELECT * FROM dossier.loan_for_change(:loan_loan_id::int8)
-\gset l_
-SELECT dossier.loan_checkout(:l_id::int8, :l_dossier_id::int8, :arc::int8, :l_same_day::bool, :l_reference::text) AS due
-\gset
+SELECT * FROM dossier.loan_checkout_by(:loan_loan_id::int8, :arc::int8, 'archivist'::text, :dept::int8);
 COMMIT;
 -- 5. archivist: LOAN RETURN L<n>
 \startpipeline
 BEGIN;
 SELECT * FROM dossier.begin_command(:arc::int8);
 \endpipeline
-SELECT * FROM dossier.loan_for_change(:loan_loan_id::int8)
-\gset l_
-SELECT dossier.loan_give_back(:l_id::int8, :l_dossier_id::int8, :arc::int8, true::bool, NULL::text, 'complete'::text);
+SELECT * FROM dossier.loan_give_back_by(:loan_loan_id::int8, :arc::int8, 'archivist'::text, :dept::int8, true::bool, NULL::text, 'complete'::text);
 COMMIT;
 SQL
 # The ceiling: its tables and its cycle (see the header).

@@ -91,7 +91,12 @@ enum Loans {
     static func find(_ loan: LoanID, on connection: PostgresConnection) throws -> Record {
         guard let row = try connection.query("SELECT * FROM dossier.loan_for_change($1::int8)", [loan.value]).first
         else { throw ProtocolError(.notFound, "no loan \(loan)") }
-        return Record(
+        return try record(row)
+    }
+
+    /// The loan of a row with `loan_for_change`'s columns.
+    private static func record(_ row: PostgresRow) throws -> Record {
+        Record(
             id: try row.decode("id", as: Int64.self), dossierID: try row.decode("dossier_id", as: Int64.self),
             departmentID: try row.decode("dept_id", as: Int64.self), borrowerID: try row.decode("borrower_id", as: Int64.self),
             status: try row.decode("status", as: String.self),
@@ -108,27 +113,40 @@ enum Loans {
     }
 
     static func checkout(_ id: LoanID, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let loan = try find(id, on: connection)
+        // The loan as `find` reads it and, when it is approved and the caller
+        // an archivist of its department, handed out (the loan out, the dossier
+        // on loan, the audit row) in one call (0153). The decision is made here
+        // on the loan as read; a refusal rolls the call back.
+        guard let row = try connection.query(
+            "SELECT * FROM dossier.loan_checkout_by($1::int8, $2::int8, $3::text, $4::int8)",
+            [id.value, actor.userID, actor.role.rawValue, actor.departmentID]).first
+        else { throw ProtocolError(.notFound, "no loan \(id)") }
+        let loan = try record(row)
         try requireArchivist(loan, actor)
         guard loan.status == "approved" else { throw ProtocolError(.conflict, "\(id) is \(wireStatus(loan.status)); it must be approved") }
-        let rule = try loan.requireRule()
-        // The loan out, the dossier on loan and the audit row, in one call (0110).
-        guard let due = try connection.query(
-            "SELECT dossier.loan_checkout($1::int8, $2::int8, $3::int8, $4::bool, $5::text) AS due",
-            [loan.id, loan.dossierID, actor.userID, rule.sameDay, loan.reference]).firstRow().decode("due", as: String?.self)
+        _ = try loan.requireRule()
+        guard let due = try row.decode("due", as: String?.self)
         else { throw PostgresError(kind: .client, message: "expected a row, got none (UPDATE 0)") }
         return .ok("\(id) due=\(due)")
     }
 
     static func giveBack(_ command: LoanReturn, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        let loan = try find(command.loan, on: connection)
+        let complete = command.complete ?? true
+        // The loan as `find` reads it and, when it is out and the caller an
+        // archivist of its department, returned and its dossier filed again in
+        // one call (0153); a complete return's audit row too, an incomplete
+        // one's after its penalty. Decided here on the loan as read; a refusal
+        // rolls the call back.
+        guard let row = try connection.query(
+            "SELECT * FROM dossier.loan_give_back_by($1::int8, $2::int8, $3::text, $4::int8, $5::bool, $6::text, $7::text)",
+            [command.loan.value, actor.userID, actor.role.rawValue, actor.departmentID, complete, command.note,
+             complete ? "complete" : nil]).first
+        else { throw ProtocolError(.notFound, "no loan \(command.loan)") }
+        let loan = try record(row)
         try requireArchivist(loan, actor)
         guard loan.status == "out" else { throw ProtocolError(.conflict, "\(command.loan) is \(wireStatus(loan.status)), not checked out") }
-        let complete = command.complete ?? true
-        // The loan returned and the dossier filed again in one call (0110); a
-        // complete return's audit row too, an incomplete one's after its penalty.
-        try connection.query("SELECT dossier.loan_give_back($1::int8, $2::int8, $3::int8, $4::bool, $5::text, $6::text)",
-                             [loan.id, loan.dossierID, actor.userID, complete, command.note, complete ? "complete" : nil])
+        guard try row.decode("returned", as: Bool.self)
+        else { throw PostgresError(kind: .client, message: "expected a row, got none (UPDATE 0)") }
         var answer = command.loan.description
         if !complete {
             // The answer names what the loss cost the borrower.
