@@ -59,9 +59,11 @@ public enum CommandParser {
             }
             throw ProtocolError(.unknown, "no such verb; did you mean \(nearest)? (HELP lists every verb)")
         }
-        let group = CommandTable.specs(startingWith: first)
-        let subverbs = group.map { $0.words[1] }.joined(separator: ", ")
-        guard let second, let spec = CommandTable.spec(named: "\(first) \(second)") else {
+        guard let second, let spec = CommandTable.spec(named: first + " " + second) else {
+            // The group and its list only for the refusal (issue 17: built for every request, they were a
+            // visible part of a command's parse).
+            let group = CommandTable.specs(startingWith: first)
+            let subverbs = group.map { $0.words[1] }.joined(separator: ", ")
             if let second, let nearest = VerbSuggestion.nearest(first: first, second: second, among: group) {
                 throw ProtocolError(.unknown, "\(first) needs one of: \(subverbs); did you mean \(nearest)?")
             }

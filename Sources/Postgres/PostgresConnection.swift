@@ -251,7 +251,7 @@ public final class PostgresConnection {
             while let result = PQgetResult(conn) {
                 let status = PQresultStatus(result)
                 if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK {
-                    last = Self.copy(result)
+                    last = copy(result)
                 } else if status != PGRES_PIPELINE_ABORTED, failure == nil {  // aborted: the error before it is the failure
                     failure = Self.error(from: result, conn: conn)
                     failedAnswer = answers.count
@@ -441,7 +441,7 @@ public final class PostgresConnection {
             if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK
                 || status == PGRES_EMPTY_QUERY || status == PGRES_SINGLE_TUPLE
             {
-                if failure == nil { last = Self.copy(result) }
+                if failure == nil { last = copy(result) }
             } else if status == PGRES_COPY_IN {
                 // Ends the COPY with an error; the server then reports it as a result.
                 _ = PQputCopyEnd(conn, "COPY FROM STDIN is not supported by this client")
@@ -475,7 +475,21 @@ public final class PostgresConnection {
         throw Self.connectionFailure(conn)
     }
 
-    private static func copy(_ result: OpaquePointer) -> PostgresResult {
+    /// The column maps of the results this connection has read, by their
+    /// column names: the same statement answers with the same columns, and
+    /// building the name → index map for every result was a visible part of
+    /// a command (issue 17). Bounded: cleared when it grows past 256 shapes.
+    private var columnsByNames: [[String]: PostgresColumns] = [:]
+
+    private func columns(_ names: [String]) -> PostgresColumns {
+        if let known = columnsByNames[names] { return known }
+        if columnsByNames.count >= 256 { columnsByNames.removeAll(keepingCapacity: true) }
+        let made = PostgresColumns(names)
+        columnsByNames[names] = made
+        return made
+    }
+
+    private func copy(_ result: OpaquePointer) -> PostgresResult {
         let fieldCount = Int(PQnfields(result))
         let rowCount = Int(PQntuples(result))
         let names = (0..<fieldCount).map { column in
@@ -498,9 +512,9 @@ public final class PostgresConnection {
                 values.append(text ?? "")
             }
         }
-        let columns = PostgresColumns(names)
+        let shared = columns(names)
         let rows = (0..<rowCount).map { row in
-            PostgresRow(columnInfo: columns, values: values[row * fieldCount..<(row + 1) * fieldCount])
+            PostgresRow(columnInfo: shared, values: values[row * fieldCount..<(row + 1) * fieldCount])
         }
         let affected = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
         let tag = PQcmdStatus(result).map { String(cString: $0) } ?? ""

@@ -15,12 +15,12 @@
 # serve` options). The report is also written to
 # deploy/bench/results/dossier-show-<date>.txt.
 #
-# What each side runs per SHOW (one transaction, three round trips):
-#   BEGIN + SELECT * FROM dossier.begin_command($1::int8) (one pipeline);
-#   SELECT * FROM dossier.dossier_show($1, $2, $3); COMMIT
-# dossierd: the daemon's own prepared statements (BEGIN/COMMIT as simple
-# queries); pgbench: `-M prepared` with the same statement texts, as the
-# daemon's role dossier_app. Both pick a random one of DOSSIERS filed dossiers.
+# What each side runs per SHOW (one transaction, one round trip since 0142):
+#   BEGIN; SELECT * FROM dossier.begin_command($1::int8, $2::text[]);
+#   SELECT * FROM dossier.dossier_show($1, $2, $3); COMMIT (one pipeline)
+# dossierd: the daemon's own prepared statements
+# (PostgresConnection.committedTransaction); pgbench: `-M prepared` with the
+# same statement texts in one pipeline, as the daemon's role dossier_app. Both pick a random one of DOSSIERS filed dossiers.
 #
 # Goals: dossierd >= 0.8 of pgbench running its SQL (issue 4); dossierd >= 0.5
 # of the chained minimal logged read at 8 and 32 connections (issue 17).
@@ -77,16 +77,17 @@ SQL
 seq "$id_lo" "$id_hi" | shuf | sed 's/^/DOSSIER SHOW D/; s/$/ purpose=bench/' >"$work/show.lines"
 
 # pgbench: the identical statements (texts of Actor.beginStatement and
-# Dossiers.show), `:name` for `$n`; BEGIN and begin_command in one pipeline,
-# as the daemon sends them (PostgresConnection.transaction(opening:)).
+# Dossiers.showStatement; DOSSIER SHOW's roles from the command table),
+# `:name` for `$n`, all in one pipeline as the daemon sends them
+# (PostgresConnection.committedTransaction).
 cat >"$work/show.sql" <<'SQL'
 \set id random(:id_lo, :id_hi)
 \startpipeline
 BEGIN;
-SELECT * FROM dossier.begin_command(:uid::int8);
-\endpipeline
+SELECT * FROM dossier.begin_command(:uid::int8, '{archivist,auditor,director,manager,rep}'::text[]);
 SELECT * FROM dossier.dossier_show(:id::int8, NULL::text, :purpose::text);
 COMMIT;
+\endpipeline
 SQL
 pgbench_conn=(-h "$pg_sock" -p "$pg_port" -U dossier_app)
 pgbench_vars=(-D uid="$uid" -D id_lo="$id_lo" -D id_hi="$id_hi" -D action=dossier.show -D purpose=bench)
