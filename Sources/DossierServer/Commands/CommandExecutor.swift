@@ -172,7 +172,7 @@ final class CommandExecutor: Sendable {
         // What the command answered before COMMIT, named if COMMIT's outcome is lost.
         let answered = Mutex<Response?>(nil)
         do {
-            if let whole = try CommandHandlers.wholeCommand(for: command) {
+            if let whole = try handlers.wholeCommand(for: command) {
                 return try await inFlight.run { [pool] in
                     try await pool.committedTransaction([begin] + whole.statements) { answers in
                         let actor = try Actor(begun: answers[0], user: user)

@@ -25,7 +25,7 @@ struct CommandHandlers: Sendable {
 
     /// The whole-command form of `command`, when it has one (the others run
     /// in `respond`). Throws for arguments refused before any statement.
-    static func wholeCommand(for command: Command) throws -> WholeCommand? {
+    func wholeCommand(for command: Command) throws -> WholeCommand? {
         switch command {
         case .dossierShow(let command):
             WholeCommand(statements: [Dossiers.showStatement(command)]) { answers, actor in
@@ -35,6 +35,12 @@ struct CommandHandlers: Sendable {
             WholeCommand(statements: try Dossiers.listStatements(command)) { answers, _ in
                 try Dossiers.listResponse(command, answer: answers.last)
             }
+        case .customerFind(let command):
+            WholeCommand(statements: [try CustomerSearch.findStatement(command, personalData: personalData)]) { answers, _ in
+                try CustomerSearch.findResponse(command, answer: answers[0])
+            }
+        case .todo:
+            WholeCommand(statements: [TodoList.statement]) { answers, _ in try TodoList.response(answers[0]) }
         default: nil
         }
     }

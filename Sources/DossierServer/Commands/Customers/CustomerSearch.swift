@@ -33,14 +33,17 @@ enum CustomerSearch {
     /// plan is made once per session: as a prepared statement it was planned
     /// afresh (tens of ms, for the nested policies) at each of its first five
     /// executions on every pooled connection.
+    /// `after=` is the number of the last customer shown; its key is taken in
+    /// the same statement (`customer_number_key` is strict: no cursor, NULL).
     static let findSQL = """
         SELECT f.number, f.name, f.owner, f.dept, f.details, f.grade, f.region
-          FROM dossier.customer_find($1::text, $2::int, $3::int8, $4::text) f
+          FROM dossier.customer_find($1::text, $2::int, dossier.customer_number_key($3::text), $4::text) f
         """
 
-    /// Pages like LIST: one row more than the page tells whether there is a next
-    /// page, whose cursor is the last number shown.
-    static func find(_ command: CustomerFind, personalData: PersonalData?, on connection: PostgresConnection) throws -> Response {
+    /// FIND's one statement: the whole command (`CommandHandlers.wholeCommand`).
+    /// Pages like LIST: one row more than the page tells whether there is a
+    /// next page, whose cursor is the last number shown.
+    static func findStatement(_ command: CustomerFind, personalData: PersonalData?) throws -> PipelinedStatement {
         let limit = command.limit ?? defaultFindLimit
         let after = try command.after.map { (cursor) throws -> CustomerNumber in
             guard let last = CustomerNumber(cursor.rawValue) else {
@@ -48,15 +51,22 @@ enum CustomerSearch {
             }
             return last
         }
-        let afterKey = try after.map {
-            try connection.query("SELECT dossier.customer_number_key($1::text) AS k", [$0.description]).rows[0]
-                .decode("k", as: Int64.self)
-        }
         let blind = personalData?.blindIndexParameter(for: command.text) ?? ""
-        var rows = try connection.query(findSQL, [command.text, limit + 1, afterKey, blind]).rows.map(directoryRow)
+        return PipelinedStatement(findSQL, [command.text, limit + 1, after?.description, blind])
+    }
+
+    /// The page from the answer of `findStatement`.
+    static func findResponse(_ command: CustomerFind, answer: PostgresResult) throws -> Response {
+        let limit = command.limit ?? defaultFindLimit
+        var rows = try answer.rows.map(directoryRow)
         guard rows.count > limit else { return .rows(rows) }
         rows.removeLast(rows.count - limit)
         return .rows(rows, suffix: "next=\(rows[rows.count - 1]["id"] ?? "")")
+    }
+
+    static func find(_ command: CustomerFind, personalData: PersonalData?, on connection: PostgresConnection) throws -> Response {
+        let statement = try findStatement(command, personalData: personalData)
+        return try findResponse(command, answer: connection.query(statement.sql, statement.params))
     }
 
     static func list(_ command: CustomerList, on connection: PostgresConnection) throws -> Response {

@@ -6,18 +6,24 @@ import Postgres
 /// verb that resolves it. The list is `dossier.todo()` (migration 0031), one
 /// SQL section per kind of work, run under the caller's row-level security.
 enum TodoList {
-    static func list(on connection: PostgresConnection) throws -> Response {
-        let rows = try connection.query("""
-            SELECT t.urgency, coalesce(dossier.wire_time(t.due), '') AS due,
-                   t.what, t.target, t.detail, t.verb
-              FROM dossier.todo() t
-            """).rows
-        return .rows(try rows.map { row in
+    /// TODO's one statement: the whole command (`CommandHandlers.wholeCommand`).
+    static let statement = PipelinedStatement("""
+        SELECT t.urgency, coalesce(dossier.wire_time(t.due), '') AS due,
+               t.what, t.target, t.detail, t.verb
+          FROM dossier.todo() t
+        """, [])
+
+    static func response(_ answer: PostgresResult) throws -> Response {
+        .rows(try answer.rows.map { row in
             var out = Row()
             for column in ["urgency", "due", "what", "target", "detail", "verb"] {
                 out.append(column, try row.decode(column, as: String?.self) ?? "")
             }
             return out
         })
+    }
+
+    static func list(on connection: PostgresConnection) throws -> Response {
+        try response(connection.query(statement.sql, statement.params))
     }
 }
