@@ -23,7 +23,7 @@ struct Actor: Sendable {
     /// refused role.
     static func beginStatement(_ user: SignedInUser, for spec: CommandSpec) -> PipelinedStatement {
         PipelinedStatement("SELECT * FROM dossier.begin_command($1::int8, $2::text[])",
-                           [user.id, Self.rolesArray(spec.access)])
+                           [user.id, rolesArrays[spec.verb] ?? nil])
     }
 
     /// `begin_command`'s answer to a role the verb is not for (the role is its detail).
@@ -41,6 +41,10 @@ struct Actor: Sendable {
             throw ProtocolError(.denied, "\(spec.name) is not for role \(actor.role.rawValue)")
         }
     }
+
+    /// Each verb's roles as `begin_command` takes them, made once (not per command).
+    private static let rolesArrays: [Verb: String?] = Dictionary(
+        uniqueKeysWithValues: CommandTable.all.map { ($0.verb, rolesArray($0.access)) })
 
     /// A PostgreSQL array literal of the roles `access` names (role names
     /// are plain words); nil (no check) for verbs open to anyone.

@@ -21,6 +21,14 @@ struct CommandHandlers: Sendable {
     struct WholeCommand: Sendable {
         let statements: [PipelinedStatement]
         let answer: @Sendable ([PostgresResult], Actor) throws -> Response
+
+        /// The same command inside a transaction already open on `connection`
+        /// (`respond`), a statement at a time.
+        func run(on connection: PostgresConnection, actor: Actor) throws -> Response {
+            var answers: [PostgresResult] = []
+            for statement in statements { answers.append(try connection.query(statement.sql, statement.params)) }
+            return try answer(answers, actor)
+        }
     }
 
     /// The whole-command form of `command`, when it has one (the others run
@@ -87,12 +95,13 @@ struct CommandHandlers: Sendable {
             return try Dossiers.create(command, actor: actor, on: connection)
         case .dossierSubmit(let ref):
             return try Dossiers.submit(ref, actor: actor, on: connection)
-        case .dossierShow(let command):
-            let statement = Dossiers.showStatement(command)
-            return try Dossiers.showResponse(
-                command, actor: actor, answer: connection.query(statement.sql, statement.params))
-        case .dossierList(let command):
-            return try Dossiers.list(command, actor: actor, on: connection)
+        case .dossierShow, .dossierList, .customerFind, .todo:
+            // Whole commands: the executor sends them with BEGIN and COMMIT; here
+            // only when called inside an open transaction.
+            guard let whole = try wholeCommand(for: command) else {
+                throw PostgresError(kind: .client, message: "\(command.spec.name) has no whole-command form")
+            }
+            return try whole.run(on: connection, actor: actor)
         case .dossierEdit(let command):
             return try DossierEdits.request(command, actor: actor, on: connection)
         case .dossierHistory(let ref):
@@ -157,8 +166,6 @@ struct CommandHandlers: Sendable {
             return try CustomerClosing.close(command, actor: actor, on: connection)
         case .customerConfirm(let command):
             return try CustomerConfirmation.confirm(command, actor: actor, on: connection)
-        case .todo:
-            return try TodoList.list(on: connection)
         case .followupTemplates:
             return try FollowUps.templates(on: connection)
         case .followupTemplate(let command):
@@ -205,8 +212,6 @@ struct CommandHandlers: Sendable {
             return try Customers.show(number, actor: actor, personalData: personalData, on: connection)
         case .customerHistory(let number):
             return try Customers.history(number, personalData: personalData, on: connection)
-        case .customerFind(let command):
-            return try Customers.find(command, actor: actor, personalData: personalData, on: connection)
         case .customerList(let command):
             return try Customers.list(command, actor: actor, on: connection)
         case .penaltyRules:

@@ -64,11 +64,6 @@ enum CustomerSearch {
         return .rows(rows, suffix: "next=\(rows[rows.count - 1]["id"] ?? "")")
     }
 
-    static func find(_ command: CustomerFind, personalData: PersonalData?, on connection: PostgresConnection) throws -> Response {
-        let statement = try findStatement(command, personalData: personalData)
-        return try findResponse(command, answer: connection.query(statement.sql, statement.params))
-    }
-
     static func list(_ command: CustomerList, on connection: PostgresConnection) throws -> Response {
         let limit = command.limit ?? defaultListLimit
         var conditions: [String] = []

@@ -310,13 +310,6 @@ enum Customers {
         ProtocolError(.notFound, "no customer \(number)")
     }
 
-    // MARK: CUSTOMER FIND, CUSTOMER LIST
-
-    static func find(_ command: CustomerFind, actor: Actor, personalData: PersonalData?, on connection: PostgresConnection) throws
-        -> Response {
-        try CustomerSearch.find(command, personalData: personalData, on: connection)
-    }
-
     // MARK: CUSTOMER HISTORY
 
     /// `CUSTOMER HISTORY <id>`: every applied change (old, new, reason, requester,

@@ -22,8 +22,4 @@ enum TodoList {
             return out
         })
     }
-
-    static func list(on connection: PostgresConnection) throws -> Response {
-        try response(connection.query(statement.sql, statement.params))
-    }
 }
