@@ -28,6 +28,11 @@ final class TestServer: Sendable {
         daemon.close()
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.personalData = .test
+        // A client may stay signed out for a whole test (lockout tests guess
+        // wrong passwords on it); under CI's load a test took 160 s and the
+        // 60 s login clock closed that client mid-test. Tests of the clock set
+        // their own.
+        configuration.loginTimeout = .seconds(600)
         configure(&configuration)
         let logger = logger ?? {
             var logger = Logger(label: "test-server")
