@@ -229,6 +229,42 @@ import TestSupport
         try await server.shutdown()
     }
 
+    /// The pending page walks the pending requests in id order and stops at
+    /// the page (0160): a manager's first page of 3 among 30 pending requests
+    /// reads a handful of request rows, not all 30 and their steps (the pick
+    /// of 0121 read every pending request and sorted them).
+    @Test func pendingApprovalsPageStopsAtThePage() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let rep = try await company.client("li.na")
+        var requests: [String] = []
+        for _ in 0..<30 {
+            let ref = try await company.draft(rep)
+            requests.append(try await company.submit(rep, ref))
+        }
+        let sql = try server.database.admin()
+        defer { sql.close() }
+        let manager = try sql.query("SELECT id, dept_id FROM dossier.users WHERE login = 'mgr.sh'").firstRow()
+        let (managerID, dept) = (try manager.decode("id", as: Int64.self), try manager.decode("dept_id", as: Int64.self))
+        try sql.execute(script: "BEGIN")
+        try sql.execute(script: "SET LOCAL ROLE dossier_app")
+        _ = try sql.query("SELECT role FROM dossier.begin_command($1::int8)", [managerID])
+        let page = try sql.query("""
+            SELECT 'A' || id AS id FROM dossier.approval_listing('pending', NULL, 0, 4, $1::int8, 'manager', $2::int8)
+            """, [managerID, dept]).rows.map { try $0.decode("id", as: String.self) }
+        // This transaction's own reads (not yet flushed to pg_stat_user_tables).
+        let fetched = try sql.query("""
+            SELECT coalesce(idx_tup_fetch, 0)::int8 AS n FROM pg_stat_xact_user_tables
+             WHERE schemaname = 'dossier' AND relname = 'approvals'
+            """).firstRow().decode("n", as: Int64.self)
+        try sql.execute(script: "ROLLBACK")
+        #expect(page == Array(requests.prefix(4)))
+        #expect(fetched < 30, "\(fetched) request rows read for a page of 4 among 30 pending")
+        let first = try await company.client("mgr.sh").request("APPROVAL LIST limit=3")
+        #expect(first.last == "OK 3 next=\(requests[2])", "\(first)")
+        try await server.shutdown()
+    }
+
     /// TODO runs a section only where it can hold a row: a rep's own work,
     /// none of the deciders' or archivists' sections; a manager's decisions;
     /// nothing for an archivist or auditor with nothing to do.
