@@ -33,13 +33,15 @@ enum Terminal {
             opened = true
         }
         defer { if opened { close(fd) } }
-        ConsoleOutput.standardError.write(prompt)
         var saved = termios()
         guard tcgetattr(fd, &saved) == 0 else { return nil }
         var quiet = saved
         quiet.c_lflag &= ~tcflag_t(ECHO)
         quiet.c_lflag |= tcflag_t(ICANON)
         tcsetattr(fd, TCSANOW, &quiet)
+        // The prompt only once echo is off: someone who starts typing the moment
+        // it appears must not see the password on the screen.
+        ConsoleOutput.standardError.write(prompt)
         defer {
             tcsetattr(fd, TCSANOW, &saved)
             ConsoleOutput.standardError.write("\n")
