@@ -148,6 +148,10 @@ measure_size() {  # scale -> lines "label p50 p99 completed errors rows cpu seqs
                  ORDER BY d.id DESC LIMIT $REQUESTS + $WARMUP" >"$work/request.all"
     head -n "$REQUESTS" "$work/request.all" >"$work/request.lines"
     tail -n +"$((REQUESTS + 1))" "$work/request.all" >"$work/warmup.lines"
+    # A kept small cluster runs out: each run requests (and approves) dossiers of its own.
+    [ "$(wc -l <"$work/request.lines")" -ge "$REQUESTS" ] || echo "# SCALE=$scale: only" \
+        "$(wc -l <"$work/request.lines") of $REQUESTS dossiers left to request; LOAN_REQUEST and APPROVE measure those" \
+        "(none: not measured). Load this size afresh (remove $data_dir) for a full set."
     echo "TODO" >"$work/todo.lines"
     sql -At -c "SELECT 'AUDIT LIST ref=D' || (g * 7919 % (SELECT max(id) FROM dossier.dossiers) + 1) || ' limit=50'
                   FROM generate_series(1, 500) g" >"$work/audit.lines"
