@@ -41,6 +41,17 @@ import TestSupport
         }
     }
 
+    /// The sessions of the cluster holding a snapshot or a transaction id: what
+    /// VACUUM FULL must keep dead row versions for.
+    static func snapshotHolders(_ sql: PostgresConnection) throws -> [String] {
+        try sql.query("""
+            SELECT pid::text || ' ' || coalesce(datname, '-') || ' ' || coalesce(backend_type, '') || ' xmin='
+                   || coalesce(backend_xmin::text, '') || ' xid=' || coalesce(backend_xid::text, '') || ' '
+                   || coalesce(state, '') || ' ' || coalesce(left(query, 200), '') AS l
+              FROM pg_stat_activity WHERE (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL) AND pid <> pg_backend_pid()
+            """).rows.map { try $0.decode("l", as: String.self) }
+    }
+
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     static func contains(_ files: [(name: String, data: Data)], _ bytes: [UInt8]) -> Bool {
@@ -116,9 +127,11 @@ import TestSupport
             if !traces.contains(where: { Self.contains(after, $0.1) }) { break }
             try await Task.sleep(for: .milliseconds(200))
         }
+        // Who keeps old row versions alive, should any remain (names the flake if it recurs).
+        let snapshots = traces.contains(where: { Self.contains(after, $0.1) }) ? try Self.snapshotHolders(sql) : []
         for (column, bytes) in traces {
             let holders = try Self.holders(after, bytes, sql)
-            #expect(holders.isEmpty, "\(column) is still in the files of \(holders)")
+            #expect(holders.isEmpty, "\(column) is still in the files of \(holders); snapshots held: \(snapshots)")
         }
         for (secret, bytes) in clear { #expect(!Self.contains(after, bytes), "\(secret) is in the table files") }
 
