@@ -230,9 +230,10 @@ import TestSupport
     }
 
     /// The pending page walks the pending requests in id order and stops at
-    /// the page (0160): a manager's first page of 3 among 30 pending requests
+    /// the page (0160): a manager's first page of 4 among 30 pending requests
     /// reads a handful of request rows, not all 30 and their steps (the pick
-    /// of 0121 read every pending request and sorted them).
+    /// of 0121 read every pending request and sorted them); on the wire, a
+    /// page of 3 ends with the cursor of its third.
     @Test func pendingApprovalsPageStopsAtThePage() async throws {
         let server = try await TestServer()
         let company = try await Company(server)
