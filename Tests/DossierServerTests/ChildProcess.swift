@@ -17,53 +17,25 @@ enum ChildProcess {
         process.arguments = arguments
         if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe(), stdin = Pipe()
-        let collected = CollectedOutput()
-        out.fileHandleForReading.readabilityHandler = { collected.append($0.availableData, error: false) }
-        err.fileHandleForReading.readabilityHandler = { collected.append($0.availableData, error: true) }
         process.standardOutput = out
         process.standardError = err
         process.standardInput = stdin
         try process.run()
+        // Read only once the child has the write ends (the parent's copies are closed by run()).
+        let output = PipeReader(out.fileHandleForReading), errors = PipeReader(err.fileHandleForReading)
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         _ = await Polling.until(seconds: 60, every: .milliseconds(20)) { !process.isRunning }
         if process.isRunning { process.terminate() }
-        try await Task.sleep(for: .milliseconds(100))
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        collected.append(out.fileHandleForReading.readDataToEndOfFile(), error: false)
-        collected.append(err.fileHandleForReading.readDataToEndOfFile(), error: true)
-        return Result(status: process.terminationStatus, output: collected.standardOutput, error: collected.standardError)
+        // The rest of the output (a grandchild holding the pipe open is not waited for long).
+        _ = await Polling.until(seconds: 10, every: .milliseconds(20)) { output.isFinished && errors.isFinished }
+        return Result(status: process.terminationStatus, output: String(decoding: output.data, as: UTF8.self),
+                      error: String(decoding: errors.data, as: UTF8.self))
     }
 
     /// The `dossier` console with these arguments (no terminal, no history).
     static func console(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
         try await run(try DossierdBinary.path(product: "dossier"), arguments,
                       environment: ["HOME": "/nonexistent", "LANG": "C"].merging(environment) { $1 })
-    }
-}
-
-/// Output of a child process, collected from its pipes' handlers.
-final class CollectedOutput: @unchecked Sendable {
-    private let lock = NSLock()
-    private var output = Data()
-    private var errors = Data()
-
-    func append(_ data: Data, error: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        if error { errors.append(data) } else { output.append(data) }
-    }
-
-    var standardOutput: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    var standardError: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: errors, as: UTF8.self)
     }
 }

@@ -42,7 +42,9 @@ final class TestServer: Sendable {
         pool = ConnectionPool(.init(conninfo: self.database.daemonConninfo, size: poolSize, sessionSettings: limits.sessionSettings))
         server = DossierServer(configuration: configuration, pool: pool, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(services: [server], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+        // Past the server's own deadline, as `dossierd serve` sets it: the
+        // deadline answers the commands it cancels before the group cuts them off.
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownDeadline + .seconds(3)
         group = ServiceGroup(configuration: groupConfiguration)
         running = Task { [group] in try await group.run() }
         port = try await server.localAddress().port!

@@ -5,8 +5,7 @@ import Foundation
 public final class DaemonProcess: @unchecked Sendable {
     public let process = Process()
     private let output = Pipe()
-    private let lock = NSLock()
-    private var collected = Data()
+    private let reader: PipeReader
 
     public init(arguments: [String], environment: [String: String]? = nil) throws {
         process.executableURL = URL(fileURLWithPath: try DossierdBinary.path())
@@ -21,21 +20,14 @@ public final class DaemonProcess: @unchecked Sendable {
         }
         process.standardOutput = output
         process.standardError = output
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.lock.lock()
-            self.collected.append(data)
-            self.lock.unlock()
-        }
         try process.run()
+        // A thread of its own reads the output (see PipeReader for why not a readabilityHandler).
+        reader = PipeReader(output.fileHandleForReading)
     }
 
     /// Everything printed so far (stdout and stderr).
     public var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: collected, as: UTF8.self)
+        String(decoding: reader.data, as: UTF8.self)
     }
 
     /// Waits until the output contains `needle` (or the process ends, or time runs out).
