@@ -4,7 +4,6 @@ import Foundation
 /// binary as an operator runs it.
 public final class DaemonProcess: @unchecked Sendable {
     public let process = Process()
-    private let output = Pipe()
     private let reader: PipeReader
 
     public init(arguments: [String], environment: [String: String]? = nil) throws {
@@ -18,6 +17,7 @@ public final class DaemonProcess: @unchecked Sendable {
             if inherited["DOSSIER_DATA_KEY_FILE"] == nil { inherited["DOSSIER_DATA_KEY_FILE"] = TestDataKeyFile.path }
             process.environment = inherited
         }
+        let output = Pipe()
         process.standardOutput = output
         process.standardError = output
         try process.run()

@@ -118,7 +118,7 @@ warm_up_loans() {
 }
 
 measure_size() {  # scale -> lines "label p50 p99 completed errors rows cpu seqscans" in $work/result.<scale>
-    local scale=$1 out="$work/result.$1" rep_id office
+    local scale=$1 out="$work/result.$1" rep_id office requestable
     port=$(free_port)
     data_dir="$work/data"
     if [ -n "${KEEP_DATA:-}" ]; then
@@ -148,10 +148,11 @@ measure_size() {  # scale -> lines "label p50 p99 completed errors rows cpu seqs
                  ORDER BY d.id DESC LIMIT $REQUESTS + $WARMUP" >"$work/request.all"
     head -n "$REQUESTS" "$work/request.all" >"$work/request.lines"
     tail -n +"$((REQUESTS + 1))" "$work/request.all" >"$work/warmup.lines"
-    # A kept small cluster runs out: each run requests (and approves) dossiers of its own.
-    [ "$(wc -l <"$work/request.lines")" -ge "$REQUESTS" ] || echo "# SCALE=$scale: only" \
-        "$(wc -l <"$work/request.lines") of $REQUESTS dossiers left to request; LOAN_REQUEST and APPROVE measure those" \
-        "(none: not measured). Load this size afresh (remove $data_dir) for a full set."
+    # A small company has few dossiers to request, and a kept cluster fewer after
+    # each run (every run requests and approves dossiers of its own): say so.
+    requestable=$(wc -l <"$work/request.lines")
+    [ "$requestable" -ge "$REQUESTS" ] || echo "# SCALE=$scale: only $requestable of $REQUESTS dossiers to request;" \
+        "LOAN_REQUEST and APPROVE measure those (none: not measured)"
     echo "TODO" >"$work/todo.lines"
     sql -At -c "SELECT 'AUDIT LIST ref=D' || (g * 7919 % (SELECT max(id) FROM dossier.dossiers) + 1) || ' limit=50'
                   FROM generate_series(1, 500) g" >"$work/audit.lines"
