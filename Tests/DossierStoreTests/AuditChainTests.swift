@@ -244,6 +244,33 @@ import TestSupport
         #expect(try verify() == Verification(verified: 6, brokenAt: before[2].0))
     }
 
+    /// The log has no foreign keys (0170: each check locked the user's and
+    /// the department's row, so every command of a department queued on one
+    /// row); users and departments are never deleted instead, so what a row
+    /// names always exists. Not even the superuser deletes them.
+    @Test func usersAndDepartmentsTheLogNamesAreNeverDeleted() throws {
+        let setup = try Setup()
+        defer { setup.close() }
+        try setup.write(1, as: "dir", chain: 0)
+        let user = setup.fixture.user("dir")
+        let refused = [
+            "DELETE FROM dossier.users WHERE id = \(user.id)",
+            "DELETE FROM dossier.departments",
+            "TRUNCATE dossier.users CASCADE",
+            "TRUNCATE dossier.departments CASCADE",
+        ]
+        for statement in refused {
+            do {
+                try setup.admin.query(statement)
+                Issue.record("the superuser could run: \(statement)")
+            } catch let error as PostgresError {
+                #expect(error.sqlState == "42501", "\(statement): \(error)")
+            }
+        }
+        #expect(try setup.admin.query("SELECT count(*) AS n FROM dossier.audit_log a JOIN dossier.users u ON u.id = a.user_id")
+            .rows[0].decode("n", as: Int64.self) == 1)
+    }
+
     @Test func theDaemonsRoleOnlyAppends() throws {
         let setup = try Setup()
         defer { setup.close() }
