@@ -125,7 +125,10 @@ let package = Package(
         .testTarget(name: "DossierDomainTests", dependencies: ["DossierDomain"], swiftSettings: strict),
         .testTarget(name: "DossierProtocolTests", dependencies: ["DossierProtocol", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DossierConsoleTests", dependencies: ["DossierConsole", "DossierProtocol"], swiftSettings: strict),
-        .testTarget(name: "DossierServerTests", dependencies: ["DossierServer", "DossierBackup", "DossierPrivacy", "TestSupport", "Postgres", "LocalPostgres"], swiftSettings: strict),
+        .testTarget(name: "DossierServerTests", dependencies: [
+            "DossierServer", "DossierBackup", "DossierPrivacy", "TestSupport", "Postgres", "LocalPostgres",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ], swiftSettings: strict),
         .testTarget(name: "DossierPrivacyTests", dependencies: ["DossierPrivacy", "DossierDomain"], swiftSettings: strict),
     ]
 )

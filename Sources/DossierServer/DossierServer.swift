@@ -150,8 +150,10 @@ public final class DossierServer: Service, Sendable {
                             let loop = connection.channel.eventLoop
                             let preferred = loopExecutors.first { $0.eventLoop === loop } ?? EventLoopTaskExecutor(eventLoop: loop)
                             group.addTask(executorPreference: preferred) {
-                                await self.serve(connection, id: id, signIn: signIn, clocks: clocks, executor: executor,
-                                                 security: listener.security)
+                                await EventLoopTaskExecutor.$current.withValue(preferred) {
+                                    await self.serve(connection, id: id, signIn: signIn, clocks: clocks, executor: executor,
+                                                     security: listener.security)
+                                }
                             }
                         }
                     } catch {

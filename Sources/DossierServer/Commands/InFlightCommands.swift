@@ -14,10 +14,11 @@ final class InFlightCommands: Sendable {
 
     private let state = Mutex(State())
 
-    /// Runs `work` as cancellable command work. Cancelling the caller's task
-    /// cancels it too.
+    /// Runs `work` as cancellable command work, on the session's event loop
+    /// when there is one (`EventLoopTaskExecutor.current`). Cancelling the
+    /// caller's task cancels it too.
     func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        let task = Task { try await work() }
+        let task = Task(executorPreference: EventLoopTaskExecutor.current) { try await work() }
         let (id, alreadyCancelled) = state.withLock { state in
             state.nextID += 1
             state.cancels[state.nextID] = { task.cancel() }

@@ -8,6 +8,13 @@ import NIOCore
 final class EventLoopTaskExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 
+    /// The executor the current session's task prefers. Work a session starts
+    /// in a task of its own (`InFlightCommands`) asks for it too: an
+    /// unstructured task does not inherit a task executor preference, and on
+    /// the global pool each command's database work crossed two more threads
+    /// (event loop -> pool thread -> worker -> pool thread -> event loop).
+    @TaskLocal static var current: EventLoopTaskExecutor?
+
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
