@@ -1,4 +1,5 @@
 import DossierProtocol
+import DossierServer
 import Foundation
 import Postgres
 import Testing
@@ -157,10 +158,13 @@ import TestSupport
 
 @Suite struct ShutdownTests {
     @Test func commandInFlightFinishesIdleClientsAreToldAndServerStops() async throws {
-        // A long deadline: the command must finish, not be cancelled, however
-        // long CI's load keeps this test from releasing its lock (the 10 s
-        // default ran out once; the deadline path is tested in FaultInjectionTests).
-        let server = try await TestServer { $0.shutdownDeadline = .seconds(120) }
+        // A long deadline and lock wait: the command must finish, not be
+        // cancelled or give up on the lock, however long CI's load keeps this
+        // test from releasing its lock (both 10 s defaults ran out once; the
+        // deadline path is tested in FaultInjectionTests).
+        let server = try await TestServer(limits: DatabaseLimits(lockTimeout: .seconds(120))) {
+            $0.shutdownDeadline = .seconds(120)
+        }
         let busy = try await server.admin()
         let idle = try await server.admin()
         // Hold a lock so that DEPT LIST is still running when shutdown starts.
