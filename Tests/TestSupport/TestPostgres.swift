@@ -28,10 +28,17 @@ public enum TestPostgres {
     private static let exitHandler = Mutex<Bool>(false)
 
     /// Settings that trade durability for speed; test data is disposable.
+    /// More connections than a daemon's cluster: every suite runs at once on
+    /// the shared cluster, each test with its own database, test server pool
+    /// and fixture connections, and 200 ran out ("remaining connection slots
+    /// are reserved") once a command's work stopped occupying the test
+    /// process's cooperative threads (it runs on the event loops now), so more
+    /// tests are in flight at a time.
     public static let testSettings: [String: String] = [
         "fsync": "off",
         "synchronous_commit": "off",
         "full_page_writes": "off",
+        "max_connections": "400",
     ]
 
     /// The process-wide test cluster, created and started on first use.
