@@ -70,15 +70,18 @@ start_dossierd() {
         "$bin/dossierd" serve --data-dir "$data_dir" --listen "127.0.0.1:$port" --no-jobs "$@" \
         >"$work/stdout.log" 2>"$work/dossierd.log" &
     daemon_pid=$!
-    local i line
-    for i in $(seq 1200); do
+    # Up to 10 minutes (DOSSIERD_START_SECONDS): on a company loaded behind the
+    # daemon's back, its start-up first gives every customer a data key (~3 min
+    # for 1,000,000 at SCALE=1); a daemon that fails exits and is caught at once.
+    local i line ticks=$(( ${DOSSIERD_START_SECONDS:-600} * 10 ))
+    for i in $(seq "$ticks"); do
         if grep -q "listening" "$work/dossierd.log"; then break; fi
         if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
             IFS= read -r -t 2 line <&3 || true
             exec 3<&- 3>&-
             [[ "$line" == "OK DOSSIER/1"* ]] && break
         fi
-        if ! kill -0 "$daemon_pid" 2>/dev/null || [ "$i" -eq 1200 ]; then
+        if ! kill -0 "$daemon_pid" 2>/dev/null || [ "$i" -eq "$ticks" ]; then
             echo "dossierd did not start:" >&2; cat "$work/dossierd.log" >&2; exit 1
         fi
         sleep 0.1
