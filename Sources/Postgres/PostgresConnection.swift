@@ -16,6 +16,8 @@ public final class PostgresConnection {
     private var handle: OpaquePointer?
     /// SQL text → server-side statement name.
     private var statements: [String: String] = [:]
+    /// Counts the times `statements` was emptied by `DEALLOCATE ALL`.
+    private var cacheGeneration = 0
     private var statementCounter = 0
     /// Statements prepared since this object was created (survives reconnects). For tests and metrics.
     public private(set) var prepareCount = 0
@@ -223,20 +225,17 @@ public final class PostgresConnection {
     private func sendPipelined(_ statements: [PipelinedStatement], commit: Bool = false) throws(PostgresError) -> [PostgresResult] {
         let conn = try liveHandle()
         try checkInterruption()
-        // Before BEGIN, the first time only.
-        var names: [String] = []
-        names.reserveCapacity(statements.count)
-        for statement in statements { names.append(try preparedName(for: statement.sql, conn: conn)) }
+        // Prepared before BEGIN, the first time only; BEGIN and COMMIT too, so
+        // that a command's pipeline is parsed once per connection, not per command.
+        let texts = ["BEGIN"] + statements.map(\.sql) + (commit ? ["COMMIT"] : [])
+        let names = try preparedNames(for: texts, conn: conn)
         guard PQenterPipelineMode(conn) == 1 else { throw sendFailure(conn) }
         defer { _ = PQexitPipelineMode(conn) }
         roundTrips += 1
         commitWasSent = false
-        guard PQsendQueryParams(conn, "BEGIN", 0, nil, nil, nil, nil, 0) == 1 else { throw sendFailure(conn) }
-        for (statement, name) in zip(statements, names) {
-            guard try Self.sendPrepared(conn, name, statement.params) == 1 else { throw sendFailure(conn) }
-        }
-        if commit {
-            guard PQsendQueryParams(conn, "COMMIT", 0, nil, nil, nil, nil, 0) == 1 else { throw sendFailure(conn) }
+        for (position, name) in names.enumerated() {
+            let params = position == 0 || position > statements.count ? [] : statements[position - 1].params
+            guard try Self.sendPrepared(conn, name, params) == 1 else { throw sendFailure(conn) }
         }
         guard PQpipelineSync(conn) == 1 else { throw sendFailure(conn) }
         commitWasSent = commit
@@ -414,11 +413,27 @@ public final class PostgresConnection {
         return handle
     }
 
+    /// The prepared names of `texts`, all valid at once: a full cache is
+    /// emptied (`DEALLOCATE ALL`) before a new statement is prepared, which
+    /// would drop a name taken earlier in the same list, so then the list is
+    /// named again (everything is prepared afresh once; the cache holds far
+    /// more than one list).
+    private func preparedNames(for texts: [String], conn: OpaquePointer) throws(PostgresError) -> [String] {
+        while true {
+            let generation = cacheGeneration
+            var names: [String] = []
+            names.reserveCapacity(texts.count)
+            for text in texts { names.append(try preparedName(for: text, conn: conn)) }
+            if generation == cacheGeneration { return names }
+        }
+    }
+
     private func preparedName(for sql: String, conn: OpaquePointer) throws(PostgresError) -> String {
         if let name = statements[sql] { return name }
         if statements.count >= Self.statementCacheLimit, !isInTransaction {
             try execute(script: "DEALLOCATE ALL")
             statements = [:]
+            cacheGeneration += 1
         }
         statementCounter += 1
         let name = "s\(statementCounter)"

@@ -28,6 +28,39 @@ import Testing
             .decode("v", as: String?.self) ?? "" == "")
     }
 
+    @Test func beginAndCommitArePreparedOncePerConnection() throws {
+        let connection = try PostgresConnection(conninfo: try TestPostgres.shared().conninfo())
+        defer { connection.close() }
+        let statements = [PipelinedStatement("SELECT $1::int4 AS n", [1])]
+        _ = try connection.committedTransaction(statements)
+        let prepared = connection.prepareCount
+        _ = try connection.committedTransaction(statements)
+        #expect(connection.prepareCount == prepared)
+        let names = try connection.query(
+            "SELECT array_agg(statement ORDER BY statement)::text AS texts FROM pg_prepared_statements WHERE statement IN ('BEGIN', 'COMMIT')")
+        #expect(try names.firstRow().decode("texts", as: String.self) == "{BEGIN,COMMIT}")
+    }
+
+    /// A full statement cache is emptied before the next new statement is
+    /// prepared; a pipeline naming a cached statement and then a new one
+    /// must not send the first under a name that emptying dropped.
+    @Test func aPipelineSurvivesTheCacheBeingEmptiedWhileItIsNamed() throws {
+        let connection = try PostgresConnection(conninfo: try TestPostgres.shared().conninfo())
+        defer { connection.close() }
+        let cached = PipelinedStatement("SELECT $1::int4 AS n", [1])
+        _ = try connection.committedTransaction([cached])  // BEGIN, the statement, COMMIT
+        var filler = 0
+        while connection.prepareCount < PostgresConnection.statementCacheLimit {
+            filler += 1
+            try connection.query("SELECT \(filler) AS filler")  // fixed test text: fills the cache
+        }
+        let fresh = PipelinedStatement("SELECT $1::int4 + 1 AS m", [41])
+        let results = try connection.committedTransaction([cached, fresh])
+        #expect(try results[0].firstRow().decode("n", as: Int.self) == 1)
+        #expect(try results[1].firstRow().decode("m", as: Int.self) == 42)
+        #expect(!connection.isInTransaction)
+    }
+
     @Test func aFailingStatementSkipsTheRestAndCommitsNothing() throws {
         let connection = try PostgresConnection(conninfo: try TestPostgres.shared().conninfo())
         defer { connection.close() }
