@@ -7,7 +7,7 @@
 #
 #   SCALE=0.01 deploy/bench/latency.sh
 #
-# Knobs: SCALE (default 0.01), SMALL (default SCALE/100), CONNS=8, SECS=8 per
+# Knobs: SCALE (default 0.01), SMALL (default SCALE/100), CONNS=8, POOL_SIZE=8, SECS=8 per
 # verb, REQUESTS=150 loan requests per size, WARMUP=16 untimed loan requests
 # and approvals before them. Report: deploy/bench/results/latency-<date>.txt.
 # KEEP_DATA=<dir>: keep each size's cluster in <dir>/scale-<SCALE> and reuse it
@@ -29,6 +29,8 @@ cd "$(dirname "$0")/../.."
 SCALE=${SCALE:-0.01}
 SMALL=${SMALL:-$(awk -v s="$SCALE" 'BEGIN { print s / 100 }')}
 CONNS=${CONNS:-8}
+# The daemon's pool (README, "Sizing --pool-size"): 8 is its default.
+POOL_SIZE=${POOL_SIZE:-8}
 SECS=${SECS:-8}
 # LOAN REQUESTs (then APPROVEs) per size: the same at both sizes, so that the
 # manager's APPROVAL LIST lists as many at both (the small company has ~160
@@ -126,7 +128,7 @@ measure_size() {  # scale -> lines "label p50 p99 completed errors rows cpu seqs
         data_dir="$KEEP_DATA/scale-$scale"
         [ -f "$data_dir/bench-loaded" ] || rm -rf "$data_dir"  # a load that did not finish
     fi
-    start_dossierd "$port" --log-level warning --pool-size 8 --max-connections 64
+    start_dossierd "$port" --log-level warning --pool-size "$POOL_SIZE" --max-connections 64
     if [ -f "$data_dir/bench-loaded" ]; then
         echo "# size SCALE=$scale: reusing the cluster in $data_dir, $(cat "$data_dir/bench-loaded")"
         # What changed since the load (the daemon's start gives a company loaded
@@ -186,7 +188,7 @@ report=${REPORT:-deploy/bench/results/latency-$(date +%Y-%m-%d).txt}
 exec > >(tee "$report") 2>&1
 echo "# dossierd daily verbs at two sizes, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now); uptime: $(uptime)"
-echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS SECS=$SECS REQUESTS=$REQUESTS WARMUP=$WARMUP${KEEP_DATA:+ KEEP_DATA=$KEEP_DATA} deploy/bench/latency.sh"
+echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS POOL_SIZE=$POOL_SIZE SECS=$SECS REQUESTS=$REQUESTS WARMUP=$WARMUP${KEEP_DATA:+ KEEP_DATA=$KEEP_DATA} deploy/bench/latency.sh"
 echo "# dossier-bench command, $CONNS connections, ${SECS}s per verb (LOAN REQUEST/APPROVE: each line once, after"
 echo "#   up to $WARMUP untimed LOAN REQUESTs and their APPROVEs on other dossiers: the pool warm, as in service)"
 measure_size "$SMALL"
