@@ -227,15 +227,14 @@ public final class PostgresConnection {
         try checkInterruption()
         // Prepared before BEGIN, the first time only; BEGIN and COMMIT too, so
         // that a command's pipeline is parsed once per connection, not per command.
-        let texts = ["BEGIN"] + statements.map(\.sql) + (commit ? ["COMMIT"] : [])
-        let names = try preparedNames(for: texts, conn: conn)
+        let sent = [PipelinedStatement("BEGIN", [])] + statements + (commit ? [PipelinedStatement("COMMIT", [])] : [])
+        let names = try preparedNames(for: sent.map(\.sql), conn: conn)
         guard PQenterPipelineMode(conn) == 1 else { throw sendFailure(conn) }
         defer { _ = PQexitPipelineMode(conn) }
         roundTrips += 1
         commitWasSent = false
-        for (position, name) in names.enumerated() {
-            let params = position == 0 || position > statements.count ? [] : statements[position - 1].params
-            guard try Self.sendPrepared(conn, name, params) == 1 else { throw sendFailure(conn) }
+        for (statement, name) in zip(sent, names) {
+            guard try Self.sendPrepared(conn, name, statement.params) == 1 else { throw sendFailure(conn) }
         }
         guard PQpipelineSync(conn) == 1 else { throw sendFailure(conn) }
         commitWasSent = commit
