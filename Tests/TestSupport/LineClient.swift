@@ -137,23 +137,33 @@ public final class BlockingLineSocket: @unchecked Sendable {
         shutdown(fd, Int32(SHUT_WR))
     }
 
-    /// A TCP port nobody listens on right now.
+    /// A TCP port nobody listens on right now, below the kernel's ephemeral
+    /// range (32768 and up on Linux). A port the kernel picked for a bind to
+    /// port 0 is an ephemeral one, which it may hand to an outgoing
+    /// connection (one of the suite's many clients) before the server under
+    /// test binds it: on a loaded machine tests failed with EADDRINUSE.
     public static func freePort() throws -> Int {
+        for _ in 0..<500 {
+            let candidate = Int.random(in: 10_000..<32_768)
+            if canBind(candidate) { return candidate }
+        }
+        throw Failure(description: "could not find a free port")
+    }
+
+    /// Whether a listener could bind the port on every address now.
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = 0  // INADDR_ANY: every address
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard bound == 0 else { throw Failure(description: "could not find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
