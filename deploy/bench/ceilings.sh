@@ -8,6 +8,7 @@
 #   deploy/bench/ceilings.sh
 #
 # Each benchmark writes its own report to deploy/bench/results/<name>-<date>.txt
+# (-run2, -run3, … when the day has one already)
 # (with the machine's load at start and end and per round); the summary goes to
 # deploy/bench/results/ceilings-<date>.txt. The knobs of each script apply
 # (CONNS, SECS, ROUNDS, ...).
@@ -24,8 +25,9 @@ for bench in dossier-show loan-cycle network; do
     echo "== $bench (load $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$summary" >&2
     status=0
     "deploy/bench/$bench.sh" >/dev/null 2>&1 || status=$?
-    report="deploy/bench/results/$bench-$date.txt"
-    if [ "$status" -ne 0 ] || [ ! -f "$report" ]; then
+    # The newest of the day's reports: a script writes -run2, -run3, … beside an earlier run's (bench_report).
+    report=$(ls -t "deploy/bench/results/$bench-$date.txt" "deploy/bench/results/$bench-$date"-run*.txt 2>/dev/null | head -1 || true)
+    if [ "$status" -ne 0 ] || [ -z "$report" ]; then
         echo "$bench failed (exit $status)" | tee -a "$summary" >&2
         continue
     fi

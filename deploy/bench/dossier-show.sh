@@ -13,7 +13,7 @@
 # Knobs (environment): CONNS="8 32" SECS=10 ROUNDS=3 DOSSIERS=1000
 # POOL_SIZE=8 DURATION_LIMIT (default SECS), DOSSIERD_ARGS (extra `dossierd
 # serve` options). The report is also written to
-# deploy/bench/results/dossier-show-<date>.txt.
+# deploy/bench/results/dossier-show-<date>.txt (-run2, … when the day has one: bench_report).
 #
 # What each side runs per SHOW (one transaction, one round trip since 0142):
 #   BEGIN; SELECT * FROM dossier.begin_command($1::int8, $2::text[]);
@@ -125,7 +125,7 @@ dossier_run() {  # conns
 median() { sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
 
 mkdir -p deploy/bench/results
-report="deploy/bench/results/dossier-show-$(date +%Y-%m-%d).txt"
+report=$(bench_report dossier-show)
 exec > >(tee "$report") 2>&1
 
 echo "# dossierd DOSSIER SHOW benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"

@@ -22,7 +22,8 @@
 # Statements are PREPAREd and EXECUTEd (single-user mode has no extended
 # protocol), so no side pays for parsing or planning; both sides print their
 # rows the same way (single-user mode's output, a few % of each count).
-# Knobs: N=100, DOSSIERS=1000. Report: deploy/bench/results/instructions-<date>.txt.
+# Knobs: N=100, DOSSIERS=1000. Report: deploy/bench/results/instructions-<date>.txt
+# (-run2, … when the day has one: bench_report).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -105,7 +106,7 @@ per_op() {  # script -> instructions of one operation
 }
 
 mkdir -p deploy/bench/results
-report="deploy/bench/results/instructions-$(date +%Y-%m-%d).txt"
+report=$(bench_report instructions)
 exec > >(tee "$report") 2>&1
 echo "# PostgreSQL instructions per operation (callgrind), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now) (instruction counts do not depend on it)"

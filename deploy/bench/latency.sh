@@ -9,7 +9,8 @@
 #
 # Knobs: SCALE (default 0.01), SMALL (default SCALE/100), CONNS=8, POOL_SIZE=8, SECS=8 per
 # verb, REQUESTS=150 loan requests per size, WARMUP=16 untimed loan requests
-# and approvals before them. Report: deploy/bench/results/latency-<date>.txt.
+# and approvals before them. Report: deploy/bench/results/latency-<date>.txt
+# (-run2, … when the day has one: bench_report).
 # KEEP_DATA=<dir>: keep each size's cluster in <dir>/scale-<SCALE> and reuse it
 # on the next run instead of loading again (SCALE=1 takes most of an hour to
 # load). A reused cluster is migrated by the daemon as it starts, like any
@@ -184,7 +185,7 @@ measure_size() {  # scale -> lines "label p50 p99 completed errors rows cpu seqs
 }
 
 mkdir -p deploy/bench/results
-report=${REPORT:-deploy/bench/results/latency-$(date +%Y-%m-%d).txt}
+report=${REPORT:-$(bench_report latency)}
 exec > >(tee "$report") 2>&1
 echo "# dossierd daily verbs at two sizes, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now); uptime: $(uptime)"

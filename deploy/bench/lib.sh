@@ -251,6 +251,17 @@ pgbench_tps() {
 # The machine's load, for every report line that measures something.
 load_now() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# bench_report <name>: this run's report, deploy/bench/results/<name>-<date>.txt,
+# or -run2, -run3, … of it when the day already has one: a run never
+# overwrites an earlier run's committed report.
+bench_report() {
+    local base n=2 path
+    base="deploy/bench/results/$1-$(date +%Y-%m-%d)"
+    path="$base.txt"
+    while [ -e "$path" ]; do path="$base-run$n.txt"; n=$((n + 1)); done
+    echo "$path"
+}
+
 # The embedded cluster's processes (the postmaster's children: the backends,
 # autovacuum, ...), separated by $1 (default a comma, as `perf -p` takes them).
 cluster_pids() { pgrep -d "${1:-,}" -P "$(head -1 "$data_dir/pgdata/postmaster.pid")"; }

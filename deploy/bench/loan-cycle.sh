@@ -11,7 +11,8 @@
 #
 # Knobs (environment): CONNS="8 32" SECS=10 ROUNDS=3 DOSSIERS=200 POOL_SIZE=8
 # DURATION_LIMIT (default SECS), DOSSIERD_ARGS (extra `dossierd serve` options).
-# The report is also written to deploy/bench/results/loan-cycle-<date>.txt.
+# The report is also written to deploy/bench/results/loan-cycle-<date>.txt
+# (-run2, … when the day has one: bench_report).
 #
 # One cycle (C = concurrent cycles; each runs on its own dossier, never shared):
 #   dossierd: `dossier-bench loan-cycle`, C workers with three connections each
@@ -220,7 +221,7 @@ dossier_run() {  # conns
 median() { sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
 
 mkdir -p deploy/bench/results
-report="deploy/bench/results/loan-cycle-$(date +%Y-%m-%d).txt"
+report=$(bench_report loan-cycle)
 exec > >(tee "$report") 2>&1
 
 echo "# dossierd loan-cycle benchmark (request, approve, check out, return), $(date -u +%Y-%m-%dT%H:%M:%SZ)"

@@ -10,7 +10,7 @@
 # Knobs (environment): CONNS=50 REQUESTS=200000 PIPELINE_DEEP=16 ROUNDS=3
 # IDLE_CONNS=1000 DURATION_LIMIT=60, DOSSIERD_ARGS (extra `dossierd serve`
 # options, e.g. "--log-level warning"). The report is also written to
-# deploy/bench/results/network-<date>.txt.
+# deploy/bench/results/network-<date>.txt (-run2, … when the day has one).
 #
 # Goals (issues 6, 17): dossierd >= 0.7 of redis's rate without pipelining,
 # >= 0.5 with pipelining 16;
@@ -62,7 +62,7 @@ done
 
 # --- the report ---------------------------------------------------------------
 mkdir -p deploy/bench/results
-report="deploy/bench/results/network-$(date +%Y-%m-%d).txt"
+report=$(bench_report network)
 exec > >(tee "$report") 2>&1
 
 echo "# dossierd network-layer benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"

@@ -9,7 +9,8 @@
 #
 # Needs `perf` (package linux-perf) and the rights to attach to the processes
 # (root, or kernel.perf_event_paranoid <= 1). Writes
-# deploy/bench/results/profile-show-<date>.txt. Percentages are robust to
+# deploy/bench/results/profile-show-<date>.txt (-run2, … when
+# the day has one). Percentages are robust to
 # other load; the microseconds per request are CPU time, not latency, but
 # still grow somewhat on a busy machine (caches, frequency): note the load.
 set -euo pipefail
@@ -40,7 +41,7 @@ seq "$id_lo" "$id_hi" | shuf | sed 's/^/DOSSIER SHOW D/; s/$/ purpose=bench/' >"
 
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
-report="deploy/bench/results/profile-show-$(date +%Y-%m-%d).txt"
+report=$(bench_report profile-show)
 mkdir -p deploy/bench/results
 exec > >(tee "$report") 2>&1
 echo "# Where a logged read's CPU goes: DOSSIER SHOW through dossierd vs the chained minimal logged read; $(date -u +%Y-%m-%dT%H:%M:%SZ)"
