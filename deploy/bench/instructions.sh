@@ -32,8 +32,13 @@ DOSSIERS=${DOSSIERS:-1000}
 ROLES='{archivist,auditor,director,manager,rep}'  # DOSSIER SHOW's roles (the command table)
 
 . deploy/bench/lib.sh
+if ! command -v valgrind >/dev/null; then
+    echo "installing: valgrind" >&2
+    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq valgrind >/dev/null
+fi
 bench_build
-command -v valgrind >/dev/null || { echo "valgrind not found (Debian package valgrind)" >&2; exit 1; }
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 
 # --- the cluster: loaded through the daemon's migrations, then stopped --------
