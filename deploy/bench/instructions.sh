@@ -32,12 +32,7 @@ DOSSIERS=${DOSSIERS:-1000}
 ROLES='{archivist,auditor,director,manager,rep}'  # DOSSIER SHOW's roles (the command table)
 
 . deploy/bench/lib.sh
-if ! command -v valgrind >/dev/null; then
-    echo "installing: valgrind" >&2
-    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq valgrind >/dev/null
-fi
+bench_install valgrind valgrind
 bench_build
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 
@@ -47,10 +42,7 @@ echo "loading $DOSSIERS dossiers..." >&2
 load_rep_with_dossiers rep.bench bench-secret "$DOSSIERS"
 ceiling_schema
 server_version=$(sql -At -c 'SHOW server_version')
-kill -TERM "$daemon_pid"  # graceful: the daemon stops its cluster
-for _ in $(seq 300); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-wait "$daemon_pid" 2>/dev/null || true
-daemon_pid=
+stop_dossierd  # graceful: the daemon stops its cluster
 cluster_owner=$(stat -c %U "$data_dir/pgdata")
 
 # --- the scripts ---------------------------------------------------------------
@@ -110,9 +102,7 @@ per_op() {  # script -> instructions of one operation
     echo $(( (three - one) / (2 * N) ))
 }
 
-mkdir -p deploy/bench/results
-report=$(bench_report instructions)
-exec > >(tee "$report") 2>&1
+bench_open_report instructions
 echo "# PostgreSQL instructions per operation (callgrind), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now) (instruction counts do not depend on it)"
 echo "# PostgreSQL $server_version, $(valgrind --version); revision $(git rev-parse --short HEAD)"

@@ -48,11 +48,9 @@ PASSWORD=bench-secret
 . deploy/bench/dataset.sh
 bench_build dossier-bench
 
-stop_dossierd() {
-    kill -TERM "$daemon_pid"
-    for _ in $(seq 300); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-    wait "$daemon_pid" 2>/dev/null || true
-    daemon_pid=
+# The size's daemon stopped and its cluster removed, unless kept (KEEP_DATA).
+stop_size() {
+    stop_dossierd
     [ -n "${KEEP_DATA:-}" ] || rm -rf "$data_dir"
 }
 
@@ -181,12 +179,10 @@ measure_size() {  # scale -> lines "label p50 p99 completed errors rows cpu seqs
         run_verb "TODO" u00041 "$work/todo.lines"
         run_verb "AUDIT_LIST_REF" aud.bench "$work/audit.lines"
     } >"$out"
-    stop_dossierd
+    stop_size
 }
 
-mkdir -p deploy/bench/results
-report=${REPORT:-$(bench_report latency)}
-exec > >(tee "$report") 2>&1
+bench_open_report latency  # REPORT=<path> writes there instead
 echo "# dossierd daily verbs at two sizes, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now); uptime: $(uptime)"
 echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS POOL_SIZE=$POOL_SIZE SECS=$SECS REQUESTS=$REQUESTS WARMUP=$WARMUP${KEEP_DATA:+ KEEP_DATA=$KEEP_DATA} deploy/bench/latency.sh"

@@ -13,16 +13,38 @@ bench_cleanup() {
     for pid in "${bench_pids[@]}"; do
         if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" 2>/dev/null; fi
     done
-    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-        # SIGTERM: graceful shutdown, which also stops the embedded cluster.
-        kill -TERM "$daemon_pid"
-        for _ in $(seq 300); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$daemon_pid" 2>/dev/null
-        wait "$daemon_pid" 2>/dev/null
-    fi
+    stop_dossierd
     rm -rf "$work"
 }
 trap bench_cleanup EXIT
+
+# stop_dossierd: SIGTERM to the daemon started by start_dossierd (a graceful
+# shutdown, which also stops its embedded cluster), SIGKILL after 30 s.
+stop_dossierd() {
+    [ -n "$daemon_pid" ] || return 0
+    if kill -0 "$daemon_pid" 2>/dev/null; then
+        kill -TERM "$daemon_pid"
+        for _ in $(seq 300); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$daemon_pid" 2>/dev/null || true
+    fi
+    wait "$daemon_pid" 2>/dev/null || true
+    daemon_pid=
+}
+
+# bench_install "<command…>" <package…>: the Debian packages, when one of the
+# commands is missing (a benchmark's own ceiling or tool: redis, valgrind).
+bench_install() {
+    local commands=$1 c sudo=
+    shift
+    for c in $commands; do
+        command -v "$c" >/dev/null && continue
+        echo "installing: $*" >&2
+        [ "$(id -u)" -eq 0 ] || sudo=sudo
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+        return
+    done
+}
 trap 'exit 130' INT TERM
 
 # A background process of the script's own (e.g. redis-server) to stop on exit.
@@ -260,6 +282,14 @@ bench_report() {
     path="$base.txt"
     while [ -e "$path" ]; do path="$base-run$n.txt"; n=$((n + 1)); done
     echo "$path"
+}
+
+# bench_open_report <name>: from here on, everything the script prints also goes
+# to its report: $REPORT if set, else bench_report's file (its path in $report).
+bench_open_report() {
+    report=${REPORT:-$(bench_report "$1")}
+    mkdir -p "$(dirname "$report")"
+    exec > >(tee "$report") 2>&1
 }
 
 # The embedded cluster's processes (the postmaster's children: the backends,

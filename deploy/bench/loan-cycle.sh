@@ -220,9 +220,7 @@ dossier_run() {  # conns
 
 median() { sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
 
-mkdir -p deploy/bench/results
-report=$(bench_report loan-cycle)
-exec > >(tee "$report") 2>&1
+bench_open_report loan-cycle
 
 echo "# dossierd loan-cycle benchmark (request, approve, check out, return), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"

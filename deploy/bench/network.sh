@@ -30,12 +30,7 @@ RSS_GOAL_MB=150
 
 # --- prerequisites and build (not part of the report) ------------------------
 . deploy/bench/lib.sh  # the work directory, cleanup on exit, the helpers below
-if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null; then
-    echo "installing: redis-server redis-tools" >&2
-    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server redis-tools >/dev/null
-fi
+bench_install "redis-server redis-benchmark" redis-server redis-tools
 bench_build dossier-bench
 
 # 1,000 idle clients plus the daemon's own descriptors.
@@ -61,9 +56,7 @@ for i in $(seq 100); do
 done
 
 # --- the report ---------------------------------------------------------------
-mkdir -p deploy/bench/results
-report=$(bench_report network)
-exec > >(tee "$report") 2>&1
+bench_open_report network
 
 echo "# dossierd network-layer benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"

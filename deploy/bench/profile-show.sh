@@ -41,9 +41,7 @@ seq "$id_lo" "$id_hi" | shuf | sed 's/^/DOSSIER SHOW D/; s/$/ purpose=bench/' >"
 
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
-report=$(bench_report profile-show)
-mkdir -p deploy/bench/results
-exec > >(tee "$report") 2>&1
+bench_open_report profile-show
 echo "# Where a logged read's CPU goes: DOSSIER SHOW through dossierd vs the chained minimal logged read; $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now)"
 echo "# command: CONNS=$CONNS SECS=$SECS DOSSIERS=$DOSSIERS deploy/bench/profile-show.sh"
