@@ -11,4 +11,12 @@ public struct ResponseEncoder: Hashable, Sendable {
         case .json: JSONResponseEncoder.encode(response)
         }
     }
+
+    /// `encode(response)` as UTF-8, appended to `out`.
+    public func encode(_ response: Response, into out: inout [UInt8]) {
+        switch format {
+        case .text: TextResponseEncoder.encode(response, into: &out)
+        case .json: out.append(contentsOf: JSONResponseEncoder.encode(response).utf8)
+        }
+    }
 }

@@ -33,6 +33,11 @@ struct EncoderTests {
         ("\u{7F}", #""\u{7F}""#),
         ("\u{85}", #""\u{85}""#),
         ("2026-03-01T09:00:00+08:00", "2026-03-01T09:00:00+08:00"),
+        ("\u{9F}", #""\u{9F}""#),
+        ("\u{A0}", "\u{A0}"),
+        ("“引号”", #""“引号”""#),
+        ("a”b’c", "a”b’c"),
+        ("€", "€"),
     ])
     func quoting(value: String, encoded: String) {
         #expect(TextResponseEncoder.quote(value) == encoded)
@@ -114,6 +119,35 @@ struct EncoderTests {
         #expect(throws: ProtocolError.self) { try ResponseLine.parse("hello") }
     }
 
+    /// The byte scan (`needsQuoting` on UTF-8) says what the definition on
+    /// Unicode scalars says, for every piece of `randomText` and mixes of them.
+    @Test func quotingScanMatchesScalarDefinition() {
+        func byDefinition(_ value: String) -> Bool {
+            value.isEmpty || value.unicodeScalars.contains { scalar in
+                " \"\\=".unicodeScalars.contains(scalar) || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                    || scalar == Tokenizer.imeOpen
+            }
+        }
+        var rng = SplitMix64(seed: 7)
+        let scalars = (0...0x2FF).compactMap(Unicode.Scalar.init) + ["\u{2018}", "\u{2019}", "\u{201C}", "\u{201D}", "\u{2028}", "€"]
+        for scalar in scalars {
+            #expect(TextResponseEncoder.needsQuoting(String(scalar)) == byDefinition(String(scalar)), "U+\(String(scalar.value, radix: 16))")
+        }
+        for _ in 0..<500 {
+            let value = randomText(using: &rng) + (Bool.random(using: &rng) ? "“" : "")
+            #expect(TextResponseEncoder.needsQuoting(value) == byDefinition(value))
+        }
+    }
+
+    @Test func bytesAreTheStringsUTF8() {
+        let response = Response.rows([["title": "档案 “一”", "n": "1"], ["title": "", "n": "2"]], suffix: "next=d2")
+        for format in [OutputFormat.text, .json] {
+            var bytes: [UInt8] = [1, 2]
+            ResponseEncoder(format: format).encode(response, into: &bytes)
+            #expect(bytes == [1, 2] + Array(ResponseEncoder(format: format).encode(response).utf8))
+        }
+    }
+
     @Test func encoderByFormat() {
         #expect(ResponseEncoder(format: .text).encode(.ok("x")) == "OK x\n")
         #expect(ResponseEncoder(format: .json).encode(.ok("x")) == #"{"ok":true,"message":"x","rows":[]}"# + "\n")
@@ -132,7 +166,7 @@ struct EncoderTests {
 /// other controls, emoji, and plain ASCII.
 func randomText(using rng: inout SplitMix64) -> String {
     let pieces: [String] = ["a", "Z", "0", " ", "\t", "\n", "\r", "\"", "\\", "=", "中", "档案", "\u{1}", "\u{7F}", "\u{85}",
-                            "😀", "\\n", "\\\"", "*", "OK", "-", ":", "é", "\u{2028}"]
+                            "😀", "\\n", "\\\"", "*", "OK", "-", ":", "é", "\u{2028}", "“", "”", "\u{9F}", "\u{A0}"]
     let count = Int.random(in: 0...12, using: &rng)
     return (0..<count).map { _ in pieces.randomElement(using: &rng)! }.joined()
 }

@@ -115,10 +115,10 @@ struct ConnectionSession {
             buffer.writeString(session.format == .json ? Self.pong.json : Self.pong.text)
             return
         }
-        let text = ResponseEncoder(format: session.format).encode(response.localized(to: executor.language(of: session)))
-        buffer.writeString(text)
-        // Bytes, not `hasSuffix`: that compares characters (grapheme breaking).
-        if text.utf8.last != UInt8(ascii: "\n") { buffer.writeInteger(UInt8(ascii: "\n")) }
+        var bytes: [UInt8] = []
+        ResponseEncoder(format: session.format).encode(response.localized(to: executor.language(of: session)), into: &bytes)
+        buffer.writeBytes(bytes)
+        if bytes.last != UInt8(ascii: "\n") { buffer.writeInteger(UInt8(ascii: "\n")) }
     }
 
     private static func seconds(_ amount: TimeAmount) -> Int64 { amount.nanoseconds / 1_000_000_000 }

@@ -75,6 +75,7 @@ public enum MigrationCatalog {
             ("0161_customer_find_walk_in_one_statement.sql", PackageResources._161_customer_find_walk_in_one_statement_sql),
             ("0170_audit_writer_lighter.sql", PackageResources._170_audit_writer_lighter_sql),
             ("0171_audit_log_fewer_indexes.sql", PackageResources._171_audit_log_fewer_indexes_sql),
+            ("0180_approval_obstacles_only_needed_rows.sql", PackageResources._180_approval_obstacles_only_needed_rows_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }
