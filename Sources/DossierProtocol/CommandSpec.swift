@@ -31,6 +31,10 @@ public struct CommandSpec: Hashable, Sendable {
     /// `DOSSIER NEW`.
     public var name: String { words.joined(separator: " ") }
 
+    /// Whether the verb's work can last minutes (`CommandTable.longRunning`):
+    /// it does not take one of the daemon's command slots.
+    public var runsLong: Bool { CommandTable.longRunning.contains(verb) }
+
     public func key(_ name: String) -> KeySpec? { keys.first { $0.key == name } }
     public func changeField(_ name: String) -> ChangeFieldSpec? { changeFields.first { $0.field == name } }
 

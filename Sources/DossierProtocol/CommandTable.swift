@@ -9,6 +9,14 @@ public enum CommandTable {
     private static let byVerb: [Verb: CommandSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.verb, $0) })
     private static let byName: [String: CommandSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
+    /// Verbs whose work grows with the whole register or log and can last
+    /// minutes: a full audit verification, a retention rule applied to every
+    /// dossier of its category, the penalty sweep, an inspection's snapshot of
+    /// a department's cabinets, a leaver's handover. They run beside the
+    /// command slots (`dossierd serve --command-slots`), so that one of them
+    /// never holds a place the daily verbs queue for.
+    public static let longRunning: Set<Verb> = [.auditVerify, .retentionSet, .penaltySweep, .inspectionOpen, .userLeave]
+
     /// First words that need a second one (`DOSSIER`, `LOAN`, …).
     public static let groups: Set<String> = Set(all.filter { $0.words.count == 2 }.map { $0.words[0] })
 

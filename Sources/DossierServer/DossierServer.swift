@@ -95,6 +95,7 @@ public final class DossierServer: Service, Sendable {
         for listener in listeners {
             logger.info("listening", metadata: [
                 "address": "\(listener.address.map { "\($0)" } ?? "?")", "tls": "\(listener.security.usesTLS ? "yes" : "no")",
+                "pool": "\(pool.configuration.size)", "command_slots": "\(pool.statistics.limit)",
             ])
         }
 

@@ -27,6 +27,8 @@ final class ServerStatistics: Sendable {
             ["name": "command_errors", "value": "\(failures.load(ordering: .relaxed))"],
             ["name": "pool_size", "value": "\(pool.size)"],
             ["name": "pool_busy", "value": "\(pool.busy)"],
+            ["name": "command_slots", "value": "\(pool.limit)"],
+            ["name": "command_slots_busy", "value": "\(pool.limitedBusy)"],
             ["name": "pool_waiting", "value": "\(pool.waiting)"],
             ["name": "uptime_seconds", "value": "\(uptime)"],
         ]

@@ -10,7 +10,11 @@ public struct PoolStatistics: Sendable, Equatable, CustomStringConvertible {
     public var busy: Int
     /// Workers with a connection, waiting for a job.
     public var idle: Int
-    /// Jobs waiting for a free connection.
+    /// At most this many limited jobs (clients' commands) run at once.
+    public var limit: Int
+    /// Limited jobs running.
+    public var limitedBusy: Int
+    /// Jobs waiting for a free connection (or, limited ones, for the limit).
     public var waiting: Int
     /// Connections opened (first connects and reconnects).
     public var connectsTotal: Int
@@ -58,15 +62,21 @@ public final class ConnectionPool: Sendable {
         /// Session settings each connection gets whenever it is opened or
         /// reopened (`set_config(name, value, false)`).
         public var sessionSettings: [String: String]
+        /// At most this many `.limited` jobs (clients' commands) run at once,
+        /// however large the pool; nil: the pool's size. The rest of the pool
+        /// stays for `.unlimited` work. See `JobKind`.
+        public var limitedJobs: Int?
         /// Probe each connection (non-blocking read) before a job; tests turn
         /// it off to exercise the retry-on-first-round-trip path alone.
         var checksConnectionBeforeJob = true
 
         public init(
-            conninfo: String, size: Int = 8, acquireTimeout: Duration = .seconds(5), sessionSettings: [String: String] = [:]
+            conninfo: String, size: Int = 8, acquireTimeout: Duration = .seconds(5), sessionSettings: [String: String] = [:],
+            limitedJobs: Int? = nil
         ) {
             self.conninfo = conninfo
             self.size = size
+            self.limitedJobs = limitedJobs
             self.acquireTimeout = acquireTimeout
             self.sessionSettings = sessionSettings
         }
@@ -93,9 +103,10 @@ public final class ConnectionPool: Sendable {
     /// The connection must not escape `body`. Cancelling the calling task
     /// withdraws the job while it waits (`CancellationError`) and interrupts it
     /// while it runs (the body's next or current statement fails with 57014).
+    /// `kind`: whether the job counts against `Configuration.limitedJobs`.
     @discardableResult
     public func withConnection<T: Sendable>(
-        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+        kind: JobKind = .unlimited, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         try Task.checkCancellation()
         let ticket = JobTicket()
@@ -112,7 +123,7 @@ public final class ConnectionPool: Sendable {
                     },
                     fail: { continuation.resume(throwing: $0) }
                 )
-                let id = core.submit(job)
+                let id = core.submit(job, kind: kind)
                 if ticket.submitted(id) { core.withdraw(id) }
             }
         } onCancel: {
@@ -130,9 +141,9 @@ public final class ConnectionPool: Sendable {
     /// (see `PostgresConnection.transaction(_:)`).
     @discardableResult
     public func transaction<T: Sendable>(
-        _ body: @escaping @Sendable (PostgresConnection) throws -> T
+        kind: JobKind = .unlimited, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        try await withConnection { connection in
+        try await withConnection(kind: kind) { connection in
             try connection.transaction(body)
         }
     }
@@ -141,10 +152,10 @@ public final class ConnectionPool: Sendable {
     /// statements, in one round trip (see `PostgresConnection.transaction(opening:_:)`).
     @discardableResult
     public func transaction<T: Sendable>(
-        opening statements: [PipelinedStatement],
+        kind: JobKind = .unlimited, opening statements: [PipelinedStatement],
         _ body: @escaping @Sendable (PostgresConnection, [PostgresResult]) throws -> T
     ) async throws -> T {
-        try await withConnection { connection in
+        try await withConnection(kind: kind) { connection in
             try connection.transaction(opening: statements, body)
         }
     }
@@ -155,9 +166,10 @@ public final class ConnectionPool: Sendable {
     /// statements' results after the commit, on the worker thread.
     @discardableResult
     public func committedTransaction<T: Sendable>(
-        _ statements: [PipelinedStatement], _ body: @escaping @Sendable ([PostgresResult]) throws -> T
+        kind: JobKind = .unlimited, _ statements: [PipelinedStatement],
+        _ body: @escaping @Sendable ([PostgresResult]) throws -> T
     ) async throws -> T {
-        try await withConnection { connection in
+        try await withConnection(kind: kind) { connection in
             try body(try connection.committedTransaction(statements))
         }
     }
@@ -284,7 +296,8 @@ final class PoolCore: Sendable {
 
     init(_ configuration: ConnectionPool.Configuration) {
         self.configuration = configuration
-        self.state = Mutex(State(machine: PoolStateMachine(size: max(1, configuration.size))))
+        self.state = Mutex(State(machine: PoolStateMachine(size: max(1, configuration.size),
+                                                           limitedJobs: configuration.limitedJobs)))
     }
 
     var statistics: PoolStatistics {
@@ -293,6 +306,8 @@ final class PoolCore: Sendable {
                 size: state.machine.size,
                 busy: state.machine.busyCount,
                 idle: state.machine.idleCount,
+                limit: state.machine.limitedJobs,
+                limitedBusy: state.machine.limitedBusyCount,
                 waiting: state.machine.waitingCount,
                 connectsTotal: state.connectsTotal,
                 timeoutsTotal: state.machine.timeoutsTotal,
@@ -304,7 +319,7 @@ final class PoolCore: Sendable {
     // MARK: Callers
 
     /// Queues or starts `job`; returns its id (for `withdraw`).
-    func submit(_ job: PoolJob) -> PoolStateMachine.JobID {
+    func submit(_ job: PoolJob, kind: JobKind) -> PoolStateMachine.JobID {
         enum Next {
             case wake(PoolWorker)
             case start(PoolWorker)
@@ -314,7 +329,7 @@ final class PoolCore: Sendable {
         let (id, next): (PoolStateMachine.JobID, Next) = state.withLock { state in
             state.nextJobID += 1
             let id = state.nextJobID
-            switch state.machine.acquire(id) {
+            switch state.machine.acquire(id, kind: kind) {
             case .run(_, on: let worker):
                 state.controls[id] = job.control
                 state.mailboxes[worker] = .run(job, id)
@@ -395,16 +410,17 @@ final class PoolCore: Sendable {
     }
 
     private func timedOut(_ id: PoolStateMachine.JobID) {
-        let job: PoolJob? = state.withLock { state in
-            guard state.machine.waiterTimedOut(id) else { return nil }
+        let (job, limit): (PoolJob?, Int) = state.withLock { state in
+            guard state.machine.waiterTimedOut(id) else { return (nil, state.machine.limitedJobs) }
             state.controls[id] = nil
-            return state.waitingJobs.removeValue(forKey: id)
+            return (state.waitingJobs.removeValue(forKey: id), state.machine.limitedJobs)
         }
+        let limited = limit < configuration.size ? ", \(limit) of them for commands at once" : ""
         job?.fail(
             PostgresError(
                 kind: .poolTimeout,
                 message: "no database connection free within \(Self.describe(configuration.acquireTimeout)) "
-                    + "(pool size \(configuration.size))"))
+                    + "(pool size \(configuration.size)\(limited))"))
     }
 
     /// `notify` is resumed once every worker has ended.

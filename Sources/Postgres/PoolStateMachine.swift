@@ -5,7 +5,11 @@
 /// The pool performs the actions. Invariants kept here:
 /// - at most `size` workers exist; they are started lazily, one per job that
 ///   finds no idle worker;
-/// - waiting jobs are assigned in arrival order (FIFO);
+/// - at most `limitedJobs` jobs of kind `.limited` run at once; a limited job
+///   beyond them waits even when a worker is free, which stays for unlimited
+///   jobs (`JobKind`);
+/// - waiting jobs are assigned in arrival order (FIFO) among those that may
+///   run (a limited job waiting for the limit is passed by unlimited ones);
 /// - a job that timed out is removed and can never be assigned later;
 /// - every job gets exactly one outcome: run once, or failed once.
 struct PoolStateMachine: Sendable {
@@ -56,44 +60,70 @@ struct PoolStateMachine: Sendable {
     }
 
     let size: Int
+    /// At most this many `.limited` jobs run at once (1...size).
+    let limitedJobs: Int
     private(set) var workers: [WorkerState] = []
     private(set) var lifecycle: Lifecycle = .running
     /// Idle workers; the most recently used is reused first so its connection stays warm.
     private var idleWorkers: [WorkerID] = []
     private var waiters = FIFOSet<JobID>()
+    /// Limited jobs waiting, for a worker or for the limit.
+    private var limitedWaiters = FIFOSet<JobID>()
+    /// Limited jobs running (they count against `limitedJobs`).
+    private var limitedRunning: Set<JobID> = []
     private(set) var timeoutsTotal = 0
     private(set) var withdrawnTotal = 0
 
-    init(size: Int) {
+    init(size: Int, limitedJobs: Int? = nil) {
         precondition(size > 0, "pool size must be positive")
         self.size = size
+        self.limitedJobs = min(size, max(1, limitedJobs ?? size))
     }
 
     // MARK: Events
 
-    mutating func acquire(_ job: JobID) -> AcquireAction {
+    /// `job` arrives; job ids grow with arrival (they order the waiters).
+    mutating func acquire(_ job: JobID, kind: JobKind = .unlimited) -> AcquireAction {
         switch lifecycle {
         case .shuttingDown, .shutDown:
             return .failClosed(job)
         case .running:
-            if let worker = idleWorkers.popLast() {
-                workers[worker] = .busy(job)
-                return .run(job, on: worker)
+            switch kind {
+            case .limited:
+                guard limitedRunning.count < limitedJobs, let action = assignFreeWorker(job) else {
+                    limitedWaiters.append(job)
+                    return .wait(job)
+                }
+                limitedRunning.insert(job)
+                return action
+            case .unlimited:
+                guard let action = assignFreeWorker(job) else {
+                    waiters.append(job)
+                    return .wait(job)
+                }
+                return action
             }
-            if workers.count < size {
-                let worker = workers.count
-                workers.append(.busy(job))
-                return .startWorker(worker, job: job)
-            }
-            waiters.append(job)
-            return .wait(job)
         }
+    }
+
+    /// An idle worker, else a new one, for `job`; nil when all `size` are busy.
+    private mutating func assignFreeWorker(_ job: JobID) -> AcquireAction? {
+        if let worker = idleWorkers.popLast() {
+            workers[worker] = .busy(job)
+            return .run(job, on: worker)
+        }
+        if workers.count < size {
+            let worker = workers.count
+            workers.append(.busy(job))
+            return .startWorker(worker, job: job)
+        }
+        return nil
     }
 
     mutating func jobFinished(worker: WorkerID) -> FinishedAction {
         switch workers[worker] {
-        case .busy:
-            break
+        case .busy(let job):
+            limitedRunning.remove(job)
         case .idle, .stopping, .stopped:
             preconditionFailure("worker \(worker) finished a job it was not running: \(workers[worker])")
         }
@@ -102,7 +132,7 @@ struct PoolStateMachine: Sendable {
             workers[worker] = .stopping
             return .stop
         case .running:
-            if let next = waiters.popFirst() {
+            if let next = nextWaiter() {
                 workers[worker] = .busy(next)
                 return .run(next)
             }
@@ -112,11 +142,34 @@ struct PoolStateMachine: Sendable {
         }
     }
 
+    /// The waiter a freed worker runs: the earlier of the first unlimited
+    /// waiter and the first limited one, the latter only below the limit.
+    /// A worker freed by an unlimited job leaves the limit where it was, so a
+    /// limited waiter still waiting for the limit is not started elsewhere:
+    /// one freed worker, at most one job started, in every case.
+    private mutating func nextWaiter() -> JobID? {
+        let unlimited = waiters.first()
+        let limited = limitedRunning.count < limitedJobs ? limitedWaiters.first() : nil
+        switch (unlimited, limited) {
+        case (nil, nil):
+            return nil
+        case (let job?, nil):
+            return waiters.popFirst() ?? job
+        case (nil, let job?):
+            limitedRunning.insert(job)
+            return limitedWaiters.popFirst() ?? job
+        case (let first?, let second?):
+            if first < second { return waiters.popFirst() ?? first }
+            limitedRunning.insert(second)
+            return limitedWaiters.popFirst() ?? second
+        }
+    }
+
     /// The wait of `job` reached the acquire timeout. Returns `true` when the
     /// job was still waiting (fail it with `.poolTimeout`); `false` when it was
     /// already assigned or failed (do nothing).
     mutating func waiterTimedOut(_ job: JobID) -> Bool {
-        guard waiters.remove(job) else { return false }
+        guard waiters.remove(job) || limitedWaiters.remove(job) else { return false }
         timeoutsTotal += 1
         return true
     }
@@ -132,7 +185,7 @@ struct PoolStateMachine: Sendable {
     }
 
     mutating func withdraw(_ job: JobID) -> WithdrawAction {
-        if waiters.remove(job) {
+        if waiters.remove(job) || limitedWaiters.remove(job) {
             withdrawnTotal += 1
             return .failWaiter
         }
@@ -146,7 +199,7 @@ struct PoolStateMachine: Sendable {
             return ShutdownAction(failWaiters: [], stopWorkers: [], isComplete: lifecycle == .shutDown)
         case .running:
             lifecycle = .shuttingDown
-            let failed = waiters.removeAll()
+            let failed = (waiters.removeAll() + limitedWaiters.removeAll()).sorted()
             let stopping = idleWorkers
             idleWorkers = []
             for worker in stopping { workers[worker] = .stopping }
@@ -189,8 +242,10 @@ struct PoolStateMachine: Sendable {
             return nil
         }
     }
-    var waitingCount: Int { waiters.count }
-    func isWaiting(_ job: JobID) -> Bool { waiters.contains(job) }
+    var waitingCount: Int { waiters.count + limitedWaiters.count }
+    /// Limited jobs running.
+    var limitedBusyCount: Int { limitedRunning.count }
+    func isWaiting(_ job: JobID) -> Bool { waiters.contains(job) || limitedWaiters.contains(job) }
 }
 
 /// A FIFO queue with O(1) removal of arbitrary elements (lazy deletion), for
@@ -205,6 +260,13 @@ struct FIFOSet<Element: Hashable & Sendable>: Sendable {
     var isEmpty: Bool { members.isEmpty }
 
     func contains(_ element: Element) -> Bool { members.contains(element) }
+
+    /// The element `popFirst` would return, left in the queue.
+    mutating func first() -> Element? {
+        while head < queue.count, !members.contains(queue[head]) { head += 1 }
+        compactIfNeeded()
+        return head < queue.count ? queue[head] : nil
+    }
 
     mutating func append(_ element: Element) {
         guard members.insert(element).inserted else { return }
@@ -249,4 +311,14 @@ struct FIFOSet<Element: Hashable & Sendable>: Sendable {
             head = 0
         }
     }
+}
+
+/// How a job counts against `ConnectionPool.Configuration.limitedJobs`.
+public enum JobKind: Sendable, Equatable {
+    /// Short work competing for the database's cores (a client's command):
+    /// at most `limitedJobs` run at once, the rest wait their turn.
+    case limited
+    /// Bounded by the pool's size only: long work (a full verification, a
+    /// sweep, a scheduled job) that would hold a limited place for minutes.
+    case unlimited
 }

@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("pool-size"), help: "Database connections.")
     var poolSize = 8
 
+    @Option(name: .customLong("command-slots"), help: "Commands in the database at once; the rest of the pool is for long work and jobs (default: this machine's cores for the embedded cluster, else --pool-size).")
+    var commandSlots: Int?
+
     @Option(name: .customLong("pool-timeout"), help: "Seconds a command waits for a free database connection before ERR UNAVAILABLE.")
     var poolTimeout = 5
 
@@ -125,6 +128,9 @@ struct Serve: AsyncParsableCommand {
             }
         }
         guard poolSize >= 1 else { throw ValidationError("--pool-size must be at least 1") }
+        if let commandSlots, !(1...poolSize).contains(commandSlots) {
+            throw ValidationError("--command-slots must be between 1 and --pool-size (\(poolSize))")
+        }
         guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         let timeouts: [Int] = [
@@ -244,9 +250,11 @@ struct Serve: AsyncParsableCommand {
         limits.statementTimeout = Self.seconds(statementTimeout)
         limits.lockTimeout = Self.seconds(lockTimeout)
         limits.idleInTransactionTimeout = Self.seconds(idleInTransactionTimeout)
+        let slots = CommandSlots.resolve(requested: commandSlots, poolSize: poolSize, embeddedCluster: embedded != nil,
+                                         cores: ProcessInfo.processInfo.activeProcessorCount)
         let pool = ConnectionPool(.init(
             conninfo: conninfo, size: poolSize, acquireTimeout: .seconds(poolTimeout),
-            sessionSettings: limits.sessionSettings))
+            sessionSettings: limits.sessionSettings, limitedJobs: slots))
         var configuration = ServerConfiguration(host: host, port: port)
         configuration.maximumLineLength = maxLineBytes
         configuration.maximumConnections = maxConnections

@@ -157,4 +157,63 @@ import Testing
         #expect(machine.jobFinished(worker: 0) == .idle)
         #expect(machine.withdraw(3) == .none)
     }
+    // MARK: Limited jobs (command slots)
+
+    @Test func limitedJobsWaitForTheLimitWhileWorkersAreFree() {
+        var machine = PoolStateMachine(size: 4, limitedJobs: 2)
+        #expect(machine.acquire(1, kind: .limited) == .startWorker(0, job: 1))
+        #expect(machine.acquire(2, kind: .limited) == .startWorker(1, job: 2))
+        #expect(machine.acquire(3, kind: .limited) == .wait(3))
+        #expect(machine.limitedBusyCount == 2)
+        // Long work still finds a connection.
+        #expect(machine.acquire(4) == .startWorker(2, job: 4))
+        // Its end frees no slot: the limited waiter keeps waiting.
+        #expect(machine.jobFinished(worker: 2) == .idle)
+        #expect(machine.isWaiting(3))
+        // A limited job's end does.
+        #expect(machine.jobFinished(worker: 0) == .run(3))
+        #expect(machine.limitedBusyCount == 2)
+        #expect(machine.waitingCount == 0)
+        #expect(machine.jobFinished(worker: 0) == .idle)
+        #expect(machine.jobFinished(worker: 1) == .idle)
+        #expect(machine.limitedBusyCount == 0)
+    }
+
+    @Test func freedWorkerTakesTheEarliestWaiterThatMayRun() {
+        var machine = PoolStateMachine(size: 2, limitedJobs: 1)
+        _ = machine.acquire(1, kind: .limited)  // worker 0
+        _ = machine.acquire(2)  // worker 1
+        #expect(machine.acquire(3, kind: .limited) == .wait(3))  // the limit
+        #expect(machine.acquire(4) == .wait(4))  // no worker
+        #expect(machine.acquire(5, kind: .limited) == .wait(5))
+        // Job 1 frees a slot and a worker: 3 came before 4.
+        #expect(machine.jobFinished(worker: 0) == .run(3))
+        // Job 2 frees a worker only: 4 may run, 5 may not.
+        #expect(machine.jobFinished(worker: 1) == .run(4))
+        #expect(machine.jobFinished(worker: 1) == .idle)
+        #expect(machine.jobFinished(worker: 0) == .run(5))
+        #expect(machine.waitingCount == 0)
+    }
+
+    @Test func limitedWaitersTimeOutAreWithdrawnAndFailAtShutdown() {
+        var machine = PoolStateMachine(size: 2, limitedJobs: 1)
+        _ = machine.acquire(1, kind: .limited)
+        _ = machine.acquire(2, kind: .limited)
+        _ = machine.acquire(3, kind: .limited)
+        _ = machine.acquire(4, kind: .limited)
+        let timedOut = machine.waiterTimedOut(2)
+        #expect(timedOut)
+        #expect(machine.withdraw(3) == .failWaiter)
+        _ = machine.acquire(5)  // worker 1
+        _ = machine.acquire(6)  // waits for a worker
+        #expect(machine.waitingCount == 2)
+        #expect(machine.shutdown().failWaiters == [4, 6])
+        #expect(machine.jobFinished(worker: 0) == .stop)
+    }
+
+    @Test func limitIsBetweenOneAndTheSize() {
+        #expect(PoolStateMachine(size: 4).limitedJobs == 4)
+        #expect(PoolStateMachine(size: 4, limitedJobs: 9).limitedJobs == 4)
+        #expect(PoolStateMachine(size: 4, limitedJobs: 0).limitedJobs == 1)
+    }
 }

@@ -80,6 +80,53 @@ import Testing
         await pool.shutdown()
     }
 
+    /// With one place for limited jobs in a pool of two, a second limited job
+    /// waits while the first runs, long work passes it on the free connection,
+    /// and it runs when the first ends.
+    @Test func limitedJobsQueueBehindTheLimitAndLongWorkPasses() async throws {
+        let pool = ConnectionPool(.init(conninfo: try TestPostgres.shared().conninfo(), size: 2,
+                                        acquireTimeout: .seconds(60), limitedJobs: 1))
+        let release = DispatchSemaphore(value: 0)
+        let first = Task {
+            try await pool.withConnection(kind: .limited) { connection in
+                release.wait()
+                return try connection.query("select 1 as one").first!.decode("one", as: Int.self)
+            }
+        }
+        try await waitUntil { pool.statistics.limitedBusy == 1 }
+        let second = Task { try await pool.withConnection(kind: .limited) { _ in 2 } }
+        try await waitUntil { pool.statistics.waiting == 1 }
+        // Unlimited work takes the free connection meanwhile.
+        #expect(try await pool.withConnection { connection in
+            try connection.query("select 3 as three").first!.decode("three", as: Int.self)
+        } == 3)
+        #expect(pool.statistics.waiting == 1)
+        release.signal()
+        #expect(try await first.value == 1)
+        #expect(try await second.value == 2)
+        #expect(pool.statistics.limit == 1)
+        #expect(pool.statistics.limitedBusy == 0)
+        await pool.shutdown()
+    }
+
+    /// A limited job that waits for the limit past the acquire timeout fails
+    /// as any waiter does, and says why a free connection did not serve it.
+    @Test func limitedWaiterTimesOutWithAFreeConnection() async throws {
+        let pool = ConnectionPool(.init(conninfo: try TestPostgres.shared().conninfo(), size: 2,
+                                        acquireTimeout: .milliseconds(200), limitedJobs: 1))
+        let release = DispatchSemaphore(value: 0)
+        let holder = Task { try await pool.withConnection(kind: .limited) { _ in release.wait() } }
+        try await waitUntil { pool.statistics.limitedBusy == 1 }
+        let error = await #expect(throws: PostgresError.self) {
+            try await pool.withConnection(kind: .limited) { _ in 0 }
+        }
+        #expect(error?.kind == .poolTimeout)
+        #expect(error?.message == "no database connection free within 200 ms (pool size 2, 1 of them for commands at once)")
+        release.signal()
+        try await holder.value
+        await pool.shutdown()
+    }
+
     @Test func shutdownFailsWaitersAndLetsRunningBodiesFinish() async throws {
         let pool = ConnectionPool(
             .init(conninfo: try TestPostgres.shared().conninfo(), size: 1, acquireTimeout: .seconds(60)))

@@ -141,7 +141,7 @@ final class CommandExecutor: Sendable {
         let login = auth.login.rawValue
         let password = auth.password.revealed
         do {
-            let result = try await inFlight.run { [pool] in try await pool.transaction { connection in
+            let result = try await inFlight.run { [pool] in try await pool.transaction(kind: .limited) { connection in
                 let row = try connection.query(
                     "SELECT user_id, role, dept_code, ok FROM dossier.authenticate($1::text, $2::text)", [login, password]
                 ).firstRow()
@@ -169,12 +169,14 @@ final class CommandExecutor: Sendable {
                                        auditKey: auditKey, personalData: personalData, logger: logger)
         let spec = command.spec
         let begin = Actor.beginStatement(user, for: spec)
+        // A command takes one of the command slots (`--command-slots`) unless its work can last minutes.
+        let kind: JobKind = spec.runsLong ? .unlimited : .limited
         // What the command answered before COMMIT, named if COMMIT's outcome is lost.
         let answered = Mutex<Response?>(nil)
         do {
             if let whole = try handlers.wholeCommand(for: command) {
                 return try await inFlight.run { [pool] in
-                    try await pool.committedTransaction([begin] + whole.statements) { answers in
+                    try await pool.committedTransaction(kind: kind, [begin] + whole.statements) { answers in
                         let actor = try Actor(begun: answers[0], user: user)
                         try Actor.checkAccess(spec, actor)
                         return try whole.answer(Array(answers.dropFirst()), actor)
@@ -182,7 +184,7 @@ final class CommandExecutor: Sendable {
                 }
             }
             return try await inFlight.run { [pool] in
-                try await pool.transaction(opening: [begin]) { connection, opened in
+                try await pool.transaction(kind: kind, opening: [begin]) { connection, opened in
                     let actor = try Actor(begun: opened[0], user: user)
                     // Throwing rolls the transaction back.
                     try Actor.checkAccess(spec, actor)

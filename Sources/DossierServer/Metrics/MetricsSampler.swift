@@ -29,6 +29,8 @@ final class MetricsSampler: Sendable {
         Gauge(label: "dossier_pool_in_use").record(pool.busy)
         Gauge(label: "dossier_pool_idle").record(pool.idle)
         Gauge(label: "dossier_pool_waiting").record(pool.waiting)
+        Gauge(label: "dossier_command_slots").record(pool.limit)
+        Gauge(label: "dossier_command_slots_in_use").record(pool.limitedBusy)
         advance("dossier_pool_timeouts_total", to: pool.timeoutsTotal)
         // Every connection the pool opened: its first connects plus reconnects.
         advance("dossier_db_connects_total", to: pool.connectsTotal)
