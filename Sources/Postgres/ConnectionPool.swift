@@ -403,8 +403,11 @@ final class PoolCore: Sendable {
 
     /// Withdraws or interrupts every job (shutdown deadline).
     func cancelAll() {
+        // Waiters first: an interrupted job's worker, once free, would
+        // otherwise run the next waiter before its withdrawal (PQcancel
+        // takes a round trip of its own).
         let ids: [PoolStateMachine.JobID] = state.withLock { state in
-            state.machine.runningJobs.map(\.job) + state.waitingJobs.keys.sorted()
+            state.waitingJobs.keys.sorted() + state.machine.runningJobs.map(\.job)
         }
         for id in ids { withdraw(id) }
     }

@@ -30,8 +30,11 @@ cd "$(dirname "$0")/../.."
 SCALE=${SCALE:-0.01}
 SMALL=${SMALL:-$(awk -v s="$SCALE" 'BEGIN { print s / 100 }')}
 CONNS=${CONNS:-8}
-# The daemon's pool (README, "Sizing --pool-size"): 8 is its default.
+# The daemon's pool and command slots (README, "Sizing --pool-size and
+# --command-slots"): 8 connections, and on the embedded cluster as many slots
+# as the machine has cores, by default. COMMAND_SLOTS=n sets the slots.
 POOL_SIZE=${POOL_SIZE:-8}
+COMMAND_SLOTS=${COMMAND_SLOTS:-}
 SECS=${SECS:-8}
 # LOAN REQUESTs (then APPROVEs) per size: the same at both sizes, so that the
 # manager's APPROVAL LIST lists as many at both (the small company has ~160
@@ -127,7 +130,8 @@ measure_size() {  # scale -> lines "label p50 p99 completed errors rows cpu seqs
         data_dir="$KEEP_DATA/scale-$scale"
         [ -f "$data_dir/bench-loaded" ] || rm -rf "$data_dir"  # a load that did not finish
     fi
-    start_dossierd "$port" --log-level warning --pool-size "$POOL_SIZE" --max-connections 64
+    start_dossierd "$port" --log-level warning --pool-size "$POOL_SIZE" ${COMMAND_SLOTS:+--command-slots "$COMMAND_SLOTS"} \
+        --max-connections 64
     if [ -f "$data_dir/bench-loaded" ]; then
         echo "# size SCALE=$scale: reusing the cluster in $data_dir, $(cat "$data_dir/bench-loaded")"
         # What changed since the load (the daemon's start gives a company loaded
@@ -185,7 +189,8 @@ measure_size() {  # scale -> lines "label p50 p99 completed errors rows cpu seqs
 bench_open_report latency  # REPORT=<path> writes there instead
 echo "# dossierd daily verbs at two sizes, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now); uptime: $(uptime)"
-echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS POOL_SIZE=$POOL_SIZE SECS=$SECS REQUESTS=$REQUESTS WARMUP=$WARMUP${KEEP_DATA:+ KEEP_DATA=$KEEP_DATA} deploy/bench/latency.sh"
+echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS POOL_SIZE=$POOL_SIZE${COMMAND_SLOTS:+ COMMAND_SLOTS=$COMMAND_SLOTS} SECS=$SECS REQUESTS=$REQUESTS WARMUP=$WARMUP${KEEP_DATA:+ KEEP_DATA=$KEEP_DATA} deploy/bench/latency.sh"
+echo "# command slots: ${COMMAND_SLOTS:-the default, $(nproc) cores (at least 2, at most POOL_SIZE=$POOL_SIZE)}"
 echo "# dossier-bench command, $CONNS connections, ${SECS}s per verb (LOAN REQUEST/APPROVE: each line once, after"
 echo "#   up to $WARMUP untimed LOAN REQUESTs and their APPROVEs on other dossiers: the pool warm, as in service)"
 measure_size "$SMALL"
