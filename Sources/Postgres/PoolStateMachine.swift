@@ -144,25 +144,23 @@ struct PoolStateMachine: Sendable {
 
     /// The waiter a freed worker runs: the earlier of the first unlimited
     /// waiter and the first limited one, the latter only below the limit.
-    /// A worker freed by an unlimited job leaves the limit where it was, so a
-    /// limited waiter still waiting for the limit is not started elsewhere:
-    /// one freed worker, at most one job started, in every case.
+    /// One freed worker is enough to keep every job that could run from
+    /// waiting: an unlimited job waits only while every worker is busy, and a
+    /// limited one also while the limit is full, which only the end of a
+    /// limited job changes, and that end frees this worker.
     private mutating func nextWaiter() -> JobID? {
         let unlimited = waiters.first()
         let limited = limitedRunning.count < limitedJobs ? limitedWaiters.first() : nil
-        switch (unlimited, limited) {
-        case (nil, nil):
-            return nil
-        case (let job?, nil):
-            return waiters.popFirst() ?? job
-        case (nil, let job?):
+        if let job = limited, unlimited.map({ job < $0 }) ?? true {
+            _ = limitedWaiters.popFirst()
             limitedRunning.insert(job)
-            return limitedWaiters.popFirst() ?? job
-        case (let first?, let second?):
-            if first < second { return waiters.popFirst() ?? first }
-            limitedRunning.insert(second)
-            return limitedWaiters.popFirst() ?? second
+            return job
         }
+        if let job = unlimited {
+            _ = waiters.popFirst()
+            return job
+        }
+        return nil
     }
 
     /// The wait of `job` reached the acquire timeout. Returns `true` when the
