@@ -96,10 +96,13 @@ public enum TextResponseEncoder {
     /// `quote(value)`'s bytes appended to `out`.
     static func appendValue(_ value: String, to out: inout [UInt8]) {
         var value = value
-        if !value.withUTF8(needsQuoting) {
-            value.withUTF8 { out.append(contentsOf: $0) }
-            return
+        // One pass over the bytes for the usual bare value: scanned, then copied.
+        let bare = value.withUTF8 { utf8 in
+            guard !needsQuoting(utf8) else { return false }
+            out.append(contentsOf: utf8)
+            return true
         }
+        if bare { return }
         out.append(UInt8(ascii: "\""))
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -292,12 +292,15 @@ final class PoolCore: Sendable {
     }
 
     private let configuration: ConnectionPool.Configuration
+    /// `configuration.limitedJobs` as the state machine bounds it (fixed for the pool's life).
+    private let limitedJobs: Int
     private let state: Mutex<State>
 
     init(_ configuration: ConnectionPool.Configuration) {
         self.configuration = configuration
-        self.state = Mutex(State(machine: PoolStateMachine(size: max(1, configuration.size),
-                                                           limitedJobs: configuration.limitedJobs)))
+        let machine = PoolStateMachine(size: max(1, configuration.size), limitedJobs: configuration.limitedJobs)
+        self.limitedJobs = machine.limitedJobs
+        self.state = Mutex(State(machine: machine))
     }
 
     var statistics: PoolStatistics {
@@ -306,7 +309,7 @@ final class PoolCore: Sendable {
                 size: state.machine.size,
                 busy: state.machine.busyCount,
                 idle: state.machine.idleCount,
-                limit: state.machine.limitedJobs,
+                limit: limitedJobs,
                 limitedBusy: state.machine.limitedBusyCount,
                 waiting: state.machine.waitingCount,
                 connectsTotal: state.connectsTotal,
@@ -413,12 +416,12 @@ final class PoolCore: Sendable {
     }
 
     private func timedOut(_ id: PoolStateMachine.JobID) {
-        let (job, limit): (PoolJob?, Int) = state.withLock { state in
-            guard state.machine.waiterTimedOut(id) else { return (nil, state.machine.limitedJobs) }
+        let job: PoolJob? = state.withLock { state in
+            guard state.machine.waiterTimedOut(id) else { return nil }
             state.controls[id] = nil
-            return (state.waitingJobs.removeValue(forKey: id), state.machine.limitedJobs)
+            return state.waitingJobs.removeValue(forKey: id)
         }
-        let limited = limit < configuration.size ? ", \(limit) of them for commands at once" : ""
+        let limited = limitedJobs < configuration.size ? ", \(limitedJobs) of them for commands at once" : ""
         job?.fail(
             PostgresError(
                 kind: .poolTimeout,
