@@ -295,12 +295,16 @@ final class PoolCore: Sendable {
     /// `configuration.limitedJobs` as the state machine bounds it (fixed for the pool's life).
     private let limitedJobs: Int
     private let state: Mutex<State>
+    /// Fails a waiting job at its acquire timeout.
+    private let deadlines: AcquireDeadlines
 
     init(_ configuration: ConnectionPool.Configuration) {
         self.configuration = configuration
         let machine = PoolStateMachine(size: max(1, configuration.size), limitedJobs: configuration.limitedJobs)
         self.limitedJobs = machine.limitedJobs
         self.state = Mutex(State(machine: machine))
+        self.deadlines = AcquireDeadlines(timeout: configuration.acquireTimeout)
+        deadlines.onExpiry { [weak self] id in self?.timedOut(id) }
     }
 
     var statistics: PoolStatistics {
@@ -358,9 +362,7 @@ final class PoolCore: Sendable {
             thread.name = "postgres-pool-\(worker.id)"
             thread.start()
         case .wait:
-            DispatchQueue.global().asyncAfter(deadline: .now() + Self.dispatchInterval(configuration.acquireTimeout)) {
-                [weak self] in self?.timedOut(id)
-            }
+            deadlines.add(id)
         case .fail:
             job.fail(Self.closedError)
         }
@@ -605,12 +607,5 @@ final class PoolCore: Sendable {
 
     static func describe(_ duration: Duration) -> String {
         duration.components.attoseconds == 0 ? "\(duration.components.seconds) s" : "\(duration.inMilliseconds) ms"
-    }
-
-    private static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !nanoseconds.overflow, nanoseconds.partialValue < Int64(Int.max / 2) else { return .never }
-        return .nanoseconds(Int(max(0, nanoseconds.partialValue + attoseconds / 1_000_000_000)))
     }
 }

@@ -48,6 +48,47 @@ import Testing
         await pool.shutdown()
     }
 
+    /// Waiters queued together time out together: one timer thread serves
+    /// their deadlines (`AcquireDeadlines`), each fails once, and a job that
+    /// got a connection in time is never failed by its deadline later.
+    @Test func aWaveOfWaitersTimesOutOnceEach() async throws {
+        let pool = ConnectionPool(
+            .init(conninfo: try TestPostgres.shared().conninfo(), size: 1, acquireTimeout: .milliseconds(300)))
+        // A waiter served in time: its deadline passes after it finished, and nothing fails.
+        let first = DispatchSemaphore(value: 0)
+        let early = Task { try await pool.withConnection { _ in first.wait() } }
+        try await waitUntil { pool.statistics.busy == 1 }
+        let served = Task { try await pool.withConnection { _ in 1 } }
+        try await waitUntil { pool.statistics.waiting == 1 }
+        first.signal()
+        try await early.value
+        #expect(try await served.value == 1)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(pool.statistics.timeoutsTotal == 0)
+
+        let release = DispatchSemaphore(value: 0)
+        let holder = Task { try await pool.withConnection { _ in release.wait() } }
+        try await waitUntil { pool.statistics.busy == 1 }
+        let waiters = (0..<5).map { _ in
+            Task { () -> PostgresError.Kind? in
+                do {
+                    try await pool.withConnection { _ in }
+                    return nil
+                } catch let error as PostgresError {
+                    return error.kind
+                }
+            }
+        }
+        for waiter in waiters { #expect(try await waiter.value == .poolTimeout) }
+        #expect(pool.statistics.timeoutsTotal == 5)
+        #expect(pool.statistics.waiting == 0)
+        release.signal()
+        try await holder.value
+        #expect(try await pool.withConnection { _ in 2 } == 2)
+        #expect(pool.statistics.timeoutsTotal == 5)
+        await pool.shutdown()
+    }
+
     @Test func waiterTimesOutWhileAllConnectionsAreHeld() async throws {
         let pool = ConnectionPool(
             .init(conninfo: try TestPostgres.shared().conninfo(), size: 2, acquireTimeout: .milliseconds(200)))
