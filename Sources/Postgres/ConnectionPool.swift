@@ -38,7 +38,8 @@ public struct PoolStatistics: Sendable, Equatable, CustomStringConvertible {
 /// synchronously on a worker thread that holds a connection. Workers and
 /// connections are created lazily, up to `size`.
 ///
-/// Callers wait at most `acquireTimeout` for a free connection, then fail with
+/// Callers wait `acquireTimeout` for a free connection (the timeout fires up
+/// to a tenth of it late, at most 100 ms: `AcquireDeadlines`), then fail with
 /// `.poolTimeout`; a timed-out job never runs. After the server restarts,
 /// connections notice on their next use: a job whose *first* round trip fails
 /// with a connection error (nothing reached the server) is run once more on
@@ -57,7 +58,8 @@ public final class ConnectionPool: Sendable {
         public var conninfo: String
         /// Maximum number of connections and worker threads.
         public var size: Int
-        /// How long a caller may wait for a free connection.
+        /// How long a caller may wait for a free connection (plus up to a
+        /// tenth of it, at most 100 ms, so that one wake-up serves many).
         public var acquireTimeout: Duration
         /// Session settings each connection gets whenever it is opened or
         /// reopened (`set_config(name, value, false)`).
