@@ -425,8 +425,10 @@ final class PoolCore: Sendable {
             state.controls[id] = nil
             return state.waitingJobs.removeValue(forKey: id)
         }
+        // Most deadlines pass after their job got a connection (`AcquireDeadlines`).
+        guard let job else { return }
         let limited = limitedJobs < configuration.size ? ", \(limitedJobs) of them for commands at once" : ""
-        job?.fail(
+        job.fail(
             PostgresError(
                 kind: .poolTimeout,
                 message: "no database connection free within \(Self.describe(configuration.acquireTimeout)) "
