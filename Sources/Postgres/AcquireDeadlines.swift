@@ -7,8 +7,9 @@ import Synchronization
 ///
 /// A job is not removed when it gets a connection: its entry stays until its
 /// deadline, and the pool then finds it no longer waiting. Every job of a pool
-/// waits the same `acquireTimeout`, so entries arrive in deadline order and
-/// an insert is an append.
+/// waits the same `acquireTimeout`, so an insert is nearly always an append;
+/// callers read the clock before taking the lock, so two racing inserts may
+/// arrive a hair out of order, and `insert` walks back past them.
 struct DeadlineQueue<ID>: Sendable where ID: Sendable {
     private var entries: [(deadline: UInt64, id: ID)] = []
     /// Entries before `head` are spent; dropped in bulk, not one by one.
@@ -139,11 +140,8 @@ final class AcquireDeadlines: Sendable {
         }
     }
 
+    /// `nil` past ~126 years, where nanoseconds would no longer add up safely.
     private static func nanoseconds(_ duration: Duration) -> UInt64? {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return 0 }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow, whole < UInt64.max / 2 else { return nil }
-        return whole + UInt64(max(0, attoseconds / 1_000_000_000))
+        duration < .seconds(4_000_000_000) ? UInt64(max(0, duration.inNanoseconds)) : nil
     }
 }
