@@ -23,6 +23,10 @@
 # once), APPROVAL LIST and APPROVE of those requests (manager u00001), TODO
 # (rep), AUDIT LIST ref= (auditor aud.bench).
 #
+# Before the verbs each size's database files are read into the page cache
+# when they fit in memory (warm_page_cache; WARM_CACHE=0 leaves the cache as
+# found): a database that fits in memory is cached in service.
+#
 # Goals: each verb's p99 < 20 ms; p99 at SCALE within 2x of p99 at SCALE/100.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -148,6 +152,7 @@ measure_size() {  # scale -> lines "label p50 p99 completed errors rows cpu seqs
         [ -z "${KEEP_DATA:-}" ] || echo "loaded $(date -u +%Y-%m-%dT%H:%M:%SZ) by $(git rev-parse --short HEAD)" >"$data_dir/bench-loaded"
     fi
     echo "# SCALE=$scale: $(dataset_counts)"
+    echo "# SCALE=$scale: $(warm_page_cache)"
     rep_id=$(sql -At -c "SELECT id FROM dossier.users WHERE login = 'u00041'")
     office=$(sql -At -c "SELECT dept_id FROM dossier.users WHERE login = 'u00041'")
     sql -At -c "SELECT 'DOSSIER SHOW D' || id || ' purpose=bench' FROM dossier.dossiers
@@ -189,7 +194,7 @@ measure_size() {  # scale -> lines "label p50 p99 completed errors rows cpu seqs
 bench_open_report latency  # REPORT=<path> writes there instead
 echo "# dossierd daily verbs at two sizes, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now); uptime: $(uptime)"
-echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS POOL_SIZE=$POOL_SIZE${COMMAND_SLOTS:+ COMMAND_SLOTS=$COMMAND_SLOTS} SECS=$SECS REQUESTS=$REQUESTS WARMUP=$WARMUP${KEEP_DATA:+ KEEP_DATA=$KEEP_DATA} deploy/bench/latency.sh"
+echo "# command: SCALE=$SCALE SMALL=$SMALL CONNS=$CONNS POOL_SIZE=$POOL_SIZE${COMMAND_SLOTS:+ COMMAND_SLOTS=$COMMAND_SLOTS} SECS=$SECS REQUESTS=$REQUESTS WARMUP=$WARMUP${WARM_CACHE:+ WARM_CACHE=$WARM_CACHE}${KEEP_DATA:+ KEEP_DATA=$KEEP_DATA} deploy/bench/latency.sh"
 echo "# command slots: ${COMMAND_SLOTS:-the default, $(nproc) cores (at least 2, at most POOL_SIZE=$POOL_SIZE)}"
 echo "# dossier-bench command, $CONNS connections, ${SECS}s per verb (LOAN REQUEST/APPROVE: each line once, after"
 echo "#   up to $WARMUP untimed LOAN REQUESTs and their APPROVEs on other dossiers: the pool warm, as in service)"
