@@ -1,15 +1,51 @@
 import Foundation
+import Glibc
 
 /// A file only its owner may read (keys, passwords): written whole under a
-/// temporary name with mode 0600 and a strict umask, then renamed into place,
-/// so no reader ever sees it half-written or with wider permissions.
+/// temporary name created with mode 0600, flushed to disk, then renamed into
+/// place, so no reader ever sees it half-written or with wider permissions,
+/// and a crash leaves either the old file or the new one.
+///
+/// The process umask is left alone: it is shared by every thread, and
+/// narrowing it for a moment made directories created meanwhile by other
+/// threads (a backup's, a cluster's) mode 0700, out of the `postgres` user's
+/// reach.
 public enum SecretFile {
     /// Writes `text` to `path`; false when it could not be written.
     public static func write(_ text: String, to path: String) -> Bool {
         let staged = path + ".new"
-        let old = umask(0o077)
-        defer { umask(old) }
-        return FileManager.default.createFile(atPath: staged, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-            && rename(staged, path) == 0
+        unlink(staged)  // left by a crash; O_EXCL below refuses anything already there, links included
+        let fd = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        let written = writeAll(Array(text.utf8), to: fd) && fchmod(fd, 0o600) == 0 && fsync(fd) == 0
+        guard close(fd) == 0, written, rename(staged, path) == 0 else {
+            unlink(staged)
+            return false
+        }
+        syncDirectory(of: path)
+        return true
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
+    }
+
+    /// The rename reaches the disk with the directory; best effort (a
+    /// directory that cannot be opened still holds the renamed file).
+    private static func syncDirectory(of path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
     }
 }
