@@ -52,6 +52,12 @@ import Testing
             ("cannot charge LATE_RETURN to user 7", "无法向用户 7 收取 LATE_RETURN"),
             ("invalid amount: LOST_ITEM allows 50.00 to 500.00", "amount 无效：LOST_ITEM 的金额范围是 50.00 到 500.00"),
             ("SH-HT-2026-0001 is on loan", "SH-HT-2026-0001 已借出"),
+            ("A3 is rejected", "A3 的状态是 rejected"),
+            ("SH-HT-2026-0001: only the register entry is visible to you; to read it, ask with ACCESS REQUEST SH-HT-2026-0001 purpose=<why> [hours=<n>]",
+             "SH-HT-2026-0001：你只能看到登记条目；如需阅读，请用 ACCESS REQUEST SH-HT-2026-0001 purpose=<用途> [hours=<小时数>] 申请"),
+            ("server is stopping; nothing was changed", "服务器正在停止；未做任何更改"),
+            ("outcome unknown: the database connection broke during COMMIT; check before retrying (had it committed, the answer was: OK D7)",
+             "结果未知：提交（COMMIT）时与数据库的连接中断，可能已经提交；请先核实再重试（若已提交，应答本应是：OK D7）"),
         ]
         for (english, chinese) in cases {
             #expect(MessageCatalog.translate(english, to: .chinese) == chinese)
@@ -59,6 +65,8 @@ import Testing
         }
         // Unknown text (a newer server's) is left alone rather than garbled.
         #expect(MessageCatalog.translate("something new", to: .chinese) == "something new")
+        // `{} is {}` holds a reference and a status, never the halves of a longer sentence.
+        #expect(MessageCatalog.translate("the queue is full again", to: .chinese) == "the queue is full again")
     }
 
     @Test func responsesKeepTheirCodeAndData() {
@@ -83,6 +91,22 @@ import Testing
         #expect(messages.count > 100, "the scanner found only \(messages.count) messages")
         let missing = messages.filter { !MessageCatalog.hasTranslation($0) }.sorted()
         #expect(missing.isEmpty, "no Chinese for: \(missing)")
+        // A template that matched by accident (`{} is {}` around a longer message)
+        // leaves English prose in the Chinese.
+        let garbled = messages.map { ($0, MessageCatalog.translate($0, to: .chinese)) }
+            .filter { Self.hasEnglishProse($0.1) }.map { "\($0.0) -> \($0.1)" }.sorted()
+        #expect(garbled.isEmpty, "English left in: \(garbled)")
+    }
+
+    /// Three or more English words in a row, outside `<…>` placeholders.
+    static func hasEnglishProse(_ text: String) -> Bool {
+        let words = text.replacing(#/<[^>]*>/#, with: "").split(whereSeparator: { $0 == " " || $0 == "," })
+        var run = 0
+        for word in words {
+            run = word.allSatisfy({ $0.isASCII && $0.isLowercase }) && word.count > 1 ? run + 1 : 0
+            if run >= 3 { return true }
+        }
+        return false
     }
 }
 

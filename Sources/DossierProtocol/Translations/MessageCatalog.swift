@@ -8,11 +8,16 @@ public struct MessageTemplate: Hashable, Sendable {
     /// A fragment that only appears inside other messages (what a verb may not do,
     /// why a value was refused); parts of a message are translated only by these.
     public let isPhrase: Bool
+    /// Every interpolated part is one word (a reference, a status): a template
+    /// with little text of its own (`{} is {}`) must not match a longer message
+    /// around it and leave its English in the Chinese.
+    public let wordParts: Bool
 
-    init(_ english: String, _ chinese: String, phrase: Bool = false) {
+    init(_ english: String, _ chinese: String, phrase: Bool = false, wordParts: Bool = false) {
         self.english = english
         self.chinese = chinese
         self.isPhrase = phrase
+        self.wordParts = wordParts
     }
 
     /// The English split at its `{}`s.
@@ -37,6 +42,7 @@ public struct MessageTemplate: Hashable, Sendable {
                 rest = rest[range.upperBound...]
             }
         }
+        if wordParts, parts.contains(where: { $0.contains(" ") }) { return nil }
         return parts
     }
 

@@ -39,11 +39,12 @@ enum DatabaseErrorMapping {
         switch error.kind {
         case .commitOutcomeUnknown:
             logger.error("commit outcome unknown", metadata: ["error": "\(error)"])
-            var message = "outcome unknown: the database connection broke during COMMIT; check before retrying"
-            if let answer = answerIfCommitted, case .ok(let text) = answer.final {
-                message += text.isEmpty ? " (had it committed, the answer was OK)" : " (had it committed, the answer was: OK \(text))"
+            guard let answer = answerIfCommitted, case .ok(let text) = answer.final else {
+                return ProtocolError(.unavailable, "outcome unknown: the database connection broke during COMMIT; check before retrying")
             }
-            return ProtocolError(.unavailable, message)
+            return text.isEmpty
+                ? ProtocolError(.unavailable, "outcome unknown: the database connection broke during COMMIT; check before retrying (had it committed, the answer was OK)")
+                : ProtocolError(.unavailable, "outcome unknown: the database connection broke during COMMIT; check before retrying (had it committed, the answer was: OK \(text))")
         case .cancelled:
             return cancelled(shuttingDown: shuttingDown)
         case .poolClosed where shuttingDown:
@@ -77,7 +78,8 @@ enum DatabaseErrorMapping {
             logger.warning("constraint refused a value", metadata: ["constraint": "\(error.constraint ?? "-")", "message": "\(error.message)"])
             return ProtocolError(.args, "invalid value: \(ConstraintNames.describe(error))")
         case "22001":
-            return ProtocolError(.args, "a value is too long\(error.column.map { " for \($0)" } ?? "")")
+            guard let column = error.column else { return ProtocolError(.args, "a value is too long") }
+            return ProtocolError(.args, "a value is too long for \(column)")
         case "22003", "22008", "22007", "22P02", "22023":
             return ProtocolError(.args, "a value is out of range or malformed: \(error.message)")
         case "40001", "40P01", "55P03":

@@ -79,11 +79,12 @@ struct DossierRecord: Sendable {
             throw ProtocolError(.conflict, "\(reference) is \(status); only its register entry remains")
         }
         guard contentVisible else {
-            var message = "\(reference): only the register entry is visible to you"
             if let reader, Verb.accessRequest.spec.access.permits(reader.role), status == "filed" || status == "on_loan" {
-                message += "; to read it, ask with ACCESS REQUEST \(reference) purpose=<why> [hours=<n>]"
+                throw ProtocolError(
+                    .denied,
+                    "\(reference): only the register entry is visible to you; to read it, ask with ACCESS REQUEST \(reference) purpose=<why> [hours=<n>]")
             }
-            throw ProtocolError(.denied, message)
+            throw ProtocolError(.denied, "\(reference): only the register entry is visible to you")
         }
     }
 
