@@ -75,7 +75,9 @@ import TestSupport
         let company = try await Company(server)
         let borrower = try await company.client("wang.fang")
         let secret = try await filed(company, extra: "level=secret")
-        #expect(try await borrower.request("LOAN REQUEST \(secret) purpose=x hours=5").first?.hasPrefix("ERR ARGS invalid period: at most 4 hours") == true)
+        #expect(try await borrower.request("LOAN REQUEST \(secret) purpose=x hours=5").first?.hasPrefix("ERR ARGS invalid hours: at most 4 hours") == true)
+        // Named by the key the borrower typed (the limit in hours: the level's own unit).
+        #expect(try await borrower.request("LOAN REQUEST \(secret) purpose=x days=3") == ["ERR ARGS invalid days: at most 4 hours for this level"])
         _ = try loanID(try await borrower.request("LOAN REQUEST \(secret) purpose=x hours=2"))
         #expect(try await company.client("dir").request("APPROVAL LIST kind=loan").first?.contains("waiting_for=director") == true)
 

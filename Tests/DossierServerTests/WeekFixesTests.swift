@@ -43,7 +43,7 @@ import TestSupport
         try sql.query("UPDATE dossier.loan_rules SET max_duration = interval '5 days' WHERE level = 'internal'")
         #expect(try await manager.request("APPROVE \(second)") == ["OK \(second) approved"])
         #expect(try dueShift(sql, since: due) == "8 days")
-        #expect(try await borrower.request("LOAN EXTEND \(loan) days=6 reason=x") == ["ERR ARGS invalid period: at most 5 days for this level"])
+        #expect(try await borrower.request("LOAN EXTEND \(loan) days=6 reason=x") == ["ERR ARGS invalid days: at most 5 days for this level"])
         try await server.shutdown()
     }
 

@@ -19,7 +19,7 @@ enum Loans {
         do {
             decision = try LoanPolicy.decide(rule, mode: command.mode, seconds: command.period.map(seconds))
         } catch {
-            throw refusal(error, dossier.reference)
+            throw refusal(error, dossier.reference, period: command.period)
         }
         let chain = try ApprovalPolicy.chain(for: .loan, dossier.policySubject(actor))
         // The loan, its approval request (with its audit row) and the link, in one call (0110).
@@ -165,7 +165,7 @@ enum Loans {
         guard loan.status == "out" else { throw ProtocolError(.conflict, "\(command.loan) is \(wireStatus(loan.status)), not checked out") }
         let rule = try loan.requireRule()
         let extra: Int
-        do { extra = try LoanPolicy.extend(rule, seconds: seconds(command.period)) } catch { throw refusal(error, loan.reference) }
+        do { extra = try LoanPolicy.extend(rule, seconds: seconds(command.period)) } catch { throw refusal(error, loan.reference, period: command.period) }
         // One extension at a time (the unique index approvals_one_pending_extension decides races).
         if let pending = try connection.query(
             "SELECT id FROM approvals WHERE loan_id = $1::int8 AND kind = 'extend' AND status = 'pending'", [loan.id]).first {
@@ -341,14 +341,17 @@ enum Loans {
         }
     }
 
-    private static func refusal(_ error: LoanPolicy.Refusal, _ reference: String) -> ProtocolError {
+    /// A too long period is refused by the key the user gave it as (`days=` or
+    /// `hours=`; without either a loan runs for the level's longest, so
+    /// `period` only names a default that cannot be too long).
+    private static func refusal(_ error: LoanPolicy.Refusal, _ reference: String, period: LoanPeriod?) -> ProtocolError {
         switch error {
         case .neverLent: ProtocolError(.denied, "\(reference): top_secret dossiers are never lent")
         case .modeNotAllowed(let allowed): ProtocolError(.denied, "\(reference) may only be lent as \(allowed.rawValue)")
         case .tooLong(let maximum):
             maximum % 86_400 == 0
-                ? .invalid("period", "at most \(maximum / 86_400) days for this level")
-                : .invalid("period", "at most \(maximum / 3_600) hours for this level")
+                ? .invalid(period?.key ?? "period", "at most \(maximum / 86_400) days for this level")
+                : .invalid(period?.key ?? "period", "at most \(maximum / 3_600) hours for this level")
         }
     }
 
