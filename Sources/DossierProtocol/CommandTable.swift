@@ -251,15 +251,15 @@ public enum CommandTable {
             CommandSpec(verb, "FOLLOWUP ADD", "Plan one follow-up visit of a customer, for its owner or (manager) a rep.",
                         access: owners,
                         positionals: [PositionalSpec("customer", .customer)],
-                        keys: [KeySpec("due", .date, required: true), KeySpec("assignee", .login), KeySpec("note", .text)])
+                        keys: [KeySpec("due", .date, required: true), KeySpec("assignee", .login), KeySpec("note", .limitedText(2000))])
         case .followupRecord:
             CommandSpec(verb, "FOLLOWUP RECORD", "Record a follow-up visit you made (on or after its planned day's start).",
                         access: owners,
                         positionals: [PositionalSpec("visit", .visit, placeholder: "V<n>")],
                         keys: [KeySpec("method", .choice(of: VisitMethod.self), required: true),
-                               KeySpec("outcome", .text, required: true),
+                               KeySpec("outcome", .limitedText(4000), required: true),
                                KeySpec("satisfaction", .integer(1...5)),
-                               KeySpec("objection", .text)])
+                               KeySpec("objection", .limitedText(4000))])
         case .followupList:
             CommandSpec(verb, "FOLLOWUP LIST", "List follow-up visits you may see (a customer's history with customer=).",
                         access: .staff,
@@ -282,7 +282,7 @@ public enum CommandTable {
             CommandSpec(verb, "FOLLOWUP CANCEL", "Cancel an open follow-up visit, with the reason (customer's owner, manager).",
                         access: owners,
                         positionals: [PositionalSpec("visit", .visit, placeholder: "V<n>")],
-                        keys: [reason])
+                        keys: [KeySpec("reason", .limitedText(2000), required: true)])
 
         // MARK: Credit
         case .creditShow:
@@ -474,7 +474,7 @@ public enum CommandTable {
                         "Record a dossier found (present, at location= if not where the register says), missing or damaged.",
                         access: .roles([.archivist]),
                         positionals: [ref, PositionalSpec("result", .choice(of: InspectionResult.self))],
-                        keys: [KeySpec("location", .limitedText(200)), KeySpec("note", .text)])
+                        keys: [KeySpec("location", .limitedText(200)), KeySpec("note", .limitedText(2000))])
         case .inspectionClose:
             CommandSpec(verb, "INSPECTION CLOSE",
                         "Close your department's open inspection: rows of dossiers not checked, missing, damaged or moved.",

@@ -37,6 +37,12 @@ struct ArgumentErrorTests {
         ("DOSSIER EDIT D1 level=\"\" reason=x", "invalid level: expected one of internal, secret, confidential, top_secret"),
         ("CALENDAR SET 2026-02-29 holiday", "invalid date: expected a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD of at most 366 days"),
         ("CALENDAR SET 2026-02-28 weekend", "invalid kind: expected one of workday, holiday"),
+        // The schema's CHECKs on these columns, mirrored (an answer naming the key, not a constraint).
+        ("FOLLOWUP ADD C-2026-00001 due=2026-12-31 note=" + String(repeating: "长", count: 2001), "invalid note: must be 1 to 2000 characters"),
+        ("FOLLOWUP RECORD V1 method=phone outcome=" + String(repeating: "长", count: 4001), "invalid outcome: must be 1 to 4000 characters"),
+        ("FOLLOWUP RECORD V1 method=phone outcome=x objection=" + String(repeating: "长", count: 4001), "invalid objection: must be 1 to 4000 characters"),
+        ("FOLLOWUP CANCEL V1 reason=" + String(repeating: "长", count: 2001), "invalid reason: must be 1 to 2000 characters"),
+        ("INSPECTION CHECK D1 present note=" + String(repeating: "长", count: 2001), "invalid note: must be 1 to 2000 characters"),
         ("CALENDAR LIST month=2026-13", "invalid month: expected a month YYYY-MM"),
         ("CALENDAR LIST month=2026-13", "invalid month: expected a month YYYY-MM"),
         ("LOAN REQUEST D1 purpose=x days=1 hours=2", "conflicting arguments: days, hours (give only one)"),

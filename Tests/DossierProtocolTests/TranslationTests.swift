@@ -27,16 +27,18 @@ import Testing
     }
 
     @Test func everyValueKindsReasonHasATranslation() {
+        // Every case of ValueKind (a new one belongs here too).
         let kinds: [ValueKind] = [
-            .text, .secret, .word, .login, .department, .customer, .ref, .approval, .loan, .penalty, .ruleCode,
-            .creditCode, .idNumber, .sha256, .cursor, .date, .month, .timeBound, .money, .yesNo, .integer(1...1000),
-            .creditAmount, .creditTarget, .repaymentInterval,
-            .choice(["HT", "BJ"]),
+            .text, .limitedText(500), .secret, .word, .login, .department, .customer, .ref, .approval, .loan, .penalty,
+            .grant, .handover, .visit, .inspection, .ruleCode, .creditCode, .idNumber, .sha256, .cursor, .date,
+            .dateRange, .month, .timeZone, .timeBound, .money, .creditAmount, .creditTarget, .repaymentInterval,
+            .yesNo, .integer(1...1000), .choice(["HT", "BJ"]),
         ]
         for kind in kinds {
             let message = ProtocolError.invalid("x", kind.expectation).message
             #expect(MessageCatalog.translate(message, to: .chinese) != message, "\(message)")
             #expect(!MessageCatalog.translate(message, to: .chinese).contains("expected"), "\(message)")
+            #expect(!Self.hasEnglishProse(MessageCatalog.translate(message, to: .chinese)), "\(message)")
         }
     }
 
