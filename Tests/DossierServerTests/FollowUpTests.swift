@@ -99,6 +99,10 @@ import TestSupport
         #expect(try await rep.request("FOLLOWUP ADD C-2026-00001 due=\(today) assignee=zhao.lei") ==
                 ["ERR ARGS invalid assignee: must be a rep, manager or director of the customer's department"])
         #expect(try await rep.request("FOLLOWUP ADD C-2026-00001 due=2020-01-01") == ["ERR ARGS invalid due: 2020-01-01 is in the past"])
+        // Ten years off is a typo (as CREDIT's dates), for a visit and for a plan's start.
+        #expect(try await rep.request("FOLLOWUP ADD C-2026-00001 due=9999-12-31") == ["ERR ARGS invalid due: 9999-12-31 is more than ten years from today"])
+        #expect(try await rep.request("FOLLOWUP PLAN C-2026-00001 template=bought from=2062-01-01") ==
+                ["ERR ARGS invalid from: 2062-01-01 is more than ten years from today"])
         #expect(try await rep.request("FOLLOWUP ADD C-2026-00002 due=\(today)") ==
                 ["ERR DENIED C-2026-00002: only the directory entry is visible to you"])
 

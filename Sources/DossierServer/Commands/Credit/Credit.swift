@@ -10,10 +10,6 @@ import Postgres
 /// The rating and the limit are customer fields (`CUSTOMER SET`, approved and
 /// with history); `CREDIT SHOW` shows their history beside the money.
 enum Credit {
-    /// How far from today a due day or a plan's first instalment may be: a
-    /// date ten years off is a typo, not a credit term.
-    private static let horizonDays = 3660
-
     // MARK: CREDIT ARREARS
 
     /// `CREDIT ARREARS <customer> amount= due= [note=]`:
@@ -21,7 +17,7 @@ enum Credit {
     static func arrears(_ command: CreditArrears, actor: Actor, on connection: PostgresConnection) throws -> Response {
         let customer = try CustomerRecord.forChange(command.customer, actor: actor, toDo: "records arrears of", on: connection)
         if customer.closed { throw ProtocolError(.conflict, "\(customer.number) is closed") }
-        try checkHorizon(command.due, key: "due", on: connection)
+        try DateHorizon.check(command.due, key: "due", on: connection)
         let id = try connection.query("""
             INSERT INTO credit_receivables (customer_id, dept_id, amount_fen, due_on, note, created_by)
             VALUES ($1::int8, $2::int8, $3::int8, $4::date, $5::text, $6::int8) RETURNING id
@@ -58,7 +54,7 @@ enum Credit {
             let future = try connection.query("SELECT $1::date > current_date AS future", [date.description])
                 .firstRow().decode("future", as: Bool.self)
             if future { throw ProtocolError.invalid("date", "\(date) is in the future") }
-            try checkHorizon(date, key: "date", on: connection)
+            try DateHorizon.check(date, key: "date", on: connection)
         }
         // Locked: two payments of one customer apply one after the other.
         let open = try openReceivables(customerID: customer.id, only: receivable, arrearsOnly: false, on: connection)
@@ -90,7 +86,7 @@ enum Credit {
         let customer = try CustomerRecord.forChange(command.customer, actor: actor, toDo: "makes repayment plans for",
                                                     on: connection)
         if customer.closed { throw ProtocolError(.conflict, "\(customer.number) is closed") }
-        try checkHorizon(command.first, key: "first", on: connection)
+        try DateHorizon.check(command.first, key: "first", on: connection)
         let arrears = try openReceivables(customerID: customer.id, only: nil, arrearsOnly: true, on: connection)
         let open = PaymentAllocation.outstanding(arrears)
         guard open.fen > 0 else { throw ProtocolError(.conflict, "\(customer.number) has no open arrears to plan") }
@@ -291,12 +287,5 @@ enum Credit {
                 VALUES ($1::int8, $2::int8, $3::int8, $4::int8, $5::int8, $6::int8)
                 """, [part.id.value, customer.id, customer.departmentID, paymentID, planID, part.amount.fen])
         }
-    }
-
-    /// A due day within ten years of today, either way.
-    private static func checkHorizon(_ date: CalendarDate, key: String, on connection: PostgresConnection) throws {
-        let far = try connection.query("SELECT abs($1::date - current_date) > $2::int4 AS far", [date.description, horizonDays])
-            .firstRow().decode("far", as: Bool.self)
-        if far { throw ProtocolError.invalid(key, "\(date) is more than ten years from today") }
     }
 }

@@ -67,6 +67,8 @@ enum FollowUps {
     static func plan(_ command: FollowUpPlan, actor: Actor, on connection: PostgresConnection) throws -> Response {
         let customer = try CustomerRecord.forChange(command.customer, actor: actor, toDo: "plans visits of", on: connection)
         let assignee = try assignee(command.assignee, for: customer, actor: actor, on: connection)
+        // A past day is a plan's right start (the sale was last week); ten years off is a typo.
+        if let from = command.from { try DateHorizon.check(from, key: "from", on: connection) }
         guard let template = try connection.query(
             "SELECT unit FROM followup_templates WHERE name = $1::text", [command.template]).first
         else { throw ProtocolError(.notFound, "no follow-up template \(command.template)") }
@@ -97,6 +99,7 @@ enum FollowUps {
         let past = try connection.query("SELECT $1::date < current_date AS past", [command.due.description])
             .firstRow().decode("past", as: Bool.self)
         if past { throw ProtocolError.invalid("due", "\(command.due) is in the past") }
+        try DateHorizon.check(command.due, key: "due", on: connection)
         let id = try connection.query("""
             INSERT INTO followups (customer_id, dept_id, assignee_id, planned_by, due_on, note)
             VALUES ($1::int8, $2::int8, $3::int8, $4::int8, $5::date, $6::text) RETURNING id
