@@ -1,7 +1,8 @@
 import Foundation
 import Glibc
 
-/// A file only its owner may read (keys, passwords): written whole under a
+/// A file only its owner may read (keys, passwords, exports with personal
+/// data): written whole under a
 /// temporary name created with mode 0600, flushed to disk, then renamed into
 /// place, so no reader ever sees it half-written or with wider permissions,
 /// and a crash leaves either the old file or the new one.
@@ -13,11 +14,16 @@ import Glibc
 public enum SecretFile {
     /// Writes `text` to `path`; false when it could not be written.
     public static func write(_ text: String, to path: String) -> Bool {
+        write(Array(text.utf8), to: path)
+    }
+
+    /// Writes `bytes` to `path`; false when it could not be written.
+    public static func write(_ bytes: [UInt8], to path: String) -> Bool {
         let staged = path + ".new"
         unlink(staged)  // left by a crash; O_EXCL below refuses anything already there, links included
         let fd = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return false }
-        let written = writeAll(Array(text.utf8), to: fd) && fchmod(fd, 0o600) == 0 && fsync(fd) == 0
+        let written = writeAll(bytes, to: fd) && fchmod(fd, 0o600) == 0 && fsync(fd) == 0
         guard close(fd) == 0, written, rename(staged, path) == 0 else {
             unlink(staged)
             return false

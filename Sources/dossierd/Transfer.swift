@@ -1,4 +1,5 @@
 import ArgumentParser
+import DossierPrivacy
 import DossierProtocol
 import DossierServer
 import Foundation
@@ -169,7 +170,8 @@ struct ExportCommand: ParsableCommand {
         if output == "-" {
             FileHandle.standardOutput.write(Data(bytes))
         } else {
-            guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
+            // Owner-only, like a key file: a customer export holds personal data opened.
+            guard SecretFile.write(bytes, to: output) else {
                 throw ValidationError("cannot write \(output)")
             }
             print("wrote \(count) rows to \(output)")

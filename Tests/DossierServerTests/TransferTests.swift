@@ -377,6 +377,8 @@ import TestSupport
         let text = try TextEncoding.gbk.decode(Array(try Data(contentsOf: URL(fileURLWithPath: output))))
         #expect(text.hasPrefix("客户编号,客户名称,类型,统一社会信用代码"))
         #expect(text.contains("上海华信贸易有限公司51") && text.contains(TransferTests.creditCode(52)))
+        // Personal data opened: readable by its owner only.
+        #expect(try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? NSNumber == 0o600)
 
         let xlsx = directory + "/register.xlsx"
         let register = try DaemonProcess(arguments: ["export", "register", "--as", "mgr.sh", "--output", xlsx] + url)
