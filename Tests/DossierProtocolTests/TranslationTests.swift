@@ -86,10 +86,16 @@ import Testing
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources")
         var messages: Set<String> = []
+        var phrases: Set<String> = []  // what a refusal says may not be done (`toDo: "…"`), put inside a message
         let enumerator = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
         for case let url as URL in enumerator where url.pathExtension == "swift" && !url.path.contains("/Translations/") {
-            messages.formUnion(SourceMessages.extract(from: try String(contentsOf: url, encoding: .utf8)))
+            let source = try String(contentsOf: url, encoding: .utf8)
+            messages.formUnion(SourceMessages.extract(from: source))
+            phrases.formUnion(source.matches(of: #/toDo: "([^"\\]+)"/#).map { String($0.output.1) })
         }
+        #expect(phrases.count > 10, "the scanner found only \(phrases.count) toDo: phrases")
+        let untranslatedPhrases = phrases.filter { MessageCatalog.translate($0, to: .chinese) == $0 }.sorted()
+        #expect(untranslatedPhrases.isEmpty, "no Chinese for the phrases: \(untranslatedPhrases)")
         #expect(messages.count > 100, "the scanner found only \(messages.count) messages")
         let missing = messages.filter { !MessageCatalog.hasTranslation($0) }.sorted()
         #expect(missing.isEmpty, "no Chinese for: \(missing)")
