@@ -2,10 +2,10 @@ import Foundation
 import Glibc
 
 /// A file only its owner may read (keys, passwords, exports with personal
-/// data): written whole under a
-/// temporary name created with mode 0600, flushed to disk, then renamed into
-/// place, so no reader ever sees it half-written or with wider permissions,
-/// and a crash leaves either the old file or the new one.
+/// data): written whole under a temporary name created with mode 0600,
+/// flushed to disk, then renamed into place, so no reader ever sees it
+/// half-written or with wider permissions, and a crash leaves either the old
+/// file or the new one.
 ///
 /// The process umask is left alone: it is shared by every thread, and
 /// narrowing it for a moment made directories created meanwhile by other
