@@ -124,6 +124,7 @@ public struct LocalCluster: Sendable {
         if try isRunning(tools: tools) { return }
         try prepareDirectory(socketDirectory, mode: 0o700)
         if authentication == .password { try writeAuthenticationFiles() }
+        try writeSettingsFile()
         try Subprocess.check(
             asServerUser([
                 tools.path("pg_ctl"), "start", "-w", "-t", "120", "-D", dataDirectory, "-l", logFile,
@@ -246,6 +247,41 @@ public struct LocalCluster: Sendable {
             try finishReplacing(path)
         }
     }
+
+    /// The settings the server is started with (`-c` below), also in
+    /// `dossierd.conf`, which postgresql.conf includes last: a reload (`pg_ctl
+    /// reload`, `pg_reload_conf()`) then reads the values the server runs
+    /// with. Otherwise initdb's own `max_connections` in postgresql.conf
+    /// differs from ours, and PostgreSQL logs every reload as "configuration
+    /// file contains errors". Rewritten at every start; the include line is
+    /// added once.
+    private func writeSettingsFile() throws {
+        let merged = Self.defaultSettings.merging(settings) { _, new in new }
+        let lines = merged.sorted(by: { $0.key < $1.key }).map { key, value in
+            "\(key) = '\(value.replacingOccurrences(of: "'", with: "''"))'"
+        }
+        let text = "# Written by dossierd at every start of this cluster; edits here are overwritten.\n"
+            + lines.joined(separator: "\n") + "\n"
+        let path = dataDirectory + "/" + Self.settingsFileName
+        guard FileManager.default.createFile(atPath: path + ".dossier-new", contents: Data(text.utf8)) else {
+            throw LocalPostgresError("cannot write \(path)")
+        }
+        try finishReplacing(path)
+
+        let main = dataDirectory + "/postgresql.conf"
+        let include = "include_if_exists = '\(Self.settingsFileName)'"
+        guard let current = try? String(contentsOfFile: main, encoding: .utf8) else {
+            throw LocalPostgresError("cannot read \(main)")
+        }
+        if !current.split(separator: "\n").contains(where: { $0 == include }) {
+            guard let handle = FileHandle(forWritingAtPath: main) else { throw LocalPostgresError("cannot write \(main)") }
+            defer { try? handle.close() }
+            handle.seekToEndOfFile()
+            handle.write(Data("\n# dossierd's settings (\(Self.settingsFileName)), last so that they win.\n\(include)\n".utf8))
+        }
+    }
+
+    static let settingsFileName = "dossierd.conf"
 
     /// Moves `<path>.dossier-new` over `path`, with the server user as owner and mode 0600.
     private func finishReplacing(_ path: String) throws {

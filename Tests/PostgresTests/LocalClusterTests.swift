@@ -1,5 +1,7 @@
 import Foundation
 import LocalPostgres
+import Postgres
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -55,4 +57,35 @@ private func isTraversableByOthers(_ path: String) -> Bool {
     var info = stat()
     guard stat(path, &info) == 0 else { return false }
     return info.st_mode & 0o001 != 0
+}
+
+/// A started cluster's configuration agrees with what it runs with.
+@Suite struct LocalClusterSettingsTests {
+    /// initdb writes its own `max_connections` into postgresql.conf; the
+    /// cluster starts with ours, and a reload must neither complain ("contains
+    /// errors") nor change what the server runs with.
+    @Test func aReloadReadsTheSettingsTheServerRunsWith() throws {
+        let cluster = try TestPostgres.makeScratchCluster(settings: ["max_connections": "123"])
+        let connection = try PostgresConnection(conninfo: cluster.conninfo())
+        defer { connection.close() }
+        let before = try String(contentsOfFile: cluster.logFile, encoding: .utf8)
+        _ = try connection.simpleQuery("SELECT pg_reload_conf()")
+        // The postmaster rereads the files on SIGHUP, asynchronously: wait for its log line.
+        var after = before
+        for _ in 0..<100 where !after.dropFirst(before.count).contains("reloading configuration files") {
+            usleep(50_000)
+            after = try String(contentsOfFile: cluster.logFile, encoding: .utf8)
+        }
+        let logged = after.dropFirst(before.count)
+        #expect(logged.contains("reloading configuration files"), "\(logged)")
+        #expect(!logged.contains("contains errors") && !logged.contains("cannot be changed"), "\(logged)")
+        #expect(try connection.simpleQuery("SHOW max_connections").firstRow().decode("max_connections", as: String.self) == "123")
+        let conf = try String(contentsOfFile: cluster.dataDirectory + "/postgresql.conf", encoding: .utf8)
+        #expect(conf.components(separatedBy: "include_if_exists = 'dossierd.conf'").count == 2, "included once")
+        // A restart adds no second include line.
+        try cluster.stop()
+        try cluster.start()
+        let again = try String(contentsOfFile: cluster.dataDirectory + "/postgresql.conf", encoding: .utf8)
+        #expect(again.components(separatedBy: "include_if_exists = 'dossierd.conf'").count == 2)
+    }
 }
