@@ -95,7 +95,9 @@ import TestSupport
         #expect(try run.decode("leased_by", as: String?.self) == nil)
         #expect(try run.decode("last_result", as: String.self) == "purged=1")
         #expect(try run.decode("after_lease", as: Bool.self), "the rerun began before the stale lease ran out")
-        #expect(daemon.text.contains("job name=purge reason=lease-expired(crashed/1/dead) claim=8"), "\(daemon.text)")
+        // The job logs its line after its commit, which the poll above may see first.
+        #expect(try await pollUntil(30) { daemon.text.contains("job name=purge reason=lease-expired(crashed/1/dead) claim=8") },
+                "\(daemon.text)")
         #expect(try sql.query("SELECT status FROM dossier.dossiers WHERE id = $1::int8", [dossier.id]).rows[0].decode(0, as: String.self) == "purged")
         #expect(try Self.count(sql, "SELECT count(*)::int8 FROM dossier.audit_log WHERE action = 'dossier.purge'") == 1)
 
