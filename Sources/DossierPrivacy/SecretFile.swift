@@ -23,25 +23,14 @@ public enum SecretFile {
         unlink(staged)  // left by a crash; O_EXCL below refuses anything already there, links included
         let fd = open(staged, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return false }
-        let written = writeAll(bytes, to: fd) && fchmod(fd, 0o600) == 0 && fsync(fd) == 0
+        // fchmod: a umask stricter than 0077 (0277, say) narrows even 0600.
+        let file = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        let written = (try? file.write(contentsOf: bytes)) != nil && fchmod(fd, 0o600) == 0 && (try? file.synchronize()) != nil
         guard close(fd) == 0, written, rename(staged, path) == 0 else {
             unlink(staged)
             return false
         }
         syncDirectory(of: path)
-        return true
-    }
-
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += n
-        }
         return true
     }
 

@@ -248,6 +248,9 @@ public struct LocalCluster: Sendable {
         }
     }
 
+    /// `defaultSettings` with `settings` over them: what the server runs with.
+    private var effectiveSettings: [String: String] { Self.defaultSettings.merging(settings) { _, new in new } }
+
     /// The settings the server is started with (`-c` below), also in
     /// `dossierd.conf`, which postgresql.conf includes last: a reload (`pg_ctl
     /// reload`, `pg_reload_conf()`) then reads the values the server runs
@@ -256,8 +259,7 @@ public struct LocalCluster: Sendable {
     /// file contains errors". Rewritten at every start; the include line is
     /// added once.
     private func writeSettingsFile() throws {
-        let merged = Self.defaultSettings.merging(settings) { _, new in new }
-        let lines = merged.sorted(by: { $0.key < $1.key }).map { key, value in
+        let lines = effectiveSettings.sorted(by: { $0.key < $1.key }).map { key, value in
             "\(key) = '\(value.replacingOccurrences(of: "'", with: "''"))'"
         }
         let text = "# Written by dossierd at every start of this cluster; edits here are overwritten.\n"
@@ -301,8 +303,7 @@ public struct LocalCluster: Sendable {
             "-k \(Self.shellQuote(socketDirectory))",
             "-p \(port)",
         ]
-        let merged = Self.defaultSettings.merging(settings) { _, new in new }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in effectiveSettings.sorted(by: { $0.key < $1.key }) {
             options.append("-c \(key)=\(Self.shellQuote(value))")
         }
         return options.joined(separator: " ")

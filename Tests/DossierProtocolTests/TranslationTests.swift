@@ -58,8 +58,15 @@ import Testing
             ("SH-HT-2026-0001: only the register entry is visible to you; to read it, ask with ACCESS REQUEST SH-HT-2026-0001 purpose=<why> [hours=<n>]",
              "SH-HT-2026-0001：你只能看到登记条目；如需阅读，请用 ACCESS REQUEST SH-HT-2026-0001 purpose=<用途> [hours=<小时数>] 申请"),
             ("server is stopping; nothing was changed", "服务器正在停止；未做任何更改"),
+            // Built with `+=` or an optional part, so the source scan does not see them.
+            ("outcome unknown: the database connection broke during COMMIT; check before retrying",
+             "结果未知：提交（COMMIT）时与数据库的连接中断，可能已经提交；请先核实再重试"),
+            ("outcome unknown: the database connection broke during COMMIT; check before retrying (had it committed, the answer was OK)",
+             "结果未知：提交（COMMIT）时与数据库的连接中断，可能已经提交；请先核实再重试（若已提交，应答本应是 OK）"),
             ("outcome unknown: the database connection broke during COMMIT; check before retrying (had it committed, the answer was: OK D7)",
              "结果未知：提交（COMMIT）时与数据库的连接中断，可能已经提交；请先核实再重试（若已提交，应答本应是：OK D7）"),
+            ("a value is too long", "有值过长"),
+            ("a value is too long for title", "title 的值过长"),
         ]
         for (english, chinese) in cases {
             #expect(MessageCatalog.translate(english, to: .chinese) == chinese)

@@ -259,7 +259,7 @@ pgbench_tps() {
         -h "$pg_sock" -p "$pg_port" -U "$user" "$@" -f "$script" -c "$c" -j 2 -T "$secs" -l dossier 2>&1) || {
         echo "pgbench $script failed: $out" >&2; return 1; }
     grep -q "number of failed transactions: 0" <<<"$out" || { echo "pgbench $script: failed transactions: $out" >&2; return 1; }
-    tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' <<<"$out")
+    tps=$(pgbench_rate <<<"$out")
     [ -n "$tps" ] || tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out" | tail -1)
     echo "  pgbench $(basename "$script") raw: $(grep -E '^(number of transactions actually|latency average|tps)' <<<"$out" | tr '\n' ';')" >&2
     cat "$logdir"/pgbench_log.* | awk '{ print $3 }' | sort -n | awk -v tps="$tps" '
@@ -268,6 +268,31 @@ pgbench_tps() {
             i50 = int(NR * 0.50 + 0.999999); i99 = int(NR * 0.99 + 0.999999)
             printf "%.1f %.3f %.3f\n", tps, v[i50] / 1000, v[i99] / 1000 }'
     rm -rf "$logdir"
+}
+
+# pgbench_rate [file]: the tps pgbench printed (excluding connection time), from
+# its output in file or on standard input.
+pgbench_rate() { sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' "$@"; }
+
+# pgbench_cpu <script> <user> <clients> <secs> [pgbench options…]: pgbench for
+# secs + 3 s; the cluster's CPU (perf stat) over the secs after the first 2
+# (connections open, plans cached). Prints "tps pg_us client_us": transactions
+# per second and the CPU per transaction of PostgreSQL and of pgbench (µs);
+# "0 0 0" when pgbench reported no rate. pgbench's output: $work/pgbench-cpu.out.
+pgbench_cpu() {
+    local script=$1 user=$2 clients=$3 secs=$4 run
+    shift 4
+    (cd "$work" && env -u PGSERVICE PGOPTIONS= perf stat -e task-clock -x, -o "$work/pgbench-cpu.stat" -- \
+        "$PGBENCH" -n -M prepared -h "$pg_sock" -p "$pg_port" -U "$user" "$@" -f "$script" -c "$clients" -j 2 \
+        -T $((secs + 3)) dossier >"$work/pgbench-cpu.out" 2>&1) &
+    run=$!
+    sleep 2
+    perf stat -e task-clock -x, -p "$(cluster_pids)" -o "$work/cluster-cpu.stat" -- sleep "$secs"
+    wait "$run" || true
+    awk -v c="$(task_clock_ms "$work/cluster-cpu.stat")" -v b="$(task_clock_ms "$work/pgbench-cpu.stat")" \
+        -v tps="$(pgbench_rate "$work/pgbench-cpu.out")" -v secs="$secs" -v whole=$((secs + 3)) 'BEGIN {
+            if (tps > 0) printf "%.1f %.0f %.0f\n", tps, c * 1000 / (tps * secs), b * 1000 / (tps * whole)
+            else print "0 0 0" }'
 }
 
 # The machine's load, for every report line that measures something.

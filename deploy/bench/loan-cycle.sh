@@ -318,15 +318,9 @@ if command -v perf >/dev/null; then
     wait "$s_daemon" "$s_cluster" "$s_record" || true
     awk -v d="$(task_clock_ms "$work/daemon.stat")" -v b="$(task_clock_ms "$work/cluster.stat")" -v n="$(field "$line" completed)" 'BEGIN {
         if (n > 0) printf "  dossierd cycle: dossierd %.2f ms, PostgreSQL %.2f ms, total %.2f ms (%d cycles)\n", d / n, b / n, (d + b) / n, n }'
-    (cd "$work" && env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared -h "$pg_sock" -p "$pg_port" -U postgres \
-        "${pgbench_vars[@]}" -f "$work/cycle-min.sql" -c "$c" -j 2 -T $((SECS + 4)) dossier >"$work/pgbench-min.out" 2>&1) &
-    minimal_run=$!
-    sleep 2
-    perf stat -e task-clock -x, -p "$(cluster_pids)" -o "$work/cluster-min.stat" -- sleep "$SECS"
-    wait "$minimal_run" || true
-    tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' "$work/pgbench-min.out")
-    awk -v b="$(task_clock_ms "$work/cluster-min.stat")" -v tps="${tps:-0}" -v secs="$SECS" 'BEGIN {
-        if (tps > 0) printf "  minimal cycle:  PostgreSQL %.2f ms (pgbench %.0f cycles/s)\n", b / (tps * secs), tps }'
+    read -r tps minimal_us _ <<<"$(pgbench_cpu "$work/cycle-min.sql" postgres "$c" "$SECS" "${pgbench_vars[@]}")"
+    awk -v us="$minimal_us" -v tps="$tps" 'BEGIN {
+        if (tps > 0) printf "  minimal cycle:  PostgreSQL %.2f ms (pgbench %.0f cycles/s)\n", us / 1000, tps }'
     echo "  PostgreSQL backends in dossierd's cycle, inclusive share of named stages (% of samples):"
     backend_stages "$work/perf.data" | sed "s/^/    /"
 fi

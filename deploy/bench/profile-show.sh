@@ -72,43 +72,26 @@ awk -v d="$(task_clock_ms "$work/daemon.stat")" -v c="$(task_clock_ms "$work/clu
         printf "  CPU per DOSSIER SHOW: dossierd %.0f us, PostgreSQL %.0f us, client %.0f us, total %.0f us\n",
                d * 1000 / n, c * 1000 / n, b * 1000 / n, (d + c + b) * 1000 / n }'
 
-# 2. The chained minimal logged read, as the superuser through pgbench: the
-# cluster is measured for SECS seconds once pgbench's connections are open;
-# requests in that window = pgbench's rate x SECS.
-(cd "$work" && env -u PGSERVICE PGOPTIONS= perf stat -e task-clock -x, -o "$work/pgbench.stat" -- \
-    "$PGBENCH" -n -M prepared -h "$pg_sock" -p "$pg_port" -U postgres -D uid="$uid" -D id_lo="$id_lo" \
-    -D id_hi="$id_hi" -f "$work/show-chain.sql" -c "$CONNS" -j 2 -T $((SECS + 4)) dossier >"$work/pgbench.out" 2>&1) &
-pgbench_run=$!
-sleep 2
-perf stat -e task-clock -x, -p "$(cluster_pids)" -o "$work/cluster-min.stat" -- sleep "$SECS"
-wait "$pgbench_run"
-tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' "$work/pgbench.out")
+# 2. The chained minimal logged read, as the superuser through pgbench
+# (pgbench_cpu: the cluster measured for SECS seconds once pgbench's
+# connections are open; requests in that window = pgbench's rate x SECS).
+read -r tps minimal_pg_us pgbench_us <<<"$(pgbench_cpu "$work/show-chain.sql" postgres "$CONNS" "$SECS" \
+    -D uid="$uid" -D id_lo="$id_lo" -D id_hi="$id_hi")"
 echo "chained minimal: tps $tps"
-pgbench_us=$(awk -v b="$(task_clock_ms "$work/pgbench.stat")" -v tps="$tps" -v whole=$((SECS + 4)) 'BEGIN { printf "%.0f", b * 1000 / (tps * whole) }')
-awk -v c="$(task_clock_ms "$work/cluster-min.stat")" -v b="$(task_clock_ms "$work/pgbench.stat")" -v tps="$tps" -v secs="$SECS" \
-    -v whole=$((SECS + 4)) 'BEGIN {
-        printf "  CPU per logged read: PostgreSQL %.0f us, pgbench %.0f us, total %.0f us\n",
-               c * 1000 / (tps * secs), b * 1000 / (tps * whole), c * 1000 / (tps * secs) + b * 1000 / (tps * whole) }'
+echo "  CPU per logged read: PostgreSQL $minimal_pg_us us, pgbench $pgbench_us us, total $((minimal_pg_us + pgbench_us)) us"
 echo
 
 # 3. PostgreSQL's CPU per SHOW, part by part: pgbench runs each part's
-# statements for PART_SECS (backends measured after 2 s), 4 clients, the
+# statements (pgbench_cpu, PART_SECS), 4 clients, the
 # product's parts pipelined as the daemon sends them. A part rolled back
 # writes no WAL flush; the difference between a part and the one before is
 # what its statements add. The bound: with the daemon and the client costing
 # what section 1 measured, dossierd reaches 0.5 of the chained minimal only if
 # PostgreSQL's share fits in twice the minimal's whole cost minus theirs.
 part_cpu() {  # <script> <user> -> "tps us_per_txn"
-    (cd "$work" && env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared -h "$pg_sock" -p "$pg_port" -U "$2" \
-        -D uid="$uid" -D id_lo="$id_lo" -D id_hi="$id_hi" -f "$1" -c 4 -j 2 -T $((PART_SECS + 3)) dossier \
-        >"$work/part.out" 2>&1) &
-    local run=$!
-    sleep 2
-    perf stat -e task-clock -x, -p "$(cluster_pids)" -o "$work/part.stat" -- sleep "$PART_SECS"
-    wait "$run"
-    awk -v c="$(task_clock_ms "$work/part.stat")" -v secs="$PART_SECS" \
-        -v tps="$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time).*/\1/p' "$work/part.out")" \
-        'BEGIN { printf "%.0f %.0f\n", tps, c * 1000 / (tps * secs) }'
+    local tps pg_us client_us
+    read -r tps pg_us client_us <<<"$(pgbench_cpu "$1" "$2" 4 "$PART_SECS" -D uid="$uid" -D id_lo="$id_lo" -D id_hi="$id_hi")"
+    echo "${tps%.*} $pg_us"
 }
 actor="SELECT * FROM dossier.begin_command(:uid::int8, '{archivist,auditor,director,manager,rep}'::text[]);"
 show="SELECT * FROM dossier.dossier_show(:id::int8, NULL::text, 'bench'::text);"

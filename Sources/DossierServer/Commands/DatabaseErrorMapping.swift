@@ -39,12 +39,12 @@ enum DatabaseErrorMapping {
         switch error.kind {
         case .commitOutcomeUnknown:
             logger.error("commit outcome unknown", metadata: ["error": "\(error)"])
-            guard let answer = answerIfCommitted, case .ok(let text) = answer.final else {
-                return ProtocolError(.unavailable, "outcome unknown: the database connection broke during COMMIT; check before retrying")
+            // Three messages (with each its Chinese template; TranslationTests' examples).
+            var message = "outcome unknown: the database connection broke during COMMIT; check before retrying"
+            if let answer = answerIfCommitted, case .ok(let text) = answer.final {
+                message += text.isEmpty ? " (had it committed, the answer was OK)" : " (had it committed, the answer was: OK \(text))"
             }
-            return text.isEmpty
-                ? ProtocolError(.unavailable, "outcome unknown: the database connection broke during COMMIT; check before retrying (had it committed, the answer was OK)")
-                : ProtocolError(.unavailable, "outcome unknown: the database connection broke during COMMIT; check before retrying (had it committed, the answer was: OK \(text))")
+            return ProtocolError(.unavailable, message)
         case .cancelled:
             return cancelled(shuttingDown: shuttingDown)
         case .poolClosed where shuttingDown:

@@ -51,10 +51,7 @@ enum Credit {
         }
         let customer = try CustomerRecord.forChange(number, actor: actor, toDo: "records payments of", on: connection)
         if let date = command.date {
-            let future = try connection.query("SELECT $1::date > current_date AS future", [date.description])
-                .firstRow().decode("future", as: Bool.self)
-            if future { throw ProtocolError.invalid("date", "\(date) is in the future") }
-            try DateHorizon.check(date, key: "date", on: connection)
+            try DateHorizon.check(date, key: "date", side: .notFuture, on: connection)
         }
         // Locked: two payments of one customer apply one after the other.
         let open = try openReceivables(customerID: customer.id, only: receivable, arrearsOnly: false, on: connection)

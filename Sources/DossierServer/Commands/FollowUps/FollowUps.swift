@@ -96,10 +96,7 @@ enum FollowUps {
     static func add(_ command: FollowUpAdd, actor: Actor, on connection: PostgresConnection) throws -> Response {
         let customer = try CustomerRecord.forChange(command.customer, actor: actor, toDo: "plans visits of", on: connection)
         let assignee = try assignee(command.assignee, for: customer, actor: actor, on: connection)
-        let past = try connection.query("SELECT $1::date < current_date AS past", [command.due.description])
-            .firstRow().decode("past", as: Bool.self)
-        if past { throw ProtocolError.invalid("due", "\(command.due) is in the past") }
-        try DateHorizon.check(command.due, key: "due", on: connection)
+        try DateHorizon.check(command.due, key: "due", side: .notPast, on: connection)
         let id = try connection.query("""
             INSERT INTO followups (customer_id, dept_id, assignee_id, planned_by, due_on, note)
             VALUES ($1::int8, $2::int8, $3::int8, $4::int8, $5::date, $6::text) RETURNING id

@@ -349,9 +349,8 @@ enum Loans {
         case .neverLent: ProtocolError(.denied, "\(reference): top_secret dossiers are never lent")
         case .modeNotAllowed(let allowed): ProtocolError(.denied, "\(reference) may only be lent as \(allowed.rawValue)")
         case .tooLong(let maximum):
-            maximum % 86_400 == 0
-                ? .invalid(period?.key ?? "period", "at most \(maximum / 86_400) days for this level")
-                : .invalid(period?.key ?? "period", "at most \(maximum / 3_600) hours for this level")
+            .invalid(period?.key ?? "period", maximum % 86_400 == 0
+                ? "at most \(maximum / 86_400) days for this level" : "at most \(maximum / 3_600) hours for this level")
         }
     }
 
