@@ -10,9 +10,9 @@ public struct PoolStatistics: Sendable, Equatable, CustomStringConvertible {
     public var busy: Int
     /// Workers with a connection, waiting for a job.
     public var idle: Int
-    /// At most this many limited jobs (clients' commands) work at once.
+    /// At most this many limited jobs (clients' commands) run at once.
     public var limit: Int
-    /// Limited jobs working (not those only waiting for their commit).
+    /// Limited jobs running.
     public var limitedBusy: Int
     /// Jobs waiting for a free connection (or, limited ones, for the limit).
     public var waiting: Int
@@ -64,12 +64,9 @@ public final class ConnectionPool: Sendable {
         /// Session settings each connection gets whenever it is opened or
         /// reopened (`set_config(name, value, false)`).
         public var sessionSettings: [String: String]
-        /// At most this many `.limited` jobs (clients' commands) work at once,
+        /// At most this many `.limited` jobs (clients' commands) run at once,
         /// however large the pool; nil: the pool's size. The rest of the pool
-        /// stays for `.unlimited` work. See `JobKind`. A limited job stops
-        /// counting once its statements are answered and only its `COMMIT`
-        /// is left (`PostgresConnection.commitWaitBegins`): waits for the
-        /// disk overlap, and commits arriving together share one flush.
+        /// stays for `.unlimited` work. See `JobKind`.
         public var limitedJobs: Int?
         /// Probe each connection (non-blocking read) before a job; tests turn
         /// it off to exercise the retry-on-first-round-trip path alone.
@@ -118,7 +115,6 @@ public final class ConnectionPool: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 let job = PoolJob(
-                    kind: kind,
                     run: { connection in
                         do {
                             continuation.resume(returning: try body(connection))
@@ -195,7 +191,6 @@ public final class ConnectionPool: Sendable {
 /// returns the error otherwise, so the worker can decide to retry before
 /// calling `fail`. Exactly one of the caller-resuming paths happens.
 struct PoolJob: Sendable {
-    let kind: JobKind
     let run: @Sendable (PostgresConnection) -> (any Error)?
     let fail: @Sendable (any Error) -> Void
     let control = JobControl()
@@ -334,77 +329,34 @@ final class PoolCore: Sendable {
 
     /// Queues or starts `job`; returns its id (for `withdraw`).
     func submit(_ job: PoolJob, kind: JobKind) -> PoolStateMachine.JobID {
-        let (id, placement): (PoolStateMachine.JobID, Placement) = state.withLock { state in
+        enum Next {
+            case wake(PoolWorker)
+            case start(PoolWorker)
+            case wait
+            case fail
+        }
+        let (id, next): (PoolStateMachine.JobID, Next) = state.withLock { state in
             state.nextJobID += 1
             let id = state.nextJobID
-            state.controls[id] = job.control
             switch state.machine.acquire(id, kind: kind) {
             case .run(_, on: let worker):
-                return (id, Self.hand(job, id, to: worker, in: &state))
+                state.controls[id] = job.control
+                state.mailboxes[worker] = .run(job, id)
+                return (id, .wake(state.workers[worker]))
             case .startWorker(let worker, job: _):
-                return (id, Self.start(job, id, as: worker, in: &state))
+                state.controls[id] = job.control
+                let newWorker = PoolWorker(id: worker)
+                state.workers.append(newWorker)
+                return (id, .start(newWorker))
             case .wait(let id):
+                state.controls[id] = job.control
                 state.waitingJobs[id] = job
                 return (id, .wait)
             case .failClosed:
-                state.controls[id] = nil
                 return (id, .fail)
             }
         }
-        carryOut(placement, job, id)
-        return id
-    }
-
-    /// Job `id` has had its statements answered and waits for its commit:
-    /// it leaves the limit, and a limited job waiting for a place may start.
-    func leftLimit(_ id: PoolStateMachine.JobID) {
-        let started: (Placement, PoolJob, PoolStateMachine.JobID)? = state.withLock { state in
-            guard let action = state.machine.leftLimit(id) else { return nil }
-            switch action {
-            case .run(let next, on: let worker):
-                guard let job = state.waitingJobs.removeValue(forKey: next) else {
-                    preconditionFailure("assigned job \(next) has no closure")
-                }
-                return (Self.hand(job, next, to: worker, in: &state), job, next)
-            case .startWorker(let worker, job: let next):
-                guard let job = state.waitingJobs.removeValue(forKey: next) else {
-                    preconditionFailure("assigned job \(next) has no closure")
-                }
-                return (Self.start(job, next, as: worker, in: &state), job, next)
-            case .wait, .failClosed:
-                preconditionFailure("leftLimit only starts jobs: \(action)")
-            }
-        }
-        if let (placement, job, next) = started { carryOut(placement, job, next) }
-    }
-
-    /// Where a job went, decided under the lock and carried out after it.
-    private enum Placement {
-        case wake(PoolWorker)
-        case start(PoolWorker)
-        case wait
-        case fail
-    }
-
-    /// Gives `job` to the sleeping `worker` (its mailbox).
-    private static func hand(
-        _ job: PoolJob, _ id: PoolStateMachine.JobID, to worker: PoolStateMachine.WorkerID, in state: inout State
-    ) -> Placement {
-        state.mailboxes[worker] = .run(job, id)
-        return .wake(state.workers[worker])
-    }
-
-    /// Records the new `worker` that will run `job` first.
-    private static func start(
-        _ job: PoolJob, _ id: PoolStateMachine.JobID, as worker: PoolStateMachine.WorkerID, in state: inout State
-    ) -> Placement {
-        let newWorker = PoolWorker(id: worker)
-        state.workers.append(newWorker)
-        return .start(newWorker)
-    }
-
-    private func carryOut(_ placement: Placement, _ job: PoolJob, _ id: PoolStateMachine.JobID) {
-        switch placement {
+        switch next {
         case .wake(let worker):
             worker.wakeup.signal()
         case .start(let worker):
@@ -416,6 +368,7 @@ final class PoolCore: Sendable {
         case .fail:
             job.fail(Self.closedError)
         }
+        return id
     }
 
     /// The caller of job `id` gave up: withdraw it, or interrupt it.
@@ -514,7 +467,7 @@ final class PoolCore: Sendable {
     private func workerMain(_ worker: PoolWorker, first: PoolJob, id: PoolStateMachine.JobID) {
         var next: (job: PoolJob, id: PoolStateMachine.JobID)? = (first, id)
         while let current = next {
-            execute(current.job, current.id, on: worker)
+            execute(current.job, on: worker)
             // A cancel request still on its way must land on this job, not the next.
             current.job.control.waitForRequests()
             next = nextJob(for: worker, finished: current.id)
@@ -569,7 +522,7 @@ final class PoolCore: Sendable {
     }
 
     /// Runs one job with the dead-connection rules described on `ConnectionPool`.
-    private func execute(_ job: PoolJob, _ id: PoolStateMachine.JobID, on worker: PoolWorker) {
+    private func execute(_ job: PoolJob, on worker: PoolWorker) {
         let connection: PostgresConnection
         do {
             connection = try readyConnection(for: worker)
@@ -579,12 +532,7 @@ final class PoolCore: Sendable {
         }
         let control = job.control
         connection.interruption = { control.isCancelled }
-        // A command's place is for its work in the database, not for its wait for the disk.
-        if job.kind == .limited { connection.commitWaitBegins = { [self] in leftLimit(id) } }
-        defer {
-            connection.interruption = nil
-            connection.commitWaitBegins = nil
-        }
+        defer { connection.interruption = nil }
         let effectfulBefore = connection.effectfulRoundTrips
         guard let error = job.run(connection) else {
             cleanUp(connection)

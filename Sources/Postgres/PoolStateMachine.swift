@@ -5,10 +5,9 @@
 /// The pool performs the actions. Invariants kept here:
 /// - at most `size` workers exist; they are started lazily, one per job that
 ///   finds no idle worker;
-/// - at most `limitedJobs` jobs of kind `.limited` work at once; a limited job
+/// - at most `limitedJobs` jobs of kind `.limited` run at once; a limited job
 ///   beyond them waits even when a worker is free, which stays for unlimited
-///   jobs (`JobKind`). A limited job stops counting once only its commit is
-///   left (`leftLimit`): it holds its worker, no longer a place;
+///   jobs (`JobKind`);
 /// - waiting jobs are assigned in arrival order (FIFO) among those that may
 ///   run (a limited job waiting for the limit is passed by unlimited ones);
 /// - a job that timed out is removed and can never be assigned later;
@@ -143,28 +142,12 @@ struct PoolStateMachine: Sendable {
         }
     }
 
-    /// Running `job` has had its statements answered and only waits for its
-    /// commit to reach the disk: it no longer counts against `limitedJobs`,
-    /// and the first limited waiter starts if a worker is free for it (else
-    /// the next freed worker takes it, `nextWaiter`). `nil`: nothing to start,
-    /// also when `job` is not a running limited job (an unlimited one, or
-    /// one that left already).
-    mutating func leftLimit(_ job: JobID) -> AcquireAction? {
-        guard limitedRunning.remove(job) != nil, lifecycle == .running,
-              let next = limitedWaiters.first(), let action = assignFreeWorker(next)
-        else { return nil }
-        _ = limitedWaiters.popFirst()
-        limitedRunning.insert(next)
-        return action
-    }
-
     /// The waiter a freed worker runs: the earlier of the first unlimited
     /// waiter and the first limited one, the latter only below the limit.
     /// One freed worker is enough to keep every job that could run from
     /// waiting: an unlimited job waits only while every worker is busy, and a
     /// limited one also while the limit is full, which only the end of a
-    /// limited job changes (its end frees this worker; its leaving the limit
-    /// earlier starts a waiter at once when a worker is free, `leftLimit`).
+    /// limited job changes, and that end frees this worker.
     private mutating func nextWaiter() -> JobID? {
         let unlimited = waiters.first()
         let limited = limitedRunning.count < limitedJobs ? limitedWaiters.first() : nil

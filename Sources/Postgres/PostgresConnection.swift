@@ -36,16 +36,6 @@ public final class PostgresConnection {
     /// the pool for the duration of a job.
     public var interruption: (@Sendable () -> Bool)?
 
-    /// Called once per transaction when its statements have been answered
-    /// and only `COMMIT` is left, which mostly waits for the commit record to
-    /// reach the disk. The pool sets it for a command (`JobKind.limited`), so
-    /// that a command slot covers the command's work and not that wait: the
-    /// next command starts meanwhile, and commits that arrive together share
-    /// one flush. With it set, `committedTransaction` asks the server to send
-    /// the statements' answers ahead of `COMMIT`'s (a flush request in the
-    /// pipeline), so they are known before the commit is.
-    public var commitWaitBegins: (@Sendable () -> Void)?
-
     /// Bound on cached statements, so dynamic SQL text cannot grow the cache forever.
     static let statementCacheLimit = 1000
 
@@ -243,11 +233,7 @@ public final class PostgresConnection {
         defer { _ = PQexitPipelineMode(conn) }
         roundTrips += 1
         commitWasSent = false
-        let commitWaitBegins = commit ? self.commitWaitBegins : nil
-        for (position, (statement, name)) in zip(sent, names).enumerated() {
-            if position == sent.count - 1, commitWaitBegins != nil {
-                guard PQsendFlushRequest(conn) == 1 else { throw sendFailure(conn) }  // the answers before COMMIT's
-            }
+        for (statement, name) in zip(sent, names) {
             guard try Self.sendPrepared(conn, name, statement.params) == 1 else { throw sendFailure(conn) }
         }
         guard PQpipelineSync(conn) == 1 else { throw sendFailure(conn) }
@@ -258,8 +244,7 @@ public final class PostgresConnection {
         var answers: [PostgresResult?] = []
         let expected = statements.count + 1 + (commit ? 1 : 0)
         answers.reserveCapacity(expected)
-        for position in 0..<expected {
-            if position == expected - 1, let commitWaitBegins { commitWaitBegins() }
+        for _ in 0..<expected {
             var last: PostgresResult?
             while let result = PQgetResult(conn) {
                 let status = PQresultStatus(result)
@@ -365,7 +350,6 @@ public final class PostgresConnection {
                 kind: .client, sqlState: "25P02",
                 message: "the transaction was aborted by an error the body caught; it was rolled back")
         }
-        commitWaitBegins?()
         do throws(PostgresError) {
             try execute(script: "COMMIT")
         } catch {

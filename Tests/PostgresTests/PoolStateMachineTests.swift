@@ -179,48 +179,6 @@ import Testing
         #expect(machine.limitedBusyCount == 0)
     }
 
-    /// A limited job waiting only for its commit gives its place up: the
-    /// first limited waiter starts at once on a free worker, and the job's
-    /// end later frees its worker only.
-    @Test func aJobLeavingTheLimitStartsTheFirstLimitedWaiter() {
-        var machine = PoolStateMachine(size: 3, limitedJobs: 1)
-        #expect(machine.acquire(1, kind: .limited) == .startWorker(0, job: 1))
-        #expect(machine.acquire(2, kind: .limited) == .wait(2))
-        #expect(machine.acquire(3, kind: .limited) == .wait(3))
-        #expect(machine.leftLimit(1) == .startWorker(1, job: 2))
-        #expect(machine.limitedBusyCount == 1)
-        #expect(machine.busyCount == 2)
-        #expect(machine.leftLimit(1) == nil)  // once only
-        #expect(machine.isWaiting(3))
-        // Job 1's end frees a worker, not a place: job 2 holds the place.
-        #expect(machine.jobFinished(worker: 0) == .idle)
-        #expect(machine.isWaiting(3))
-        #expect(machine.leftLimit(2) == .run(3, on: 0))
-        #expect(machine.jobFinished(worker: 1) == .idle)
-        #expect(machine.jobFinished(worker: 0) == .idle)
-        #expect(machine.limitedBusyCount == 0)
-    }
-
-    /// With every worker busy the waiter keeps waiting after the place is
-    /// given up, and the next freed worker takes it; unlimited jobs and
-    /// waiting jobs have no place to give up.
-    @Test func aPlaceGivenUpWithoutAFreeWorkerGoesToTheNextFreedWorker() {
-        var machine = PoolStateMachine(size: 2, limitedJobs: 1)
-        _ = machine.acquire(1, kind: .limited)  // worker 0
-        _ = machine.acquire(2)  // worker 1, unlimited
-        #expect(machine.acquire(3, kind: .limited) == .wait(3))
-        #expect(machine.leftLimit(2) == nil)  // unlimited: no place
-        #expect(machine.leftLimit(3) == nil)  // waiting: no place
-        #expect(machine.leftLimit(1) == nil)  // no free worker
-        #expect(machine.limitedBusyCount == 0)
-        #expect(machine.isWaiting(3))
-        #expect(machine.jobFinished(worker: 1) == .run(3))
-        #expect(machine.limitedBusyCount == 1)
-        #expect(machine.jobFinished(worker: 0) == .idle)
-        #expect(machine.jobFinished(worker: 1) == .idle)
-        #expect(machine.limitedBusyCount == 0)
-    }
-
     @Test func freedWorkerTakesTheEarliestWaiterThatMayRun() {
         var machine = PoolStateMachine(size: 2, limitedJobs: 1)
         _ = machine.acquire(1, kind: .limited)  // worker 0

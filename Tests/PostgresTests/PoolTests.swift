@@ -150,30 +150,6 @@ import Testing
         await pool.shutdown()
     }
 
-    /// A command whose statements are answered and whose COMMIT waits gives
-    /// its place up: with one place, the next command runs to its end while
-    /// the first one's COMMIT still waits (for a lock the test holds).
-    @Test func aCommandWaitingForItsCommitGivesItsPlaceUp() async throws {
-        let conninfo = try TestPostgres.shared().conninfo()
-        let pool = ConnectionPool(.init(conninfo: conninfo, size: 2, acquireTimeout: .seconds(60), limitedJobs: 1))
-        let holder = try PostgresConnection(conninfo: conninfo)
-        defer { holder.close() }
-        try holder.query("SELECT pg_advisory_lock(4218::int8)")
-        let first = Task {
-            try await pool.withConnection(kind: .limited) { connection in
-                try CommittedTransactionTests.holdCommits(on: connection, key: 4218)
-                let insert = PipelinedStatement("INSERT INTO held_commits VALUES ($1::int4) RETURNING n", [1])
-                return try connection.committedTransaction([insert])[0].firstRow().decode("n", as: Int.self)
-            }
-        }
-        try await waitUntil { pool.statistics.busy == 1 && pool.statistics.limitedBusy == 0 }
-        #expect(try await pool.withConnection(kind: .limited) { _ in 2 } == 2)
-        try holder.query("SELECT pg_advisory_unlock(4218::int8)")
-        #expect(try await first.value == 1)
-        #expect(pool.statistics.limitedBusy == 0)
-        await pool.shutdown()
-    }
-
     /// A limited job that waits for the limit past the acquire timeout fails
     /// as any waiter does, and says why a free connection did not serve it.
     @Test func limitedWaiterTimesOutWithAFreeConnection() async throws {
