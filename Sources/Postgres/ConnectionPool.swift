@@ -68,15 +68,20 @@ public final class ConnectionPool: Sendable {
         /// however large the pool; nil: the pool's size. The rest of the pool
         /// stays for `.unlimited` work. See `JobKind`.
         public var limitedJobs: Int?
+        /// Most whole transactions that share one `BEGIN … COMMIT` when they
+        /// queue for the limited jobs at the same time (`groupedTransaction`);
+        /// 1: each commits alone.
+        public var commitGroupLimit: Int
         /// Probe each connection (non-blocking read) before a job; tests turn
         /// it off to exercise the retry-on-first-round-trip path alone.
         var checksConnectionBeforeJob = true
 
         public init(
             conninfo: String, size: Int = 8, acquireTimeout: Duration = .seconds(5), sessionSettings: [String: String] = [:],
-            limitedJobs: Int? = nil
+            limitedJobs: Int? = nil, commitGroupLimit: Int = 1
         ) {
             self.conninfo = conninfo
+            self.commitGroupLimit = commitGroupLimit
             self.size = size
             self.limitedJobs = limitedJobs
             self.acquireTimeout = acquireTimeout
@@ -86,10 +91,14 @@ public final class ConnectionPool: Sendable {
 
     public let configuration: Configuration
     private let core: PoolCore
+    /// Grouped commits (`groupedTransaction`); nil when each commits alone.
+    private let groups: CommitGroups?
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
-        self.core = PoolCore(configuration)
+        let core = PoolCore(configuration)
+        self.core = core
+        self.groups = configuration.commitGroupLimit > 1 ? CommitGroups(limit: configuration.commitGroupLimit, core: core) : nil
     }
 
     deinit {
@@ -175,6 +184,35 @@ public final class ConnectionPool: Sendable {
             try body(try connection.committedTransaction(statements))
         }
     }
+
+    /// A whole transaction, like `committedTransaction` with a limited job,
+    /// that may share its `BEGIN … COMMIT` with others queued at the same
+    /// time (at most `Configuration.commitGroupLimit`): one commit, one WAL
+    /// flush and one round trip for the group (`CommitGroups`). Each
+    /// transaction's statements must set up what they depend on themselves
+    /// (transaction-local settings persist into the next member's), and must
+    /// not care about `now()`, which is the group's start. If the group
+    /// fails before its commit, each of its transactions runs again alone;
+    /// `body` gets the statements' results after the commit, on the
+    /// caller's executor.
+    @discardableResult
+    public func groupedTransaction<T: Sendable>(
+        _ statements: [PipelinedStatement], _ body: @escaping @Sendable ([PostgresResult]) throws -> T
+    ) async throws -> T {
+        if let groups {
+            switch try await groups.join(statements) {
+            case .committed(let answers): return try body(answers)
+            case .runAlone: break
+            }
+        }
+        return try await committedTransaction(kind: .limited, statements, body)
+    }
+
+    /// Transactions committed in groups of more than one, and the groups.
+    public var groupedCommits: (groups: Int, members: Int) { groups?.counts ?? (0, 0) }
+
+    /// Grouped transactions waiting for their group to start.
+    var groupedWaiting: Int { groups?.waitingCount ?? 0 }
 
     public var statistics: PoolStatistics { core.statistics }
 

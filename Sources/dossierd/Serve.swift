@@ -28,6 +28,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("command-slots"), help: "Commands in the database at once; the rest of the pool is for long work and jobs (default: this machine's cores for the embedded cluster, else --pool-size).")
     var commandSlots: Int?
 
+    @Option(name: .customLong("commit-group"), help: "Most commands that queue together and share one commit (DOSSIER SHOW, CUSTOMER FIND, TODO); 1: each commits alone.")
+    var commitGroup = 8
+
     @Option(name: .customLong("pool-timeout"), help: "Seconds a command waits for a free database connection before ERR UNAVAILABLE.")
     var poolTimeout = 5
 
@@ -131,6 +134,7 @@ struct Serve: AsyncParsableCommand {
         if let commandSlots, !(1...poolSize).contains(commandSlots) {
             throw ValidationError("--command-slots must be between 1 and --pool-size (\(poolSize))")
         }
+        guard (1...64).contains(commitGroup) else { throw ValidationError("--commit-group must be between 1 and 64") }
         guard maxLineBytes >= 64 else { throw ValidationError("--max-line-bytes must be at least 64") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         let timeouts: [Int] = [
@@ -254,7 +258,7 @@ struct Serve: AsyncParsableCommand {
                                          cores: ProcessInfo.processInfo.activeProcessorCount)
         let pool = ConnectionPool(.init(
             conninfo: conninfo, size: poolSize, acquireTimeout: .seconds(poolTimeout),
-            sessionSettings: limits.sessionSettings, limitedJobs: slots))
+            sessionSettings: limits.sessionSettings, limitedJobs: slots, commitGroupLimit: commitGroup))
         var configuration = ServerConfiguration(host: host, port: port)
         configuration.maximumLineLength = maxLineBytes
         configuration.maximumConnections = maxConnections

@@ -20,7 +20,7 @@ final class TestServer: Sendable {
 
     init(
         database: MigratedDatabase? = nil, limits: DatabaseLimits = DatabaseLimits(), poolSize: Int = 4,
-        logger: Logger? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
+        commandSlots: Int? = nil, commitGroup: Int = 8, logger: Logger? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws {
         self.database = try database ?? MigratedDatabase.create()
         let daemon = try self.database.daemon()
@@ -39,7 +39,9 @@ final class TestServer: Sendable {
             logger.logLevel = .warning
             return logger
         }()
-        pool = ConnectionPool(.init(conninfo: self.database.daemonConninfo, size: poolSize, sessionSettings: limits.sessionSettings))
+        // Commits grouped as `dossierd serve` groups them by default.
+        pool = ConnectionPool(.init(conninfo: self.database.daemonConninfo, size: poolSize, sessionSettings: limits.sessionSettings,
+                                    limitedJobs: commandSlots, commitGroupLimit: commitGroup))
         server = DossierServer(configuration: configuration, pool: pool, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(services: [server], logger: logger)
         // Past the server's own deadline, as `dossierd serve` sets it: the

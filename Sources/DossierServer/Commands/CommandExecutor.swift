@@ -175,12 +175,17 @@ final class CommandExecutor: Sendable {
         let answered = Mutex<Response?>(nil)
         do {
             if let whole = try handlers.wholeCommand(for: command) {
+                let answer: @Sendable ([PostgresResult]) throws -> Response = { answers in
+                    let actor = try Actor(begun: answers[0], user: user)
+                    try Actor.checkAccess(spec, actor)
+                    return try whole.answer(Array(answers.dropFirst()), actor)
+                }
                 return try await inFlight.run { [pool] in
-                    try await pool.committedTransaction(kind: kind, [begin] + whole.statements) { answers in
-                        let actor = try Actor(begun: answers[0], user: user)
-                        try Actor.checkAccess(spec, actor)
-                        return try whole.answer(Array(answers.dropFirst()), actor)
+                    // Commands queued together share a commit (begin_command sets each one's actor).
+                    if whole.groupable, kind == .limited {
+                        return try await pool.groupedTransaction([begin] + whole.statements, answer)
                     }
+                    return try await pool.committedTransaction(kind: kind, [begin] + whole.statements, answer)
                 }
             }
             return try await inFlight.run { [pool] in

@@ -20,6 +20,11 @@ struct CommandHandlers: Sendable {
     /// statements that changed nothing in that case.
     struct WholeCommand: Sendable {
         let statements: [PipelinedStatement]
+        /// May share its transaction's commit with other commands queued at
+        /// the same time (`ConnectionPool.groupedTransaction`): its
+        /// statements leave no transaction-local setting behind that would
+        /// change the next command's work.
+        var groupable = true
         let answer: @Sendable ([PostgresResult], Actor) throws -> Response
 
         /// The same command inside a transaction already open on `connection`
@@ -40,7 +45,8 @@ struct CommandHandlers: Sendable {
                 try Dossiers.showResponse(command, actor: actor, answer: answers[0])
             }
         case .dossierList(let command):
-            WholeCommand(statements: try Dossiers.listStatements(command)) { answers, _ in
+            // Its opening statement makes the transaction's plans generic.
+            WholeCommand(statements: try Dossiers.listStatements(command), groupable: false) { answers, _ in
                 try Dossiers.listResponse(command, answer: answers.last)
             }
         case .customerFind(let command):
