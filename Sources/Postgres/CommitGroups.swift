@@ -112,17 +112,15 @@ final class CommitGroups: Sendable {
     /// the pool runs a job again after a reconnect), run them as one transaction.
     private func run(_ carrier: CarrierID, _ run: CarrierRun, on connection: PostgresConnection) -> (any Error)? {
         if run.members == nil {
-            let (members, another): ([(id: MemberID, statements: [PipelinedStatement])], CarrierID?) =
-                state.withLock { state in
-                    let start = state.machine.carrierStarted(carrier)
-                    let members = start.members.map { id in (id: id, statements: state.members[id]?.statements ?? []) }
-                    return (members, start.another)
-                }
-            run.members = members
+            let another: CarrierID?
+            (run.members, another) = state.withLock { state in
+                let start = state.machine.carrierStarted(carrier)
+                return (start.members.map { id in (id: id, statements: state.members[id]?.statements ?? []) }, start.another)
+            }
             if let another { submit(another) }
         }
         guard let members = run.members, !members.isEmpty else {
-            finish(carrier)
+            end(carrier)
             return nil
         }
         do {
@@ -131,9 +129,9 @@ final class CommitGroups: Sendable {
             var slices: [MemberID: [PostgresResult]] = [:]
             var start = answers.startIndex
             for member in members {
-                let end = min(start + member.statements.count, answers.endIndex)
-                slices[member.id] = Array(answers[start..<end])
-                start = end
+                let stop = min(start + member.statements.count, answers.endIndex)
+                slices[member.id] = Array(answers[start..<stop])
+                start = stop
             }
             settle(carrier, members.map(\.id), counted: members.count > 1) { id, _ in
                 .success(.committed(slices[id] ?? []))
@@ -143,6 +141,7 @@ final class CommitGroups: Sendable {
             case .connection?:
                 // The pool runs the carrier again on a fresh connection when
                 // nothing it sent could have changed data; else it fails it.
+                // Either way it has not ended yet.
                 return error
             case .server?, .cancelled?:
                 // Refused before COMMIT: nothing of the group is written.
@@ -154,6 +153,7 @@ final class CommitGroups: Sendable {
                 settle(carrier, members.map(\.id), counted: false) { _, _ in .failure(error) }
             }
         }
+        end(carrier)
         return nil
     }
 
@@ -162,6 +162,7 @@ final class CommitGroups: Sendable {
     private func fail(_ carrier: CarrierID, _ run: CarrierRun, with error: any Error) {
         if let members = run.members {
             settle(carrier, members.map(\.id), counted: false) { _, _ in .failure(error) }
+            end(carrier)
             return
         }
         let waiting: [MemberID] = state.withLock { $0.machine.carrierFailedBeforeStart(carrier) }
@@ -190,8 +191,13 @@ final class CommitGroups: Sendable {
         for (continuation, result) in resumes { continuation.resume(with: result) }
     }
 
-    private func finish(_ carrier: CarrierID) {
-        state.withLock { _ = $0.tickets.removeValue(forKey: carrier) }
+    /// The carrier is done: the next one, if commands arrived meanwhile.
+    private func end(_ carrier: CarrierID) {
+        let next: CarrierID? = state.withLock { state in
+            state.tickets[carrier] = nil
+            return state.machine.carrierEnded(carrier)
+        }
+        if let next { submit(next) }
     }
 
     // MARK: Cancellation

@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("command-slots"), help: "Commands in the database at once; the rest of the pool is for long work and jobs (default: this machine's cores for the embedded cluster, else --pool-size).")
     var commandSlots: Int?
 
-    @Option(name: .customLong("commit-group"), help: "Most commands that queue together and share one commit (DOSSIER SHOW, CUSTOMER FIND, TODO); 1: each commits alone.")
+    @Option(name: .customLong("commit-group"), help: "Most DOSSIER SHOWs that queue together and share one commit; 1: each commits alone.")
     var commitGroup = 8
 
     @Option(name: .customLong("pool-timeout"), help: "Seconds a command waits for a free database connection before ERR UNAVAILABLE.")

@@ -1,29 +1,41 @@
 @testable import Postgres
 import Testing
 
-/// `CommitGroupStateMachine`: which members a carrier takes, when another
-/// carrier is needed, and what a cancellation does, without a database.
+/// `CommitGroupStateMachine`: which members a carrier takes, when the next
+/// carrier is submitted, and what a cancellation does, without a database.
 @Suite struct CommitGroupStateMachineTests {
-    @Test func oneCarrierWaitsForAllWaitingMembers() {
+    @Test func oneCarrierServesEveryoneWaitingWhenItStarts() {
         var machine = CommitGroupStateMachine(limit: 8)
         #expect(machine.join(1) == 1)
         #expect(machine.join(2) == nil)
         #expect(machine.join(3) == nil)
         #expect(machine.waitingCarrier == 1)
         #expect(machine.carrierStarted(1) == .init(members: [1, 2, 3], another: nil))
+        // Arrivals while it runs wait for the next, submitted when it ends.
+        #expect(machine.join(4) == nil)
+        #expect(machine.join(5) == nil)
         #expect(machine.waitingCarrier == nil)
-        // The next arrival needs a carrier of its own.
-        #expect(machine.join(4) == 2)
+        #expect(machine.carrierEnded(1) == 2)
+        #expect(machine.carrierStarted(2) == .init(members: [4, 5], another: nil))
+        #expect(machine.carrierEnded(2) == nil)
+        #expect(machine.runningCarriers.isEmpty)
+        #expect(machine.join(6) == 3)
     }
 
-    @Test func aCarrierTakesAtMostTheLimitInArrivalOrderAndAsksForAnother() {
+    /// A queue longer than a group gets a second carrier at once; the
+    /// carriers ending then submit no third while one waits.
+    @Test func aCarrierLeavingMembersBehindAsksForAnother() {
         var machine = CommitGroupStateMachine(limit: 2)
         #expect(machine.join(1) == 1)
         for member: UInt64 in 2...5 { #expect(machine.join(member) == nil) }
         #expect(machine.carrierStarted(1) == .init(members: [1, 2], another: 2))
-        #expect(machine.join(6) == nil)  // carrier 2 waits already
         #expect(machine.carrierStarted(2) == .init(members: [3, 4], another: 3))
-        #expect(machine.carrierStarted(3) == .init(members: [5, 6], another: nil))
+        #expect(machine.carrierEnded(1) == nil)  // carrier 3 waits already
+        #expect(machine.carrierStarted(3) == .init(members: [5], another: nil))
+        #expect(machine.join(6) == nil)  // carriers 2 and 3 run
+        #expect(machine.carrierEnded(2) == 4)
+        #expect(machine.carrierEnded(3) == nil)
+        #expect(machine.carrierStarted(4) == .init(members: [6], another: nil))
         #expect(machine.waitingCount == 0)
     }
 
@@ -34,6 +46,15 @@ import Testing
         #expect(machine.carrierStarted(1) == .init(members: [1], another: 2))
         #expect(machine.carrierStarted(2) == .init(members: [2], another: nil))
         #expect(CommitGroupStateMachine(limit: 0).limit == 1)
+    }
+
+    /// Only the waiting carrier starts with members, and only a running one ends.
+    @Test func aCarrierNotWaitingTakesNobodyAndEndsNothing() {
+        var machine = CommitGroupStateMachine(limit: 8)
+        _ = machine.join(1)
+        #expect(machine.carrierStarted(9) == .init(members: [], another: nil))
+        #expect(machine.carrierEnded(9) == nil)
+        #expect(machine.waitingCarrier == 1)
     }
 
     @Test func aCancelledWaiterLeavesAndATakenOneInterruptsItsCarrier() {
@@ -49,9 +70,9 @@ import Testing
     }
 
     /// A carrier that never started (pool timeout, pool closed, no
-    /// connection) takes its waiting members down with it, and the next
+    /// connection) takes the waiting members down with it, and the next
     /// arrival gets a new carrier.
-    @Test func aCarrierFailingBeforeItStartsFailsItsWaiters() {
+    @Test func aCarrierFailingBeforeItStartsFailsTheWaiters() {
         var machine = CommitGroupStateMachine(limit: 8)
         _ = machine.join(1)
         _ = machine.join(2)
@@ -67,5 +88,7 @@ import Testing
         _ = machine.join(1)
         #expect(machine.cancel(1) == .failWaiting)
         #expect(machine.carrierStarted(1) == .init(members: [], another: nil))
+        #expect(machine.carrierEnded(1) == nil)
+        #expect(machine.join(2) == 2)
     }
 }

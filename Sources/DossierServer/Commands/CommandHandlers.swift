@@ -21,10 +21,14 @@ struct CommandHandlers: Sendable {
     struct WholeCommand: Sendable {
         let statements: [PipelinedStatement]
         /// May share its transaction's commit with other commands queued at
-        /// the same time (`ConnectionPool.groupedTransaction`): its
-        /// statements leave no transaction-local setting behind that would
-        /// change the next command's work.
-        var groupable = true
+        /// the same time (`ConnectionPool.groupedTransaction`): a point read,
+        /// whose work is small beside its commit (what a group shares), and
+        /// whose statements leave no transaction-local setting behind that
+        /// would change the next command's work. Heavier reads (CUSTOMER
+        /// FIND, TODO: milliseconds of work at the company's size) would only
+        /// make the rest of their group wait for them; DOSSIER LIST makes its
+        /// transaction's plans generic.
+        var groupable = false
         let answer: @Sendable ([PostgresResult], Actor) throws -> Response
 
         /// The same command inside a transaction already open on `connection`
@@ -41,12 +45,11 @@ struct CommandHandlers: Sendable {
     func wholeCommand(for command: Command) throws -> WholeCommand? {
         switch command {
         case .dossierShow(let command):
-            WholeCommand(statements: [Dossiers.showStatement(command)]) { answers, actor in
+            WholeCommand(statements: [Dossiers.showStatement(command)], groupable: true) { answers, actor in
                 try Dossiers.showResponse(command, actor: actor, answer: answers[0])
             }
         case .dossierList(let command):
-            // Its opening statement makes the transaction's plans generic.
-            WholeCommand(statements: try Dossiers.listStatements(command), groupable: false) { answers, _ in
+            WholeCommand(statements: try Dossiers.listStatements(command)) { answers, _ in
                 try Dossiers.listResponse(command, answer: answers.last)
             }
         case .customerFind(let command):
