@@ -9,8 +9,9 @@
 /// waits a carrier takes one member, and a command runs as it would alone.
 ///
 /// One carrier at a time, unless the queue outgrows it: while a carrier
-/// waits or runs, the members that arrive wait for the next one, submitted
-/// when it ends, so under load the groups grow instead of competing with each
+/// waits or works, the members that arrive wait for the next one, submitted
+/// when its work ends (its statements are answered and only the wait for
+/// its commit to reach the disk is left, or it failed), so under load the groups grow instead of competing with each
 /// other for the cores (as PostgreSQL's WAL flush serves the commits that
 /// queued behind the last one). Only a carrier that leaves members behind
 /// (more than `limit` waited) asks for a second at once. Measured on 2 cores,
@@ -32,7 +33,7 @@ struct CommitGroupStateMachine: Sendable {
     private var waiting = FIFOSet<MemberID>()
     /// The carrier submitted for the waiting members, until it starts.
     private(set) var waitingCarrier: CarrierID?
-    /// Carriers that started and have not ended.
+    /// Carriers that started and are still at work (not yet down to their commit).
     private(set) var runningCarriers: Set<CarrierID> = []
     private var lastCarrier: CarrierID = 0
     /// Members taken by the running carrier, until they leave.
@@ -68,8 +69,9 @@ struct CommitGroupStateMachine: Sendable {
         return Start(members: members, another: waiting.isEmpty ? nil : newCarrier())
     }
 
-    /// `carrier` ended (its members have their outcomes). Returns the next
-    /// carrier to submit, for the members that arrived meanwhile.
+    /// `carrier`'s work ended: only its commit is left, or it ended
+    /// altogether. Returns the next carrier to submit, for the members that
+    /// arrived meanwhile; nothing the second time.
     mutating func carrierEnded(_ carrier: CarrierID) -> CarrierID? {
         guard runningCarriers.remove(carrier) != nil else { return nil }
         return waiting.isEmpty || waitingCarrier != nil ? nil : newCarrier()

@@ -123,6 +123,10 @@ final class CommitGroups: Sendable {
             end(carrier)
             return nil
         }
+        // Once only the COMMIT is left (the wait for the disk), the next
+        // group may do its work meanwhile; its commit may then share the flush.
+        connection.commitWaitBegins = { [self] in self.endTurn(carrier) }
+        defer { connection.commitWaitBegins = nil }
         do {
             let answers = try connection.committedTransaction(members.flatMap(\.statements))
             // Each member's answers, in the order its statements were sent.
@@ -193,10 +197,15 @@ final class CommitGroups: Sendable {
 
     /// The carrier is done: the next one, if commands arrived meanwhile.
     private func end(_ carrier: CarrierID) {
-        let next: CarrierID? = state.withLock { state in
-            state.tickets[carrier] = nil
-            return state.machine.carrierEnded(carrier)
-        }
+        state.withLock { _ = $0.tickets.removeValue(forKey: carrier) }
+        endTurn(carrier)
+    }
+
+    /// The carrier's work is over (only its commit may be left): the next
+    /// carrier, if commands arrived meanwhile. Once per carrier; later calls
+    /// find it ended.
+    private func endTurn(_ carrier: CarrierID) {
+        let next: CarrierID? = state.withLock { $0.machine.carrierEnded(carrier) }
         if let next { submit(next) }
     }
 

@@ -36,6 +36,14 @@ public final class PostgresConnection {
     /// the pool for the duration of a job.
     public var interruption: (@Sendable () -> Bool)?
 
+    /// Called once per `committedTransaction` when its statements have been
+    /// answered and only `COMMIT` is left, which mostly waits for the commit
+    /// record to reach the disk. With it set, the pipeline asks the server
+    /// to send the statements' answers ahead of `COMMIT`'s (a flush request),
+    /// so that they are known before the commit is. Grouped commits
+    /// (`CommitGroups`) let the next group start then.
+    public var commitWaitBegins: (@Sendable () -> Void)?
+
     /// Bound on cached statements, so dynamic SQL text cannot grow the cache forever.
     static let statementCacheLimit = 1000
 
@@ -233,7 +241,11 @@ public final class PostgresConnection {
         defer { _ = PQexitPipelineMode(conn) }
         roundTrips += 1
         commitWasSent = false
-        for (statement, name) in zip(sent, names) {
+        let commitWaitBegins = commit ? self.commitWaitBegins : nil
+        for (position, (statement, name)) in zip(sent, names).enumerated() {
+            if position == sent.count - 1, commitWaitBegins != nil {
+                guard PQsendFlushRequest(conn) == 1 else { throw sendFailure(conn) }  // the answers before COMMIT's
+            }
             guard try Self.sendPrepared(conn, name, statement.params) == 1 else { throw sendFailure(conn) }
         }
         guard PQpipelineSync(conn) == 1 else { throw sendFailure(conn) }
@@ -244,7 +256,8 @@ public final class PostgresConnection {
         var answers: [PostgresResult?] = []
         let expected = statements.count + 1 + (commit ? 1 : 0)
         answers.reserveCapacity(expected)
-        for _ in 0..<expected {
+        for position in 0..<expected {
+            if position == expected - 1, let commitWaitBegins { commitWaitBegins() }
             var last: PostgresResult?
             while let result = PQgetResult(conn) {
                 let status = PQresultStatus(result)

@@ -175,4 +175,48 @@ import Testing
         try await pool.withConnection { connection in try connection.execute(script: "DROP SEQUENCE \(sequence)") }
         await pool.shutdown()
     }
+
+    /// The next group does its work while the previous one's COMMIT waits
+    /// (here for a lock the test holds; in life, for the disk): one carrier
+    /// at a time is a turn at work, not a turn at the disk.
+    @Test func theNextGroupWorksWhileTheLastCommitWaits() async throws {
+        let conninfo = try TestPostgres.shared().conninfo()
+        let pool = ConnectionPool(.init(conninfo: conninfo, size: 3, acquireTimeout: .seconds(60), limitedJobs: 2,
+                                        commitGroupLimit: 8))
+        // A fixed prefix and a random number: no outside text in the names.
+        let suffix = UInt32.random(in: 0...UInt32.max)
+        let key = Int64(suffix)
+        let (held, free) = ("grouped_held_\(suffix)", "grouped_free_\(suffix)")
+        let holder = try PostgresConnection(conninfo: conninfo)
+        defer { holder.close() }
+        try holder.execute(script: """
+            CREATE TABLE \(held) (n int4);
+            CREATE TABLE \(free) (n int4);
+            CREATE FUNCTION \(held)_wait() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM set_config('lock_timeout', '10s', true);
+                PERFORM pg_advisory_xact_lock(\(key));
+                RETURN NULL;
+            END $$;
+            CREATE CONSTRAINT TRIGGER \(held)_at_commit AFTER INSERT ON \(held)
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION \(held)_wait();
+            """)
+        try holder.query("SELECT pg_advisory_lock($1::int8)", [key])
+        let first = Task {
+            try await pool.groupedTransaction([PipelinedStatement("INSERT INTO \(held) VALUES ($1::int4) RETURNING n", [1])]) {
+                try $0[0].firstRow().decode("n", as: Int.self)
+            }
+        }
+        // The first group's COMMIT now waits for the lock; the second commits meanwhile.
+        try await waitUntil { pool.statistics.limitedBusy == 1 }
+        let second = try await pool.groupedTransaction(
+            [PipelinedStatement("INSERT INTO \(free) VALUES ($1::int4) RETURNING n", [2])]) {
+                try $0[0].firstRow().decode("n", as: Int.self)
+            }
+        #expect(second == 2)
+        try holder.query("SELECT pg_advisory_unlock($1::int8)", [key])
+        #expect(try await first.value == 1)
+        try holder.execute(script: "DROP TABLE \(held); DROP TABLE \(free); DROP FUNCTION \(held)_wait()")
+        await pool.shutdown()
+    }
 }

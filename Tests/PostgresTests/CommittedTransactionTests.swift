@@ -148,4 +148,48 @@ import Testing
         // It had committed locally.
         #expect(try admin.query("SELECT count(*)::int4 AS n FROM committed_rows").firstRow().decode("n", as: Int.self) == 1)
     }
+
+    // MARK: The wait for the commit (commitWaitBegins)
+
+    /// Set, `commitWaitBegins` runs once the statements are answered and
+    /// before COMMIT's answer: here COMMIT waits for a lock that only the
+    /// hook releases (a deferred constraint trigger takes it at commit).
+    /// Without the statements' answers ahead of COMMIT's (the pipeline's
+    /// flush request), the hook would come after COMMIT, which would fail
+    /// at its lock timeout.
+    @Test func commitWaitBeginsBeforeCommitIsAnswered() throws {
+        let conninfo = try TestPostgres.shared().conninfo()
+        let connection = try PostgresConnection(conninfo: conninfo)
+        defer { connection.close() }
+        let holder = try PostgresConnection(conninfo: conninfo)
+        defer { holder.close() }
+        // 4217 is a test constant, not input.
+        try connection.execute(script: """
+            CREATE TEMP TABLE held_commits (n int);
+            CREATE FUNCTION pg_temp.wait_for_commit_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM set_config('lock_timeout', '5s', true);
+                PERFORM pg_advisory_xact_lock(4217);
+                RETURN NULL;
+            END $$;
+            CREATE CONSTRAINT TRIGGER held_commits_wait AFTER INSERT ON held_commits
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION pg_temp.wait_for_commit_lock();
+            """)
+        nonisolated(unsafe) let unlocker = holder
+        let calls = Mutex(0)
+        connection.commitWaitBegins = {
+            calls.withLock { $0 += 1 }
+            _ = try? unlocker.query("SELECT pg_advisory_unlock(4217::int8)")
+        }
+        let insert = PipelinedStatement("INSERT INTO held_commits VALUES ($1::int4) RETURNING n", [5])
+        try holder.query("SELECT pg_advisory_lock(4217::int8)")
+        let results = try connection.committedTransaction([insert])
+        #expect(try results[0].firstRow().decode("n", as: Int.self) == 5)
+        #expect(calls.withLock { $0 } == 1)
+
+        // Without the hook, nothing is asked of the server between.
+        connection.commitWaitBegins = nil
+        _ = try connection.committedTransaction([insert])
+        #expect(try connection.query("SELECT count(*)::int4 AS n FROM held_commits").firstRow().decode("n", as: Int.self) == 2)
+    }
 }
