@@ -90,7 +90,9 @@ final class CommandExecutor: Sendable {
         return .answered(finish(outcome, verb: command.verb, session: session, since: started, level: level))
     }
 
-    /// Runs a command that needs the database, in one transaction.
+    /// Runs a command that needs the database, in one transaction (which a
+    /// `DOSSIER SHOW` may share with others queued at the same time, each
+    /// all-or-nothing: `ConnectionPool.groupedTransaction`).
     func execute(_ command: Command, session: inout SessionState) async -> Outcome {
         let started = ContinuousClock.now
         let outcome: Outcome
