@@ -52,8 +52,8 @@ final class CommitGroups: Sendable {
     private let state: Mutex<State>
     private let core: PoolCore
 
-    init(limit: Int, core: PoolCore) {
-        self.state = Mutex(State(machine: CommitGroupStateMachine(limit: limit)))
+    init(limit: Int, concurrency: Int, core: PoolCore) {
+        self.state = Mutex(State(machine: CommitGroupStateMachine(limit: limit, concurrency: concurrency)))
         self.core = core
     }
 

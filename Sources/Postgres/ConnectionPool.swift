@@ -98,7 +98,8 @@ public final class ConnectionPool: Sendable {
         self.configuration = configuration
         let core = PoolCore(configuration)
         self.core = core
-        self.groups = configuration.commitGroupLimit > 1 ? CommitGroups(limit: configuration.commitGroupLimit, core: core) : nil
+        self.groups = configuration.commitGroupLimit > 1
+            ? CommitGroups(limit: configuration.commitGroupLimit, concurrency: core.limitedJobs, core: core) : nil
     }
 
     deinit {
@@ -333,7 +334,7 @@ final class PoolCore: Sendable {
 
     private let configuration: ConnectionPool.Configuration
     /// `configuration.limitedJobs` as the state machine bounds it (fixed for the pool's life).
-    private let limitedJobs: Int
+    let limitedJobs: Int
     private let state: Mutex<State>
     /// Fails a waiting job at its acquire timeout.
     private let deadlines: AcquireDeadlines

@@ -91,4 +91,20 @@ import Testing
         #expect(machine.carrierEnded(1) == nil)
         #expect(machine.join(2) == 2)
     }
+
+    /// With two command slots, a second group starts beside the one at
+    /// work once half a group waits; never a third.
+    @Test func halfAGroupWaitingStartsAnotherBesideTheOneAtWork() {
+        var machine = CommitGroupStateMachine(limit: 4, concurrency: 2)
+        #expect(machine.join(1) == 1)
+        #expect(machine.carrierStarted(1) == .init(members: [1], another: nil))
+        #expect(machine.join(2) == nil)  // a quarter of a group waits
+        #expect(machine.join(3) == 2)  // half a group: another beside carrier 1
+        #expect(machine.join(4) == nil)  // carrier 2 waits already
+        #expect(machine.carrierStarted(2) == .init(members: [2, 3, 4], another: nil))
+        #expect(machine.join(5) == nil)
+        #expect(machine.join(6) == nil)  // two at work: the slots are full
+        #expect(machine.carrierEnded(1) == 3)
+        #expect(machine.carrierStarted(3) == .init(members: [5, 6], another: nil))
+    }
 }
