@@ -42,7 +42,7 @@ struct CommitGroupStateMachine: Sendable {
     /// Carriers that started and are still at work (not yet down to their commit).
     private(set) var runningCarriers: Set<CarrierID> = []
     private var lastCarrier: CarrierID = 0
-    /// Members taken by the running carrier, until they leave.
+    /// Members taken by a started carrier, until they leave.
     private var taken: [MemberID: CarrierID] = [:]
 
     init(limit: Int, concurrency: Int = 1) {

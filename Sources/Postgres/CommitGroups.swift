@@ -20,7 +20,9 @@ enum GroupOutcome: Sendable {
 /// commit, so nothing of it is written, and every member runs again alone
 /// (one member alone gets the error itself); a lost connection is the pool's
 /// to retry (nothing sent could have changed data) or every member's error,
-/// as an unknown commit outcome is.
+/// as an unknown commit outcome is. A carrier that never got a connection
+/// (the pool's acquire timeout, shutdown) fails the members waiting then,
+/// however recently they came: the pool was saturated for that long.
 final class CommitGroups: Sendable {
     typealias MemberID = CommitGroupStateMachine.MemberID
     typealias CarrierID = CommitGroupStateMachine.CarrierID

@@ -194,8 +194,7 @@ public final class ConnectionPool: Sendable {
     /// (transaction-local settings persist into the next member's), and must
     /// not care about `now()`, which is the group's start. If the group
     /// fails before its commit, each of its transactions runs again alone;
-    /// `body` gets the statements' results after the commit, on the
-    /// caller's executor.
+    /// `body` gets the statements' results after the commit.
     @discardableResult
     public func groupedTransaction<T: Sendable>(
         _ statements: [PipelinedStatement], _ body: @escaping @Sendable ([PostgresResult]) throws -> T

@@ -65,6 +65,8 @@ import TestSupport
         #expect(Self.value(after, "dossier_pool_size") == 3, "\(after)")
         #expect(Self.value(after, "dossier_pool_in_use") != nil && Self.value(after, "dossier_pool_waiting") == 0, "\(after)")
         #expect(Self.value(after, "dossier_pool_timeouts_total") == nil || Self.value(after, "dossier_pool_timeouts_total") == 0)
+        // No DOSSIER SHOW ran, so none shared a commit (the counts are ConnectionPool.groupedCommits, CommitGroupTests).
+        #expect((Self.value(after, "dossier_commit_groups_total") ?? 0) == 0, "\(after)")
         #expect((Self.value(after, "dossier_db_connects_total") ?? 0) >= 1, "\(after)")
         #expect(Self.value(after, "dossier_job_runs_total", ["job": "purge", "outcome": "done"]) == 1, "\(after)")
         #expect(Self.value(after, "dossier_job_duration_seconds_count", ["job": "purge", "outcome": "done"]) == 1, "\(after)")

@@ -32,6 +32,10 @@ final class MetricsSampler: Sendable {
         Gauge(label: "dossier_command_slots").record(pool.limit)
         Gauge(label: "dossier_command_slots_in_use").record(pool.limitedBusy)
         advance("dossier_pool_timeouts_total", to: pool.timeoutsTotal)
+        // DOSSIER SHOWs that shared a commit (README, "Commit groups").
+        let grouped = self.pool.groupedCommits
+        advance("dossier_commit_groups_total", to: grouped.groups)
+        advance("dossier_commit_group_members_total", to: grouped.members)
         // Every connection the pool opened: its first connects plus reconnects.
         advance("dossier_db_connects_total", to: pool.connectsTotal)
         advance("dossier_db_reconnects_total", to: pool.reconnectsTotal)
