@@ -87,7 +87,10 @@ echo
 # writes no WAL flush; the difference between a part and the one before is
 # what its statements add. The bound: with the daemon and the client costing
 # what section 1 measured, dossierd reaches 0.5 of the chained minimal only if
-# PostgreSQL's share fits in twice the minimal's whole cost minus theirs.
+# PostgreSQL's share fits in twice the minimal's whole cost minus theirs. These
+# parts are one SHOW per transaction; through the daemon, SHOWs queued together
+# share a commit (README, "Commit groups"), so section 1's PostgreSQL CPU per
+# SHOW is printed beside them.
 part_cpu() {  # <script> <user> -> "tps us_per_txn"
     local tps pg_us client_us
     read -r tps pg_us client_us <<<"$(pgbench_cpu "$1" "$2" 4 "$PART_SECS" -D uid="$uid" -D id_lo="$id_lo" -D id_hi="$id_hi")"
@@ -122,10 +125,11 @@ printf '  %-58s %8s %8s\n' "chained minimal, rolled back (postgres, not pipeline
 read -r tps chain_us <<<"$(part_cpu "$work/show-chain.sql" postgres)"
 printf '  %-58s %8s %8s\n' "chained minimal, committed" "$tps" "$chain_us"
 awk -v d="$(task_clock_ms "$work/daemon.stat")" -v b="$(task_clock_ms "$work/client.stat")" -v n="$done_requests" \
-    -v show="$show_us" -v chain="$chain_us" -v pgb="$pgbench_us" 'BEGIN {
+    -v c="$(task_clock_ms "$work/cluster.stat")" -v show="$show_us" -v chain="$chain_us" -v pgb="$pgbench_us" 'BEGIN {
         side = (d + b) * 1000 / n; whole = chain + pgb
         printf "  bound: 0.5 of the chained minimal needs <= %.0f us per SHOW in all (2 x (%.0f + pgbench %.0f));\n", 2 * whole, chain, pgb
-        printf "         dossierd and its client took %.0f us (section 1), leaving %.0f us for PostgreSQL, which spent %.0f\n", side, 2 * whole - side, show }'
+        printf "         dossierd and its client took %.0f us (section 1), leaving %.0f us for PostgreSQL, which spent %.0f\n", side, 2 * whole - side, show
+        printf "         alone, and %.0f through the daemon, where SHOWs queued together share a commit (section 1)\n", c * 1000 / n }'
 echo
 
 # 4. Where the daemon's and the backends' time goes (inclusive, by symbol):
