@@ -77,18 +77,22 @@ final class CommitGroups: Sendable {
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<GroupOutcome, any Error>) in
-                let carrier: CarrierID?? = state.withLock { state in
+                enum Queued {
+                    case cancelled
+                    case waiting(submit: CarrierID?)
+                }
+                let queued: Queued = state.withLock { state in
                     guard state.members[id]?.cancelled == false else {
                         state.members[id] = nil
-                        return .none
+                        return .cancelled
                     }
                     state.members[id]?.continuation = continuation
-                    return .some(state.machine.join(id))
+                    return .waiting(submit: state.machine.join(id))
                 }
-                switch carrier {
-                case .none: continuation.resume(throwing: CancellationError())
-                case .some(let carrier?): submit(carrier)
-                case .some(nil): break
+                switch queued {
+                case .cancelled: continuation.resume(throwing: CancellationError())
+                case .waiting(let carrier?): submit(carrier)
+                case .waiting(nil): break
                 }
             }
         } onCancel: {
@@ -139,7 +143,7 @@ final class CommitGroups: Sendable {
                 slices[member.id] = Array(answers[start..<stop])
                 start = stop
             }
-            settle(carrier, members.map(\.id), counted: members.count > 1) { id, _ in
+            settle(members.map(\.id), counted: members.count > 1) { id, _ in
                 .success(.committed(slices[id] ?? []))
             }
         } catch {
@@ -151,12 +155,12 @@ final class CommitGroups: Sendable {
                 return error
             case .server?, .cancelled?:
                 // Refused before COMMIT: nothing of the group is written.
-                settle(carrier, members.map(\.id), counted: false) { _, member in
+                settle(members.map(\.id)) { _, member in
                     if member.cancelled { return .failure(CancellationError()) }
                     return members.count == 1 ? .failure(error) : .success(.runAlone)
                 }
             default:
-                settle(carrier, members.map(\.id), counted: false) { _, _ in .failure(error) }
+                settle(members.map(\.id)) { _, _ in .failure(error) }
             }
         }
         end(carrier)
@@ -167,22 +171,23 @@ final class CommitGroups: Sendable {
     /// if it never started, the members waiting for it.
     private func fail(_ carrier: CarrierID, _ run: CarrierRun, with error: any Error) {
         if let members = run.members {
-            settle(carrier, members.map(\.id), counted: false) { _, _ in .failure(error) }
+            settle(members.map(\.id)) { _, _ in .failure(error) }
             end(carrier)
             return
         }
-        let waiting: [MemberID] = state.withLock { $0.machine.carrierFailedBeforeStart(carrier) }
-        settle(carrier, waiting, counted: false) { _, _ in .failure(error) }
+        let waiting: [MemberID] = state.withLock { state in
+            state.tickets[carrier] = nil
+            return state.machine.carrierFailedBeforeStart(carrier)
+        }
+        settle(waiting) { _, _ in .failure(error) }
     }
 
-    /// Gives each of `ids` its outcome, once, and forgets the carrier.
+    /// Gives each of `ids` its outcome, once; `counted`: they committed as a group.
     private func settle(
-        _ carrier: CarrierID, _ ids: [MemberID], counted: Bool,
-        _ outcome: (MemberID, Member) -> Result<GroupOutcome, any Error>
+        _ ids: [MemberID], counted: Bool = false, _ outcome: (MemberID, Member) -> Result<GroupOutcome, any Error>
     ) {
         let resumes: [(CheckedContinuation<GroupOutcome, any Error>, Result<GroupOutcome, any Error>)] =
             state.withLock { state in
-                state.tickets[carrier] = nil
                 if counted {
                     state.groupsCommitted += 1
                     state.membersCommitted += ids.count

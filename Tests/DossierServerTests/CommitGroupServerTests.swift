@@ -23,7 +23,7 @@ import TestSupport
 
         let release = DispatchSemaphore(value: 0)
         let holder = Task { [pool = server.pool] in try await pool.withConnection(kind: .limited) { _ in release.wait() } }
-        try await waitForSlot { server.pool.statistics.limitedBusy == 1 }
+        try #require(await Polling.until(seconds: 10, every: .milliseconds(10)) { server.pool.statistics.limitedBusy == 1 })
         let answers = try await withThrowingTaskGroup(of: (RecordsFixture.User, [(Int64, String)]).self) { group in
             for (reader, client) in zip(readers, clients) {
                 group.addTask {
@@ -36,7 +36,7 @@ import TestSupport
                 }
             }
             // The first SHOW of every reader is queued behind the held slot.
-            try await waitForSlot { server.pool.statistics.waiting == 1 }
+            try #require(await Polling.until(seconds: 10, every: .milliseconds(10)) { server.pool.statistics.waiting == 1 })
             try await Task.sleep(for: .milliseconds(300))
             release.signal()
             return try await group.reduce(into: [(RecordsFixture.User, [(Int64, String)])]()) { $0.append($1) }
@@ -63,14 +63,5 @@ import TestSupport
             #expect(logged.sorted() == shown.sorted(), "\(reader.login)")
         }
         try await server.shutdown()
-    }
-
-    private func waitForSlot(_ condition: () -> Bool) async throws {
-        for _ in 0..<1000 {
-            if condition() { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        Issue.record("condition not reached within 10 s")
-        throw CancellationError()
     }
 }

@@ -34,13 +34,28 @@ import Testing
              PipelinedStatement("SELECT $1::int4 * 10 AS tenfold", [n])]
         }
 
+        /// One grouped transaction per number in `numbers`, each answering the `n` it inserted.
+        func members(
+            _ numbers: ClosedRange<Int>, _ statements: @escaping @Sendable (Int) -> [PipelinedStatement]
+        ) -> [Task<Int, any Error>] {
+            numbers.map { n in
+                Task { [pool] in
+                    try await pool.groupedTransaction(statements(n)) { answers in
+                        try answers[0].firstRow().decode("n", as: Int.self)
+                    }
+                }
+            }
+        }
+
         func rows() async throws -> [Int] {
             try await pool.withConnection { [table] connection in
                 try connection.query("SELECT n FROM \(table) ORDER BY n").rows.map { try $0.decode("n", as: Int.self) }
             }
         }
 
+        /// Waits for the slot's holder, drops the table, shuts the pool down.
         func end() async throws {
+            try await holder.value
             try await pool.withConnection { [table] connection in try connection.execute(script: "DROP TABLE \(table)") }
             await pool.shutdown()
         }
@@ -71,7 +86,6 @@ import Testing
         #expect(held.pool.groupedCommits.groups == 1)
         #expect(held.pool.groupedCommits.members == 6)
         #expect(try await held.rows() == [1, 2, 3, 4, 5, 6])
-        try await held.holder.value
         try await held.end()
     }
 
@@ -80,15 +94,9 @@ import Testing
     /// own error and writes nothing.
     @Test func aRefusedMemberFailsAloneAndTheOthersCommitOnce() async throws {
         let held = try await HeldPool()
-        let members = (1...4).map { n in
-            Task { [held] in
-                // The third divides by zero after its insert.
-                let statements = n == 3
-                    ? [held.insert(n)[0], PipelinedStatement("SELECT 1 / $1::int4 AS q", [0])] : held.insert(n)
-                return try await held.pool.groupedTransaction(statements) { answers in
-                    try answers[0].firstRow().decode("n", as: Int.self)
-                }
-            }
+        // The third divides by zero after its insert.
+        let members = held.members(1...4) { n in
+            n == 3 ? [held.insert(n)[0], PipelinedStatement("SELECT 1 / $1::int4 AS q", [0])] : held.insert(n)
         }
         try await waitUntil { held.pool.groupedWaiting == 4 }
         held.release.signal()
@@ -99,7 +107,6 @@ import Testing
         #expect(error?.sqlState == "22012")
         #expect(try await held.rows() == [1, 2, 4])
         #expect(held.pool.groupedCommits.groups == 0)
-        try await held.holder.value
         try await held.end()
     }
 
@@ -107,13 +114,7 @@ import Testing
     /// writes nothing; the others commit.
     @Test func aMemberCancelledWhileWaitingLeavesItsGroup() async throws {
         let held = try await HeldPool()
-        let members = (1...3).map { n in
-            Task { [held] in
-                try await held.pool.groupedTransaction(held.insert(n)) { answers in
-                    try answers[0].firstRow().decode("n", as: Int.self)
-                }
-            }
-        }
+        let members = held.members(1...3) { held.insert($0) }
         try await waitUntil { held.pool.groupedWaiting == 3 }
         members[1].cancel()
         try await waitUntil { held.pool.groupedWaiting == 2 }
@@ -122,7 +123,6 @@ import Testing
         #expect(try await members[2].value == 3)
         await #expect(throws: CancellationError.self) { try await members[1].value }
         #expect(try await held.rows() == [1, 3])
-        try await held.holder.value
         try await held.end()
     }
 
@@ -131,16 +131,10 @@ import Testing
     /// and the others run again alone and commit once each.
     @Test func aMemberCancelledWhileItsGroupRunsInterruptsItAndTheOthersRunAlone() async throws {
         let held = try await HeldPool()
-        let members = (1...3).map { n in
-            Task { [held] in
-                // The second sleeps in the group, long enough to be cancelled there.
-                let statements = n == 2
-                    ? held.insert(n) + [PipelinedStatement("SELECT pg_sleep($1::float8) IS NULL AS slept", [30.0])]
-                    : held.insert(n)
-                return try await held.pool.groupedTransaction(statements) { answers in
-                    try answers[0].firstRow().decode("n", as: Int.self)
-                }
-            }
+        // The second sleeps in the group, long enough to be cancelled there.
+        let members = held.members(1...3) { n in
+            n == 2 ? held.insert(n) + [PipelinedStatement("SELECT pg_sleep($1::float8) IS NULL AS slept", [30.0])]
+                : held.insert(n)
         }
         try await waitUntil { held.pool.groupedWaiting == 3 }
         held.release.signal()
@@ -151,7 +145,6 @@ import Testing
         #expect(try await members[2].value == 3)
         await #expect(throws: CancellationError.self) { try await members[1].value }
         #expect(try await held.rows() == [1, 3])
-        try await held.holder.value
         try await held.end()
     }
 
@@ -189,18 +182,8 @@ import Testing
         let (held, free) = ("grouped_held_\(suffix)", "grouped_free_\(suffix)")
         let holder = try PostgresConnection(conninfo: conninfo)
         defer { holder.close() }
-        try holder.execute(script: """
-            CREATE TABLE \(held) (n int4);
-            CREATE TABLE \(free) (n int4);
-            CREATE FUNCTION \(held)_wait() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                PERFORM set_config('lock_timeout', '10s', true);
-                PERFORM pg_advisory_xact_lock(\(key));
-                RETURN NULL;
-            END $$;
-            CREATE CONSTRAINT TRIGGER \(held)_at_commit AFTER INSERT ON \(held)
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION \(held)_wait();
-            """)
+        try holder.execute(script: "CREATE TABLE \(held) (n int4); CREATE TABLE \(free) (n int4);"
+            + commitsWaitForLock(table: held, function: "\(held)_wait", key: key))
         try holder.query("SELECT pg_advisory_lock($1::int8)", [key])
         let first = Task {
             try await pool.groupedTransaction([PipelinedStatement("INSERT INTO \(held) VALUES ($1::int4) RETURNING n", [1])]) {

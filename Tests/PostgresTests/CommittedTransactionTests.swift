@@ -163,18 +163,8 @@ import Testing
         defer { connection.close() }
         let holder = try PostgresConnection(conninfo: conninfo)
         defer { holder.close() }
-        // 4217 is a test constant, not input.
-        try connection.execute(script: """
-            CREATE TEMP TABLE held_commits (n int);
-            CREATE FUNCTION pg_temp.wait_for_commit_lock() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                PERFORM set_config('lock_timeout', '5s', true);
-                PERFORM pg_advisory_xact_lock(4217);
-                RETURN NULL;
-            END $$;
-            CREATE CONSTRAINT TRIGGER held_commits_wait AFTER INSERT ON held_commits
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION pg_temp.wait_for_commit_lock();
-            """)
+        try connection.execute(script: "CREATE TEMP TABLE held_commits (n int);"
+            + commitsWaitForLock(table: "held_commits", function: "pg_temp.wait_for_commit_lock", key: 4217))
         nonisolated(unsafe) let unlocker = holder
         let calls = Mutex(0)
         connection.commitWaitBegins = {
@@ -192,4 +182,22 @@ import Testing
         _ = try connection.committedTransaction([insert])
         #expect(try connection.query("SELECT count(*)::int4 AS n FROM held_commits").firstRow().decode("n", as: Int.self) == 2)
     }
+}
+
+/// SQL that makes each commit of a transaction that inserted into `table` wait
+/// for advisory lock `key` (a deferred constraint trigger takes it at commit;
+/// `lock_timeout` 10 s, then COMMIT fails with 55P03): a COMMIT that waits
+/// as long as a test wants, as one waits for the disk. The names and the key
+/// are the tests' own constants, not input.
+func commitsWaitForLock(table: String, function: String, key: Int64) -> String {
+    """
+    CREATE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM set_config('lock_timeout', '10s', true);
+        PERFORM pg_advisory_xact_lock(\(key));
+        RETURN NULL;
+    END $$;
+    CREATE CONSTRAINT TRIGGER \(table)_at_commit AFTER INSERT ON \(table)
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION \(function)();
+    """
 }
