@@ -34,6 +34,12 @@ import TestSupport
         // Only an archivist of the owning department hands it out.
         #expect(try await company.client("mgr.sh").request("LOAN CHECKOUT \(loan)").first?.hasPrefix("ERR DENIED") == true)
         #expect(try await company.client("arc.bj").request("LOAN CHECKOUT \(loan)").first?.hasPrefix("ERR") == true)
+        // A check-out is answered after the commit of its one round trip: the refused ones wrote nothing.
+        let refused = try server.database.admin().query("""
+            SELECT (SELECT count(*) FROM dossier.audit_log WHERE action = 'loan.checkout')
+                   + (SELECT count(*) FROM dossier.loans WHERE status <> 'approved')
+            """).rows[0].decode(0, as: Int64.self)
+        #expect(refused == 0)
         let out = try await archivist.request("LOAN CHECKOUT \(loan)")
         #expect(out.first?.hasPrefix("OK \(loan) due=") == true, "\(out)")
         // While it is out the borrower reads it without a grant, and its status is on_loan.

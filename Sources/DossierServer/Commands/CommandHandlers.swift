@@ -58,6 +58,15 @@ struct CommandHandlers: Sendable {
             }
         case .todo:
             WholeCommand(statements: [TodoList.statement]) { answers, _ in try TodoList.response(answers[0]) }
+        case .loanCheckout(let loan):
+            WholeCommand(statements: [Loans.checkoutStatement(loan)]) { answers, actor in
+                try Loans.checkoutResponse(loan, actor: actor, answer: answers[0])
+            }
+        case .loanReturn(let command) where command.complete ?? true:
+            // An incomplete return charges a penalty after the call: `respond`.
+            WholeCommand(statements: [Loans.giveBackStatement(command)]) { answers, actor in
+                try Loans.completeReturnResponse(command, actor: actor, answer: answers[0])
+            }
         default: nil
         }
     }
@@ -104,7 +113,7 @@ struct CommandHandlers: Sendable {
             return try Dossiers.create(command, actor: actor, on: connection)
         case .dossierSubmit(let ref):
             return try Dossiers.submit(ref, actor: actor, on: connection)
-        case .dossierShow, .dossierList, .customerFind, .todo:
+        case .dossierShow, .dossierList, .customerFind, .todo, .loanCheckout:
             // Whole commands: the executor sends them with BEGIN and COMMIT; here
             // only when called inside an open transaction.
             guard let whole = try wholeCommand(for: command) else {
@@ -145,8 +154,6 @@ struct CommandHandlers: Sendable {
             return try CustomerChanges.request(command, actor: actor, personalData: personalData, on: connection)
         case .loanRequest(let command):
             return try Loans.request(command, actor: actor, on: connection)
-        case .loanCheckout(let loan):
-            return try Loans.checkout(loan, actor: actor, on: connection)
         case .loanReturn(let command):
             return try Loans.giveBack(command, actor: actor, on: connection)
         case .loanExtend(let command):

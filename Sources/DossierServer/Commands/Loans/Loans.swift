@@ -112,15 +112,24 @@ enum Loans {
         }
     }
 
-    static func checkout(_ id: LoanID, actor: Actor, on connection: PostgresConnection) throws -> Response {
-        // The loan as `find` reads it and, when it is approved and the caller
-        // an archivist of its department, handed out (the loan out, the dossier
-        // on loan, the audit row) in one call (0153). The decision is made here
-        // on the loan as read; a refusal rolls the call back.
-        guard let row = try connection.query(
-            "SELECT * FROM dossier.loan_checkout_by($1::int8, $2::int8, $3::text, $4::int8)",
-            [id.value, actor.userID, actor.role.rawValue, actor.departmentID]).first
-        else { throw ProtocolError(.notFound, "no loan \(id)") }
+    /// LOAN CHECKOUT's one statement: the loan as `loan_for_change` reads it
+    /// and, when it is approved and the actor an archivist of its department,
+    /// handed out (the loan out, the dossier on loan, the audit row; 0153). The
+    /// actor is the transaction's (`begin_command`'s settings, as `Actor` has
+    /// it), so the statement needs nothing the daemon learns in the
+    /// transaction and travels with BEGIN and COMMIT as a whole command.
+    static func checkoutStatement(_ id: LoanID) -> PipelinedStatement {
+        PipelinedStatement("""
+            SELECT * FROM dossier.loan_checkout_by($1::int8, dossier.actor_user_id(), dossier.actor_role(),
+                                                   dossier.actor_dept_id())
+            """, [id.value])
+    }
+
+    /// The answer to LOAN CHECKOUT, decided on the loan as read. The function
+    /// wrote only in the case answered `OK`: every refusal here follows a call
+    /// that changed nothing (the same checks, in SQL).
+    static func checkoutResponse(_ id: LoanID, actor: Actor, answer: PostgresResult) throws -> Response {
+        guard let row = answer.first else { throw ProtocolError(.notFound, "no loan \(id)") }
         let loan = try record(row)
         try requireArchivist(loan, actor)
         guard loan.status == "approved" else { throw ProtocolError(.conflict, "\(id) is \(wireStatus(loan.status)); it must be approved") }
@@ -130,33 +139,48 @@ enum Loans {
         return .ok("\(id) due=\(due)")
     }
 
-    static func giveBack(_ command: LoanReturn, actor: Actor, on connection: PostgresConnection) throws -> Response {
+    /// LOAN RETURN's call: the loan as `loan_for_change` reads it and, when it
+    /// is out and the actor an archivist of its department, returned and its
+    /// dossier filed again (0153); a complete return's audit row too, an
+    /// incomplete one's after its penalty. The actor as in `checkoutStatement`.
+    static func giveBackStatement(_ command: LoanReturn) -> PipelinedStatement {
         let complete = command.complete ?? true
-        // The loan as `find` reads it and, when it is out and the caller an
-        // archivist of its department, returned and its dossier filed again in
-        // one call (0153); a complete return's audit row too, an incomplete
-        // one's after its penalty. Decided here on the loan as read; a refusal
-        // rolls the call back.
-        guard let row = try connection.query(
-            "SELECT * FROM dossier.loan_give_back_by($1::int8, $2::int8, $3::text, $4::int8, $5::bool, $6::text, $7::text)",
-            [command.loan.value, actor.userID, actor.role.rawValue, actor.departmentID, complete, command.note,
-             complete ? "complete" : nil]).first
-        else { throw ProtocolError(.notFound, "no loan \(command.loan)") }
+        return PipelinedStatement("""
+            SELECT * FROM dossier.loan_give_back_by($1::int8, dossier.actor_user_id(), dossier.actor_role(),
+                                                    dossier.actor_dept_id(), $2::bool, $3::text, $4::text)
+            """, [command.loan.value, complete, command.note, complete ? "complete" : nil])
+    }
+
+    /// A complete return is nothing but its call: a whole command, answered
+    /// from the loan as read (the call wrote only in the case answered `OK`).
+    static func completeReturnResponse(_ command: LoanReturn, actor: Actor, answer: PostgresResult) throws -> Response {
+        _ = try returned(command, actor: actor, answer: answer)
+        return .ok(command.loan.description)
+    }
+
+    static func giveBack(_ command: LoanReturn, actor: Actor, on connection: PostgresConnection) throws -> Response {
+        let statement = giveBackStatement(command)
+        let loan = try returned(command, actor: actor, answer: try connection.query(statement.sql, statement.params))
+        guard command.complete == false else { return .ok(command.loan.description) }
+        // An incomplete return: the answer names what the loss cost the borrower.
+        let (penalty, amount) = try PenaltyLedger.charge(
+            userID: loan.borrowerID, rule: "LOST_OR_DAMAGED", dossierID: loan.dossierID, loanID: loan.id,
+            note: command.note, recordedBy: actor.userID, on: connection)
+        try Audit.record(connection, action: "loan.return", target: command.loan.description, detail: "incomplete")
+        return .ok("\(command.loan) penalty=\(penalty) amount=\(amount)")
+    }
+
+    /// The loan `loan_give_back_by` read, once the daemon allows what the call
+    /// did: its checks, in the order of its messages. A refusal follows a call
+    /// that changed nothing.
+    private static func returned(_ command: LoanReturn, actor: Actor, answer: PostgresResult) throws -> Record {
+        guard let row = answer.first else { throw ProtocolError(.notFound, "no loan \(command.loan)") }
         let loan = try record(row)
         try requireArchivist(loan, actor)
         guard loan.status == "out" else { throw ProtocolError(.conflict, "\(command.loan) is \(wireStatus(loan.status)), not checked out") }
         guard try row.decode("returned", as: Bool.self)
         else { throw PostgresError(kind: .client, message: "expected a row, got none (UPDATE 0)") }
-        var answer = command.loan.description
-        if !complete {
-            // The answer names what the loss cost the borrower.
-            let (penalty, amount) = try PenaltyLedger.charge(
-                userID: loan.borrowerID, rule: "LOST_OR_DAMAGED", dossierID: loan.dossierID, loanID: loan.id,
-                note: command.note, recordedBy: actor.userID, on: connection)
-            answer += " penalty=\(penalty) amount=\(amount)"
-            try Audit.record(connection, action: "loan.return", target: command.loan.description, detail: "incomplete")
-        }
-        return .ok(answer)
+        return loan
     }
 
     static func extend(_ command: LoanExtend, actor: Actor, on connection: PostgresConnection) throws -> Response {
