@@ -42,6 +42,7 @@ import TestSupport
         #expect(refused == 0)
         let out = try await archivist.request("LOAN CHECKOUT \(loan)")
         #expect(out.first?.hasPrefix("OK \(loan) due=") == true, "\(out)")
+        #expect(try await archivist.request("LOAN CHECKOUT \(loan)") == ["ERR CONFLICT \(loan) is already checked out"])
         // While it is out the borrower reads it without a grant, and its status is on_loan.
         let shown = try await borrower.request("DOSSIER SHOW \(ref) purpose=借阅")
         #expect(shown.last == "OK 1" && shown.first?.contains("status=on_loan") == true, "\(shown)")

@@ -136,6 +136,7 @@ extension MessageCatalog {
         MessageTemplate("L{} is no longer out", "L{1} 已不在借出状态"),
         MessageTemplate("{} is {}, not checked out", "{1} 的状态是 {2}，未借出"),
         MessageTemplate("{} is {}; it must be approved", "{1} 的状态是 {2}；必须先获批准"),
+        MessageTemplate("{} is already checked out", "{1} 已借出，不能再次借出"),
         MessageTemplate("{} is {}; only filed dossiers are lent", "{1} 的状态是 {2}；只有已归档的档案可以借出"),
         MessageTemplate("{} is {}", "{1} 的状态是 {2}", wordParts: true),
         MessageTemplate("{} is no longer possible: the dossier is {} now; reject it", "{1} 已无法执行：档案现在的密级是 {2}；请驳回"),

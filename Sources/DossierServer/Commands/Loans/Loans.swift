@@ -132,7 +132,12 @@ enum Loans {
         guard let row = answer.first else { throw ProtocolError(.notFound, "no loan \(id)") }
         let loan = try record(row)
         try requireArchivist(loan, actor)
-        guard loan.status == "approved" else { throw ProtocolError(.conflict, "\(id) is \(wireStatus(loan.status)); it must be approved") }
+        switch loan.status {
+        case "approved": break
+        // A second check-out of the same loan: say what happened, not what was needed.
+        case "out": throw ProtocolError(.conflict, "\(id) is already checked out")
+        default: throw ProtocolError(.conflict, "\(id) is \(wireStatus(loan.status)); it must be approved")
+        }
         _ = try loan.requireRule()
         guard let due = try row.decode("due", as: String?.self)
         else { throw PostgresError(kind: .client, message: "expected a row, got none (UPDATE 0)") }
