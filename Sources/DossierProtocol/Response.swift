@@ -10,10 +10,22 @@ public struct Response: Hashable, Sendable {
 
     public var rows: [Row]
     public var final: Final
+    /// Row fields whose values are sentences the server wrote for a person (a
+    /// to-do's `detail`, what stands in a request's way), not data: like an
+    /// error message they follow the session's `LANG` (`localized(to:)`).
+    public var sentenceKeys: Set<String>
 
-    public init(rows: [Row] = [], final: Final) {
+    public init(rows: [Row] = [], final: Final, sentenceKeys: Set<String> = []) {
         self.rows = rows
         self.final = final
+        self.sentenceKeys = sentenceKeys
+    }
+
+    /// The same response with the fields `keys` of its rows marked as sentences.
+    public func sentences(_ keys: Set<String>) -> Response {
+        var marked = self
+        marked.sentenceKeys = keys
+        return marked
     }
 
     /// `OK` or `OK <text>`.

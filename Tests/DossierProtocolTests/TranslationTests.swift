@@ -78,6 +78,46 @@ import Testing
         #expect(MessageCatalog.translate("the queue is full again", to: .chinese) == "the queue is full again")
     }
 
+    /// Rows' sentences (`Response.sentenceKeys`): TODO's details and what stands
+    /// in a request's way.
+    @Test func rowSentences() {
+        let cases: [(String, String)] = [
+            ("file D7 by li.na", "li.na 提交的 file 申请：D7"),
+            ("loan L3 by zhao.lei: 核对合同", "zhao.lei 提交的 loan 申请：L3，事由：核对合同"),
+            ("delete SH-HT-2026-0001 by li.na: restore (cannot be done now: SH-HT-2026-0001 is on legal hold)",
+             "li.na 提交的 delete 申请：SH-HT-2026-0001，事由：restore（目前无法执行：SH-HT-2026-0001 处于法律冻结中）"),
+            ("access D2 by wang.fang (cannot be done now: li.na has left)", "wang.fang 提交的 access 申请：D2（目前无法执行：li.na 已离职）"),
+            ("destroy: cannot be done now: SH-HT-2026-0001 is kept until its customer closes",
+             "destroy 申请目前无法执行：SH-HT-2026-0001 须保管至其客户关闭"),
+            ("edit: cannot be done now: D9 is deleted", "edit 申请目前无法执行：D9 的状态是 deleted"),
+            ("2026 年度框架合同: submit by the end of 2026-12-08 (LATE_FILING)", "2026 年度框架合同：请在 2026-12-08 当天结束前提交（逾期记 LATE_FILING）"),
+            ("SH-HT-2026-0001: bring it back to the archivist, or ask for more time", "SH-HT-2026-0001：请交还档案员，或申请延期"),
+            ("SH-HT-2026-0001 approved for zhao.lei", "SH-HT-2026-0001 已批准借给 zhao.lei，待交付"),
+            ("SH-HT-2026-0001 out with zhao.lei", "SH-HT-2026-0001 已借给 zhao.lei，待归还"),
+            ("上海华东贸易有限公司: monthly refresh (STALE_CUSTOMER)", "上海华东贸易有限公司：请做每月资料确认（逾期记 STALE_CUSTOMER）"),
+            ("read access ends; ask again if you still need it", "查阅权限即将到期；如仍需要，请重新申请"),
+            ("C-2026-00002 张三: visit by the end of 2026-01-05", "C-2026-00002 张三：请在 2026-01-05 当天结束前完成回访"),
+            ("C-2026-00002 张三: visit by the end of 2026-01-05 (带上合同)", "C-2026-00002 张三：请在 2026-01-05 当天结束前完成回访（带上合同）"),
+            ("C-2026-00002 张三: li.na has not recorded the visit due 2026-01-05", "C-2026-00002 张三：li.na 尚未记录 2026-01-05 到期的回访"),
+            ("SH-HT-2026-0001 missing in I1, last held by wang.jl", "SH-HT-2026-0001 在盘点 I1 中为 missing，最后借阅人 wang.jl"),
+            ("SH-HT-2026-0002 damaged in I4, never lent: the department answers for it",
+             "SH-HT-2026-0002 在盘点 I4 中为 damaged，从未借出：由部门负责"),
+            ("上海华东贸易有限公司: over_limit (outstanding 90.00, no credit limit)", "上海华东贸易有限公司：over_limit（未结金额 90.00，无信用额度）"),
+            ("华东: over_limit, overdue (outstanding 90.00, limit 50.00, overdue 40.00 since 2026-11-01)",
+             "华东：over_limit, overdue（未结金额 90.00，信用额度 50.00，逾期 40.00，自 2026-11-01 起）"),
+        ]
+        for (english, chinese) in cases {
+            #expect(MessageCatalog.translateSentence(english, to: .chinese) == chinese)
+            #expect(MessageCatalog.translateSentence(english, to: .english) == english)
+        }
+        // A sentence's short templates never take an error message.
+        #expect(MessageCatalog.translate("file D7 by li.na", to: .chinese) == "file D7 by li.na")
+        // Only the marked fields of the rows, and only in Chinese.
+        let todo = Response.rows([["what": "grant", "detail": "read access ends; ask again if you still need it"]]).sentences(["detail"])
+        #expect(todo.localized(to: .chinese).rows == [["what": "grant", "detail": "查阅权限即将到期；如仍需要，请重新申请"]])
+        #expect(todo.localized(to: .english) == todo)
+    }
+
     @Test func responsesKeepTheirCodeAndData() {
         let response = Response.error(.notFound, "no dossier D9").localized(to: .chinese)
         #expect(response == .error(.notFound, "没有档案 D9"))

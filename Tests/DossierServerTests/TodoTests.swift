@@ -81,4 +81,61 @@ import TestSupport
         #expect(try await company.client("aud").request("TODO") == ["OK 0"])
         try await server.shutdown()
     }
+
+    /// `detail` is a sentence for the caller: it follows the session's `LANG`,
+    /// with what stands in a request's way translated inside it, while codes,
+    /// references, verbs and a person's own words (a reason) stay as they are.
+    /// APPROVAL LIST's `obstacle` likewise.
+    @Test func detailsFollowTheSessionLanguage() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let sql = try server.database.admin()
+        defer { sql.close() }
+        let rep = try await company.client("li.na")
+        let manager = try await company.client("mgr.sh")
+        // The rep: a draft past its deadline, a customer due for its refresh, a
+        // deletion that waits while the dossier is out on loan.
+        let old = try await company.draft(rep)
+        try sql.query("UPDATE dossier.dossiers SET created_at = now() - interval '20 days' WHERE id = $1::int8", [Int64(old.dropFirst())!])
+        try sql.query("UPDATE dossier.customers SET updated_at = now() - interval '40 days' WHERE number = 'C-2026-00001'")
+        let filing = try await company.submit(rep, try await company.draft(rep))
+        let number = String(try #require(try await manager.request("APPROVE \(filing)").first?.firstMatch(of: /number=(\S+)/)?.1))
+        let deletion = try company.pendingID(try await rep.request("DOSSIER DELETE \(number) reason=重复建档"))
+        let borrower = try await company.client("zhao.lei")
+        let loan = try company.pendingID(try await borrower.request("LOAN REQUEST \(number) purpose=核对 days=1"))
+        let loanApproval = try #require(try await manager.request("APPROVAL LIST kind=loan").first?.firstMatch(of: /id=(A\d+)/)?.1)
+        #expect(try await manager.request("APPROVE \(loanApproval)") == ["OK \(loanApproval) approved"])
+        #expect(try await company.client("arc.sh").request("LOAN CHECKOUT \(loan)").first?.hasPrefix("OK") == true)
+
+        let englishRep = try await rep.request("TODO")
+        let englishManager = try await manager.request("TODO")
+        #expect(englishManager.contains { $0.contains("detail=\"delete \(number) by li.na: 重复建档 (cannot be done now: \(number) is on_loan)\"") },
+                "\(englishManager)")
+        #expect(englishRep.contains { $0.contains("detail=\"delete: cannot be done now: \(number) is on_loan\"") }, "\(englishRep)")
+
+        let chineseRep = try await company.client("li.na")
+        let chineseManager = try await company.client("mgr.sh")
+        for client in [chineseRep, chineseManager] { #expect(try await client.request("LANG zh-CN") == ["OK"]) }
+        let repList = try await chineseRep.request("TODO")
+        let managerList = try await chineseManager.request("TODO")
+        #expect(managerList.contains { $0.contains("detail=\"li.na 提交的 delete 申请：\(number)，事由：重复建档（目前无法执行：\(number) 的状态是 on_loan）\"") },
+                "\(managerList)")
+        #expect(repList.contains { $0.contains("detail=\"delete 申请目前无法执行：\(number) 的状态是 on_loan\"") }, "\(repList)")
+        #expect(repList.contains { $0.contains("what=draft target=\(old)") && $0.contains("（逾期记 LATE_FILING）") }, "\(repList)")
+        #expect(repList.contains { $0.contains("what=customer") && $0.contains("请做每月资料确认（逾期记 STALE_CUSTOMER）") }, "\(repList)")
+        // Only `detail` differs, row by row, and no English sentence is left in it.
+        for (english, chinese) in zip(englishRep + englishManager, repList + managerList) {
+            let withoutDetail = { (line: String) in line.replacing(#/ detail="[^"]*"/#, with: "") }
+            #expect(withoutDetail(english) == withoutDetail(chinese), "\(english) | \(chinese)")
+        }
+        #expect(repList.count == englishRep.count && managerList.count == englishManager.count)
+        let details = (repList + managerList).compactMap { $0.firstMatch(of: /detail="([^"]*)"/).map { String($0.1) } }
+        #expect(details.count == repList.count + managerList.count - 2)
+        #expect(!details.contains { $0.firstMatch(of: /[a-z]{2,} [a-z]{2,} [a-z]{2,}/) != nil }, "\(details)")
+
+        // The request as APPROVAL LIST shows it to the manager.
+        let pending = try await chineseManager.request("APPROVAL LIST")
+        #expect(pending.contains { $0.contains("id=\(deletion)") && $0.contains("obstacle=\"\(number) 的状态是 on_loan\"") }, "\(pending)")
+        try await server.shutdown()
+    }
 }

@@ -12,12 +12,30 @@ public struct MessageTemplate: Hashable, Sendable {
     /// with little text of its own (`{} is {}`) must not match a longer message
     /// around it and leave its English in the Chinese.
     public let wordParts: Bool
+    /// A row's sentence (`MessageCatalog.rowSentences`): its parts are data or a
+    /// person's own words and stay as they are, except `sentenceParts`.
+    public let isRowSentence: Bool
+    /// The parts (1-based) of a row's sentence that are sentences of their own
+    /// (what stands in a request's way, inside a to-do), translated by any template.
+    public let sentenceParts: Set<Int>
 
     init(_ english: String, _ chinese: String, phrase: Bool = false, wordParts: Bool = false) {
         self.english = english
         self.chinese = chinese
         self.isPhrase = phrase
         self.wordParts = wordParts
+        self.isRowSentence = false
+        self.sentenceParts = []
+    }
+
+    /// A row's sentence; `sentenceParts` as above.
+    init(rowSentence english: String, _ chinese: String, sentenceParts: Set<Int> = []) {
+        self.english = english
+        self.chinese = chinese
+        self.isPhrase = false
+        self.wordParts = false
+        self.isRowSentence = true
+        self.sentenceParts = sentenceParts
     }
 
     /// The English split at its `{}`s.
@@ -71,27 +89,49 @@ public enum MessageCatalog {
 
     /// Whole messages before phrases (a phrase only fills a part), each group most
     /// specific (longest literal text) first.
-    private static let ordered: [MessageTemplate] = all.sorted {
-        if $0.isPhrase != $1.isPhrase { return !$0.isPhrase }
-        return $0.literals.map(\.count).reduce(0, +) > $1.literals.map(\.count).reduce(0, +)
+    private static let ordered: [MessageTemplate] = mostSpecificFirst(all)
+    /// What rows' sentences are matched against: their own templates first (the
+    /// outer sentence), then the messages' for what they embed (`… (cannot be
+    /// done now: D7 is deleted)`) or are (an `obstacle`).
+    /// Kept apart from `ordered`, so that a sentence's short template (`{} {} by
+    /// {}`) never takes an error message.
+    private static let orderedForSentences: [MessageTemplate] = mostSpecificFirst(rowSentences) + ordered
+
+    private static func mostSpecificFirst(_ templates: [MessageTemplate]) -> [MessageTemplate] {
+        templates.sorted {
+            if $0.isPhrase != $1.isPhrase { return !$0.isPhrase }
+            return $0.literals.map(\.count).reduce(0, +) > $1.literals.map(\.count).reduce(0, +)
+        }
     }
 
     /// `message` in `language`; unchanged in English or when no template matches.
     public static func translate(_ message: String, to language: Language) -> String {
         guard language == .chinese else { return message }
-        return chinese(message, phrasesOnly: false) ?? message
+        return chinese(message, phrasesOnly: false, in: ordered) ?? message
+    }
+
+    /// A row's sentence (`Response.sentenceKeys`) in `language`; unchanged in
+    /// English or when no template matches.
+    public static func translateSentence(_ sentence: String, to language: Language) -> String {
+        guard language == .chinese else { return sentence }
+        return chinese(sentence, phrasesOnly: false, in: orderedForSentences) ?? sentence
     }
 
     /// Whether some template matches `message` (for the completeness test).
     public static func hasTranslation(_ message: String) -> Bool {
-        chinese(message, phrasesOnly: false) != nil
+        chinese(message, phrasesOnly: false, in: ordered) != nil
     }
 
-    private static func chinese(_ message: String, phrasesOnly: Bool) -> String? {
-        for template in ordered where !phrasesOnly || template.isPhrase {
+    private static func chinese(_ message: String, phrasesOnly: Bool, in templates: [MessageTemplate]) -> String? {
+        for template in templates where !phrasesOnly || template.isPhrase {
             guard let parts = template.match(message) else { continue }
-            // A part may itself be a phrase (`may delete`, `expected a date …`).
-            let translated = parts.map { chinese($0, phrasesOnly: true) ?? $0 }
+            // A part may itself be a phrase (`may delete`, `expected a date …`);
+            // a row's sentence translates only the parts it names as sentences.
+            let translated = parts.enumerated().map { index, part in
+                if template.sentenceParts.contains(index + 1) { return chinese(part, phrasesOnly: false, in: templates) ?? part }
+                if template.isRowSentence { return part }
+                return chinese(part, phrasesOnly: true, in: templates) ?? part
+            }
             return template.chinese(with: translated)
         }
         return nil
@@ -99,12 +139,24 @@ public enum MessageCatalog {
 }
 
 extension Response {
-    /// The response with its error message in `language`; rows and `OK` texts are
+    /// The response with its error message and its rows' sentences
+    /// (`sentenceKeys`) in `language`; the rest of the rows and `OK` texts are
     /// data and stay as they are.
     public func localized(to language: Language) -> Response {
-        guard language != .english, case .error(var error) = final else { return self }
-        error.message = MessageCatalog.translate(error.message, to: language)
-        return Response(rows: rows, final: .error(error))
+        guard language != .english else { return self }
+        var out = self
+        if case .error(var error) = final {
+            error.message = MessageCatalog.translate(error.message, to: language)
+            out.final = .error(error)
+        }
+        if !sentenceKeys.isEmpty {
+            for row in out.rows.indices {
+                for field in out.rows[row].fields.indices where sentenceKeys.contains(out.rows[row].fields[field].key) {
+                    out.rows[row].fields[field].value = MessageCatalog.translateSentence(out.rows[row].fields[field].value, to: language)
+                }
+            }
+        }
+        return out
     }
 }
 

@@ -166,6 +166,8 @@ extension MessageCatalog {
         MessageTemplate("on legal hold", "处于法律冻结中"),
         MessageTemplate("dossier is already on hold", "档案已被冻结"),
         MessageTemplate("{} is kept until {}", "{1} 须保管至 {2}"),
+        // What stands in a destruction's way while the customer is open (approval_obstacles).
+        MessageTemplate("{} is kept until its customer closes", "{1} 须保管至其客户关闭"),
         MessageTemplate("{} already has a pending destruction", "{1} 已有待审的销毁申请"),
         MessageTemplate("{} is {}; only filed dossiers are destroyed", "{1} 的状态是 {2}；只有已归档的档案可以销毁"),
     ]

@@ -49,10 +49,11 @@ enum ApprovalListing {
                             on: connection)
         let opener = SealedValues(personalData: personalData, connection: connection)
         let shown = try rows.prefix(limit).map { try row($0, opener) }
+        // What stands in a request's way is a sentence for the caller (in their `LANG`).
         if rows.count > limit, let last = rows.prefix(limit).last {
-            return .rows(shown, suffix: "next=A\(try last.decode("id", as: Int64.self))")
+            return Response.rows(shown, suffix: "next=A\(try last.decode("id", as: Int64.self))").sentences(["obstacle"])
         }
-        return .rows(shown)
+        return Response.rows(shown).sentences(["obstacle"])
     }
 
     static func show(_ approval: ApprovalID, personalData: PersonalData?, on connection: PostgresConnection) throws -> Response {
@@ -97,7 +98,7 @@ enum ApprovalListing {
             out.append("at", try step.decode("at", as: String.self))
             rows.append(out)
         }
-        return .rows(rows)
+        return Response.rows(rows).sentences(["obstacle"])
     }
 
     private static func row(_ row: PostgresRow, _ opener: SealedValues) throws -> Row {

@@ -13,13 +13,15 @@ enum TodoList {
           FROM dossier.todo() t
         """, [])
 
+    /// The rows; `detail` is a sentence for the caller (in their `LANG`), the
+    /// other fields are codes, references and verbs.
     static func response(_ answer: PostgresResult) throws -> Response {
-        .rows(try answer.rows.map { row in
+        Response.rows(try answer.rows.map { row in
             var out = Row()
             for column in ["urgency", "due", "what", "target", "detail", "verb"] {
                 out.append(column, try row.decode(column, as: String?.self) ?? "")
             }
             return out
-        })
+        }).sentences(["detail"])
     }
 }
