@@ -28,17 +28,30 @@ public enum SensitiveField: String, CaseIterable, Sendable {
 
     /// The normalized text a blind index is computed over, so that `138 0000 0000`
     /// and `138-0000-0000` find the same customer; nil for fields without one.
+    /// Full-width ASCII typed in an input method's full-width mode counts as
+    /// its ASCII (`１３８－００００－００００` is `13800000000`): the values
+    /// themselves are kept as typed.
     public func searchKey(_ value: String) -> String? {
         switch self {
         case .phone:
-            let kept = value.filter { !" -()（）".contains($0) }
+            let kept = FullWidthASCII.folded(value).filter { !" -()\u{3000}".contains($0) }
             return kept.isEmpty ? nil : kept
         case .idNumber:
-            let trimmed = value.trimmingSpaces().uppercased()
+            let trimmed = FullWidthASCII.folded(value).trimmingSpaces().uppercased()
             return trimmed.isEmpty ? nil : trimmed
         case .email, .address, .bankAccount:
             return nil
         }
+    }
+
+    /// The key an index written before full-width input was folded holds for a
+    /// value typed all in full width (`１３８００００００００` was indexed as
+    /// typed): the full-width form of `key`, which a lookup tries beside it;
+    /// nil when it is the same. Such a value is found by its ASCII or its
+    /// full-width needle alike, without re-indexing the directory.
+    public func fullWidthLegacyKey(_ key: String) -> String? {
+        let wide = FullWidthASCII.widened(key)
+        return wide == key ? nil : wide
     }
 }
 

@@ -33,6 +33,11 @@ import Testing
         #expect(SensitiveField.phone.searchKey("138 0000-0000") == "13800000000")
         #expect(SensitiveField.idNumber.searchKey(" 11010519491231002x ") == "11010519491231002X")
         #expect(SensitiveField.email.searchKey("a@b.c") == nil)
+        // Typed in an input method's full-width mode: the same key as its ASCII.
+        #expect(SensitiveField.phone.searchKey("１３８　００００－００００") == "13800000000")
+        #expect(SensitiveField.phone.searchKey("（０２１）６２３４５６７８") == "02162345678")
+        #expect(SensitiveField.idNumber.searchKey("１１０１０５１９４９１２３１００２ｘ\u{3000}") == "11010519491231002X")
+        #expect(SensitiveField.phone.fullWidthLegacyKey("13800000000") == "１３８００００００００")
     }
 
     static let keyText = """
@@ -103,8 +108,16 @@ import Testing
         let index = try #require(BlindIndex.compute("138 0000 0000", field: .phone, master: k1))
         #expect(BlindIndex.compute("13800000000", field: .phone, master: k1) == index, "normalized")
         #expect(BlindIndex.compute("13800000000", field: .phone, master: keyring.current) != index, "per master key")
+        #expect(BlindIndex.compute("１３８ ００００ ００００", field: .phone, master: k1) == index, "full-width input folded")
+        // An index written before the folding held a full-width value as typed: lookups try that form too.
+        let legacy = BlindIndex.index("１３８００００００００", field: .phone, master: k1)
+        let candidates = BlindIndex.candidates("138-0000-0000", keyring: keyring)
+        #expect(candidates.contains(index) && candidates.contains(legacy))
+        #expect(BlindIndex.candidates("１３８００００００００", keyring: keyring).contains(legacy))
         #expect(BlindIndex.compute("13800000000", field: .idNumber, master: k1) != index, "per field")
         #expect(BlindIndex.compute("a@b.c", field: .email, master: k1) == nil, "e-mail has none")
-        #expect(BlindIndex.candidates("13800000000", keyring: keyring).count == 4, "two keys × two indexed fields")
+        #expect(BlindIndex.candidates("13800000000", keyring: keyring).count == 8,
+                "two keys × two indexed fields × the key and its full-width form")
+        #expect(BlindIndex.candidates("\u{3000}", keyring: keyring).isEmpty, "no key, no lookup")
     }
 }

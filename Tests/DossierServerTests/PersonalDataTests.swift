@@ -125,6 +125,24 @@ import TestSupport
         try await server.shutdown()
     }
 
+    /// A phone typed in an input method's full-width mode is kept as typed and
+    /// found by its ASCII digits, and the other way round (an index written
+    /// before the folding: `PrivacyTests.blindIndexes`).
+    @Test func fullWidthPhonesAreFoundByTheirDigits() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let rep = try await company.client("li.na")
+        let wide = try #require(try await rep.request("CUSTOMER NEW name=北京　全角公司 kind=company phone=１３８－００１３－８０００").first)
+        let number = String(wide.dropFirst(3))
+        #expect(try await rep.request("CUSTOMER SHOW \(number)").first?.contains("phone=１３８－００１３－８０００") == true)
+        for needle in ["13800138000", "138-0013-8000", "１３８００１３８０００"] {
+            #expect(try await rep.request("CUSTOMER FIND \(needle)").contains { $0.contains("id=\(number)") }, "\(needle)")
+        }
+        let ascii = try #require(try await rep.request("CUSTOMER NEW name=上海半角公司 kind=company phone=13900139000").first)
+        #expect(try await rep.request("CUSTOMER FIND １３９００１３９０００").contains { $0.contains("id=\(ascii.dropFirst(3))") })
+        try await server.shutdown()
+    }
+
     @Test func consentIsRecordedAndTheRuleRefusesOrFlags() async throws {
         let server = try await TestServer()
         let company = try await Company(server)

@@ -16,5 +16,19 @@ public enum FullWidthASCII {
         return String(out)
     }
 
+    /// `ascii` with every printable ASCII character (`!` … `~`) in its full-width
+    /// form: what an input method in full-width mode types for it.
+    public static func widened(_ ascii: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in ascii.unicodeScalars {
+            if (0x21...0x7E).contains(scalar.value), let wide = Unicode.Scalar(scalar.value + 0xFEE0) {
+                out.append(wide)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
     static func isFullWidth(_ scalar: Unicode.Scalar) -> Bool { (0xFF01...0xFF5E).contains(scalar.value) }
 }
