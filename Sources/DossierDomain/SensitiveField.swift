@@ -56,10 +56,12 @@ public enum SensitiveField: String, CaseIterable, Sendable {
 }
 
 /// Masked forms of personal data: enough to recognize a value one already
-/// knows, not enough to learn it.
+/// knows, not enough to learn it. Of the value with full-width ASCII read as
+/// ASCII (`１３８…` masks as `138****…`, and `＠` is an e-mail's `@`), as reports
+/// compare them.
 public enum PersonalDataMask {
     public static func mask(_ value: String, as field: SensitiveField) -> String {
-        let characters = Array(value.trimmingSpaces())
+        let characters = Array(FullWidthASCII.folded(value).trimmingSpaces())
         switch field {
         case .phone:
             return keep(characters, first: characters.count >= 11 ? 3 : characters.count >= 7 ? 2 : 0,

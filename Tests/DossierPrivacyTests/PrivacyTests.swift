@@ -26,6 +26,8 @@ import Testing
         #expect(SensitiveField.phone.mask("110") == "****")
         #expect(SensitiveField.idNumber.mask("11010519491231002X") == "110***********002X")
         #expect(SensitiveField.email.mask("wang@example.com") == "w***@example.com")
+        #expect(SensitiveField.phone.mask("１３８００００００００") == "138****0000", "typed in full-width mode")
+        #expect(SensitiveField.email.mask("ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ") == "w***@example.com")
         #expect(SensitiveField.email.mask("nonsense") == "****")
         #expect(SensitiveField.address.mask("上海市浦东新区世纪大道100号") == "上海市浦东新****")
         #expect(SensitiveField.address.mask("上海") == "****")
