@@ -29,6 +29,8 @@ public struct LoanReturn: Hashable, Sendable {
     public var complete: Bool?
     public var note: String?
     public init(loan: LoanID, complete: Bool?, note: String?) { self.loan = loan; self.complete = complete; self.note = note }
+    /// Everything came back (`complete=` absent or `yes`).
+    public var isComplete: Bool { complete ?? true }
 }
 
 /// `LOAN EXTEND L<n> days=|hours= reason=`.

@@ -26,8 +26,7 @@ import TestSupport
         // (LATE_FILING running), a customer due for its monthly refresh.
         let fresh = try await company.draft(rep)
         let old = try await company.draft(rep)
-        try sql.query("UPDATE dossier.dossiers SET created_at = now() - interval '20 days' WHERE id = $1::int8", [Int64(old.dropFirst())!])
-        try sql.query("UPDATE dossier.customers SET updated_at = now() - interval '40 days' WHERE number = 'C-2026-00001'")
+        try Self.overdue(draft: old, andCustomerOn: sql)
         let repList = try await rep.request("TODO")
         #expect(repList.last == "OK 3", "\(repList)")
         // Overdue first, by deadline: the old draft's (about 15 days ago) before the customer's (10 days ago).
@@ -96,8 +95,7 @@ import TestSupport
         // The rep: a draft past its deadline, a customer due for its refresh, a
         // deletion that waits while the dossier is out on loan.
         let old = try await company.draft(rep)
-        try sql.query("UPDATE dossier.dossiers SET created_at = now() - interval '20 days' WHERE id = $1::int8", [Int64(old.dropFirst())!])
-        try sql.query("UPDATE dossier.customers SET updated_at = now() - interval '40 days' WHERE number = 'C-2026-00001'")
+        try Self.overdue(draft: old, andCustomerOn: sql)
         let filing = try await company.submit(rep, try await company.draft(rep))
         let number = String(try #require(try await manager.request("APPROVE \(filing)").first?.firstMatch(of: /number=(\S+)/)?.1))
         let deletion = try company.pendingID(try await rep.request("DOSSIER DELETE \(number) reason=重复建档"))
@@ -137,5 +135,12 @@ import TestSupport
         let pending = try await chineseManager.request("APPROVAL LIST")
         #expect(pending.contains { $0.contains("id=\(deletion)") && $0.contains("obstacle=\"\(number) 的状态是 on_loan\"") }, "\(pending)")
         try await server.shutdown()
+    }
+
+    /// `draft` 20 days old (its LATE_FILING deadline passed) and customer
+    /// C-2026-00001 last refreshed 40 days ago: both overdue on the caller's list.
+    static func overdue(draft: String, andCustomerOn sql: PostgresConnection) throws {
+        try sql.query("UPDATE dossier.dossiers SET created_at = now() - interval '20 days' WHERE id = $1::int8", [Int64(draft.dropFirst())!])
+        try sql.query("UPDATE dossier.customers SET updated_at = now() - interval '40 days' WHERE number = 'C-2026-00001'")
     }
 }

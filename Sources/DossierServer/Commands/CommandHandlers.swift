@@ -62,7 +62,7 @@ struct CommandHandlers: Sendable {
             WholeCommand(statements: [Loans.checkoutStatement(loan)]) { answers, actor in
                 try Loans.checkoutResponse(loan, actor: actor, answer: answers[0])
             }
-        case .loanReturn(let command) where command.complete ?? true:
+        case .loanReturn(let command) where command.isComplete:
             // An incomplete return charges a penalty after the call: `respond`.
             WholeCommand(statements: [Loans.giveBackStatement(command)]) { answers, actor in
                 try Loans.completeReturnResponse(command, actor: actor, answer: answers[0])

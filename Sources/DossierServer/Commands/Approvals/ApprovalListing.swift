@@ -29,6 +29,9 @@ enum ApprovalListing {
     /// of waiting requests pages through them (issue 17).
     static let defaultLimit = 50
 
+    /// What stands in a request's way is a sentence for the caller, in their `LANG`.
+    private static let sentences: Set<String> = ["obstacle"]
+
     static func list(_ command: ApprovalList, actor: Actor, personalData: PersonalData?, on connection: PostgresConnection) throws
         -> Response {
         let limit = command.limit ?? defaultLimit
@@ -49,11 +52,10 @@ enum ApprovalListing {
                             on: connection)
         let opener = SealedValues(personalData: personalData, connection: connection)
         let shown = try rows.prefix(limit).map { try row($0, opener) }
-        // What stands in a request's way is a sentence for the caller (in their `LANG`).
         if rows.count > limit, let last = rows.prefix(limit).last {
-            return Response.rows(shown, suffix: "next=A\(try last.decode("id", as: Int64.self))").sentences(["obstacle"])
+            return Response.rows(shown, suffix: "next=A\(try last.decode("id", as: Int64.self))").sentences(sentences)
         }
-        return Response.rows(shown).sentences(["obstacle"])
+        return Response.rows(shown).sentences(sentences)
     }
 
     static func show(_ approval: ApprovalID, personalData: PersonalData?, on connection: PostgresConnection) throws -> Response {
@@ -98,7 +100,7 @@ enum ApprovalListing {
             out.append("at", try step.decode("at", as: String.self))
             rows.append(out)
         }
-        return Response.rows(rows).sentences(["obstacle"])
+        return Response.rows(rows).sentences(sentences)
     }
 
     private static func row(_ row: PostgresRow, _ opener: SealedValues) throws -> Row {

@@ -149,11 +149,10 @@ enum Loans {
     /// dossier filed again (0153); a complete return's audit row too, an
     /// incomplete one's after its penalty. The actor as in `checkoutStatement`.
     static func giveBackStatement(_ command: LoanReturn) -> PipelinedStatement {
-        let complete = command.complete ?? true
-        return PipelinedStatement("""
+        PipelinedStatement("""
             SELECT * FROM dossier.loan_give_back_by($1::int8, dossier.actor_user_id(), dossier.actor_role(),
                                                     dossier.actor_dept_id(), $2::bool, $3::text, $4::text)
-            """, [command.loan.value, complete, command.note, complete ? "complete" : nil])
+            """, [command.loan.value, command.isComplete, command.note, command.isComplete ? "complete" : nil])
     }
 
     /// A complete return is nothing but its call: a whole command, answered
@@ -166,7 +165,7 @@ enum Loans {
     static func giveBack(_ command: LoanReturn, actor: Actor, on connection: PostgresConnection) throws -> Response {
         let statement = giveBackStatement(command)
         let loan = try returned(command, actor: actor, answer: try connection.query(statement.sql, statement.params))
-        guard command.complete == false else { return .ok(command.loan.description) }
+        guard !command.isComplete else { return .ok(command.loan.description) }
         // An incomplete return: the answer names what the loss cost the borrower.
         let (penalty, amount) = try PenaltyLedger.charge(
             userID: loan.borrowerID, rule: "LOST_OR_DAMAGED", dossierID: loan.dossierID, loanID: loan.id,
