@@ -612,11 +612,14 @@ BEGIN
     IF NOT dossier.session_is_product() THEN
         RETURN NEW;
     END IF;
-    IF NEW.current_step > OLD.current_step AND NOT EXISTS (
-            SELECT 1 FROM dossier.approval_steps s
-             WHERE s.approval_id = NEW.id AND s.step_no = OLD.current_step AND s.decision = 'approved') THEN
-        RAISE EXCEPTION 'approval %: step % is not approved', NEW.id, OLD.current_step
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'approvals_transition';
+    -- Two IFs: the comparison alone is a simple expression; the look-up
+    -- runs (and starts an executor) only when the step moves (issue 17).
+    IF NEW.current_step > OLD.current_step THEN
+        IF NOT EXISTS (SELECT 1 FROM dossier.approval_steps s
+                        WHERE s.approval_id = NEW.id AND s.step_no = OLD.current_step AND s.decision = 'approved') THEN
+            RAISE EXCEPTION 'approval %: step % is not approved', NEW.id, OLD.current_step
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'approvals_transition';
+        END IF;
     END IF;
     IF NEW.status IS DISTINCT FROM OLD.status THEN
         IF NEW.status = 'approved' THEN

@@ -74,6 +74,16 @@ import TestSupport
         #expect(try penalty.first?.decode("login", as: String.self) == "zhao.lei")
         #expect(try await borrower.request("DOSSIER SHOW \(ref)").first?.hasPrefix("ERR DENIED") == true)
         #expect(try await company.client("li.na").request("DOSSIER SHOW \(ref)").first?.contains("status=filed") == true)
+        // Every row of the filing and the cycle is about the dossier (AUDIT LIST ref= finds them): the writers name it (0190).
+        let abouts = try server.database.admin().query("""
+            SELECT a.action, coalesce(a.about_dossier = l.dossier_id, false) AS about
+              FROM dossier.audit_log a, dossier.loans l
+             WHERE a.action IN ('loan.request', 'approval.request', 'approval.approve', 'loan.checkout', 'loan.return')
+             ORDER BY a.id
+            """).rows.map { try "\($0.decode("action", as: String.self)) \($0.decode("about", as: Bool.self))" }
+        #expect(abouts == ["approval.request true", "approval.approve true",  // the filing
+                           "approval.request true", "approval.approve true", "loan.checkout true",
+                           "approval.request true", "approval.approve true", "loan.return true"])
         try await server.shutdown()
     }
 

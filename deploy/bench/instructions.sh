@@ -37,13 +37,15 @@
 # Statements are PREPAREd and EXECUTEd (single-user mode has no extended
 # protocol), so no side pays for parsing or planning; both sides print their
 # rows the same way (single-user mode's output, a few % of each count).
-# Knobs: N=100, LOAN_N=20 (the loan cycle's N), DOSSIERS=1000. Report: deploy/bench/results/instructions-<date>.txt
+# Knobs: N=100, LOAN_N=20 (the loan cycle's N), DOSSIERS=1000, PARTS="show loan"
+# (which parts to count: DOSSIER SHOW's, the loan cycle's). Report: deploy/bench/results/instructions-<date>.txt
 # (-run2, … when the day has one: bench_report).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 N=${N:-100}
 LOAN_N=${LOAN_N:-20}
+PARTS=${PARTS:-show loan}
 DOSSIERS=${DOSSIERS:-1000}
 ROLES='{archivist,auditor,director,manager,rep}'  # DOSSIER SHOW's roles (the command table)
 
@@ -230,6 +232,7 @@ echo "# PostgreSQL instructions per operation (callgrind), $(date -u +%Y-%m-%dT%
 echo "# host: $(uname -srm), $(nproc) cores; load average at start: $(load_now) (instruction counts do not depend on it)"
 echo "# PostgreSQL $server_version, $(valgrind --version); revision $(git rev-parse --short HEAD)"
 echo "# $DOSSIERS filed dossiers of one rep; per operation = (run of $((3 * N)) - run of $N) / $((2 * N)), single-user backend"
+if [[ " $PARTS " == *" show "* ]]; then
 show=$(per_op show); begin=$(per_op begin); minimal=$(per_op minimal); chained=$(per_op chained)
 printf '%-10s %12s\n' operation instructions
 printf '%-10s %12s   %s\n' show "$show" "BEGIN; begin_command; dossier_show; COMMIT (as dossier_app)"
@@ -238,7 +241,9 @@ printf '%-10s %12s   %s\n' minimal "$minimal" "BEGIN; SELECT by id; INSERT audit
 printf '%-10s %12s   %s\n' chained "$chained" "the same with the 32-head sha256 chain (superuser)"
 awk -v s="$show" -v m="$minimal" -v c="$chained" \
     'BEGIN { printf "ratio (ceiling / show, as the rate ratios of dossier-show.sh): minimal %.2f, chained %.2f\n", m / s, c / s }'
+fi
 
+if [[ " $PARTS " == *" loan "* ]]; then
 echo
 echo "# the loan cycle (loan-cycle.sh's commands; per cycle = (run of $((3 * LOAN_N)) - run of $LOAN_N) / $((2 * LOAN_N)))"
 loan=$(per_op loan "$LOAN_N"); unlisted=$(per_op loan_unlisted "$LOAN_N")
@@ -256,4 +261,5 @@ echo "stages of the loan cycle, inclusive per cycle (share of the cycle):"
 stage_shares loan "$LOAN_N"
 echo "stages of the minimal cycle:"
 stage_shares loan_minimal "$LOAN_N"
+fi
 echo "# written to $report"

@@ -26,7 +26,8 @@
 #   manager reads it from the pending list, as a manager's client does; this
 #   fifth command is part of the cycle on both sides.
 #   pgbench: one script = the whole cycle = five transactions, each BEGIN +
-#   begin_command(<acting user>) in one pipeline (as the daemon sends them);
+#   begin_command(<acting user>, <the verb's roles>) in one pipeline (as the
+#   daemon sends them, the roles as the command table lists them);
 #   <the daemon's statements>; COMMIT, ids carried
 #   with \gset; `-M prepared` as dossier_app, client i on dossier id_lo+i.
 # Statement texts are those of Loans.request (RequestTarget.find and
@@ -113,7 +114,7 @@ cat >"$work/cycle.sql" <<'SQL'
 -- 1. borrower: LOAN REQUEST D<id> purpose=bench
 \startpipeline
 BEGIN;
-SELECT * FROM dossier.begin_command(:rep::int8);
+SELECT * FROM dossier.begin_command(:rep::int8, '{archivist,director,manager,rep}'::text[]);
 \endpipeline
 SELECT * FROM dossier.loan_request_target(:id::int8, NULL::text)
 \gset d_
@@ -123,7 +124,7 @@ COMMIT;
 -- 2. manager: APPROVAL LIST kind=loan (status pending)
 \startpipeline
 BEGIN;
-SELECT * FROM dossier.begin_command(:mgr::int8);
+SELECT * FROM dossier.begin_command(:mgr::int8, '{archivist,auditor,director,manager,rep}'::text[]);
 \endpipeline
 SELECT l.id, l.kind, l.status, l.current_step, l.step_count, l.customer_id, l.target, l.requester,
        l.waiting_for, l.created, l.reason, l.obstacle, l.details
@@ -132,7 +133,7 @@ COMMIT;
 -- 3. manager: APPROVE A<m>
 \startpipeline
 BEGIN;
-SELECT * FROM dossier.begin_command(:mgr::int8);
+SELECT * FROM dossier.begin_command(:mgr::int8, '{director,manager}'::text[]);
 \endpipeline
 SELECT a.id, a.kind, a.status, a.dept_id, a.requester_id, a.current_step, a.step_count, a.dossier_id,
        a.customer_id, a.loan_id, a.penalty_id, a.payload::text AS payload, a.reason,
@@ -150,14 +151,14 @@ COMMIT;
 -- 4. archivist: LOAN CHECKOUT L<n>
 \startpipeline
 BEGIN;
-SELECT * FROM dossier.begin_command(:arc::int8);
+SELECT * FROM dossier.begin_command(:arc::int8, '{archivist}'::text[]);
 \endpipeline
 SELECT * FROM dossier.loan_checkout_by(:loan_loan_id::int8, :arc::int8, 'archivist'::text, :dept::int8);
 COMMIT;
 -- 5. archivist: LOAN RETURN L<n>
 \startpipeline
 BEGIN;
-SELECT * FROM dossier.begin_command(:arc::int8);
+SELECT * FROM dossier.begin_command(:arc::int8, '{archivist}'::text[]);
 \endpipeline
 SELECT * FROM dossier.loan_give_back_by(:loan_loan_id::int8, :arc::int8, 'archivist'::text, :dept::int8, true::bool, NULL::text, 'complete'::text);
 COMMIT;
