@@ -72,6 +72,10 @@ import TestSupport
         #expect(try penalty.first?.decode("rule_code", as: String.self) == "LOST_OR_DAMAGED")
         #expect(try penalty.first?.decode("amount_fen", as: Int64.self) == 2000)
         #expect(try penalty.first?.decode("login", as: String.self) == "zhao.lei")
+        // The auditor reads the penalty in the dossier's story (0191).
+        let story = try await company.client("aud").request("AUDIT LIST ref=\(ref)")
+        #expect(story.contains { $0.contains("action=penalty.charge target=P1") }, "\(story)")
+        #expect(story.contains { $0.contains("action=loan.return target=\(loan)") }, "\(story)")
         #expect(try await borrower.request("DOSSIER SHOW \(ref)").first?.hasPrefix("ERR DENIED") == true)
         #expect(try await company.client("li.na").request("DOSSIER SHOW \(ref)").first?.contains("status=filed") == true)
         // Every row of the filing and the cycle is about the dossier (AUDIT LIST ref= finds them): the writers name it (0190).
