@@ -82,14 +82,18 @@ import Testing
     /// in a request's way.
     @Test func rowSentences() {
         let cases: [(String, String)] = [
-            ("file D7 by li.na", "li.na 提交的 file 申请：D7"),
-            ("loan L3 by zhao.lei: 核对合同", "zhao.lei 提交的 loan 申请：L3，事由：核对合同"),
+            ("file D7 by li.na", "li.na 提交的归档申请：D7"),
+            ("loan L3 by zhao.lei: 核对合同", "zhao.lei 提交的借阅申请：L3，事由：核对合同"),
             ("delete SH-HT-2026-0001 by li.na: restore (cannot be done now: SH-HT-2026-0001 is on legal hold)",
-             "li.na 提交的 delete 申请：SH-HT-2026-0001，事由：restore（目前无法执行：SH-HT-2026-0001 处于法律冻结中）"),
-            ("access D2 by wang.fang (cannot be done now: li.na has left)", "wang.fang 提交的 access 申请：D2（目前无法执行：li.na 已离职）"),
+             "li.na 提交的删除申请：SH-HT-2026-0001，事由：restore（目前无法执行：SH-HT-2026-0001 处于法律冻结中）"),
+            ("access D2 by wang.fang (cannot be done now: li.na has left)", "wang.fang 提交的查阅申请：D2（目前无法执行：li.na 已离职）"),
             ("destroy: cannot be done now: SH-HT-2026-0001 is kept until its customer closes",
-             "destroy 申请目前无法执行：SH-HT-2026-0001 须保管至其客户关闭"),
-            ("edit: cannot be done now: D9 is deleted", "edit 申请目前无法执行：D9 的状态是 deleted"),
+             "销毁申请目前无法执行：SH-HT-2026-0001 须保管至其客户关闭"),
+            ("edit: cannot be done now: D9 is deleted", "档案修改申请目前无法执行：D9 的状态是 deleted"),
+            ("extend L4 by zhao.lei: 未完", "zhao.lei 提交的续借申请：L4，事由：未完"),
+            ("waive P2 by mgr.bj: 初犯", "mgr.bj 提交的罚款豁免申请：P2，事由：初犯"),
+            ("customer_edit C-2026-00001 by li.na", "li.na 提交的客户资料修改申请：C-2026-00001"),
+            ("bonus D3 by li.na", "li.na 提交的bonus申请：D3"),  // a kind without a name stays as it is
             ("2026 年度框架合同: submit by the end of 2026-12-08 (LATE_FILING)", "2026 年度框架合同：请在 2026-12-08 当天结束前提交（逾期记 LATE_FILING）"),
             ("SH-HT-2026-0001: bring it back to the archivist, or ask for more time", "SH-HT-2026-0001：请交还档案员，或申请延期"),
             ("SH-HT-2026-0001 approved for zhao.lei", "SH-HT-2026-0001 已批准借给 zhao.lei，待交付"),

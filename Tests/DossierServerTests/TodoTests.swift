@@ -116,9 +116,9 @@ import TestSupport
         for client in [chineseRep, chineseManager] { #expect(try await client.request("LANG zh-CN") == ["OK"]) }
         let repList = try await chineseRep.request("TODO")
         let managerList = try await chineseManager.request("TODO")
-        #expect(managerList.contains { $0.contains("detail=\"li.na 提交的 delete 申请：\(number)，事由：重复建档（目前无法执行：\(number) 的状态是 on_loan）\"") },
+        #expect(managerList.contains { $0.contains("detail=\"li.na 提交的删除申请：\(number)，事由：重复建档（目前无法执行：\(number) 的状态是 on_loan）\"") },
                 "\(managerList)")
-        #expect(repList.contains { $0.contains("detail=\"delete 申请目前无法执行：\(number) 的状态是 on_loan\"") }, "\(repList)")
+        #expect(repList.contains { $0.contains("detail=\"删除申请目前无法执行：\(number) 的状态是 on_loan\"") }, "\(repList)")
         #expect(repList.contains { $0.contains("what=draft target=\(old)") && $0.contains("（逾期记 LATE_FILING）") }, "\(repList)")
         #expect(repList.contains { $0.contains("what=customer") && $0.contains("请做每月资料确认（逾期记 STALE_CUSTOMER）") }, "\(repList)")
         // Only `detail` differs, row by row, and no English sentence is left in it.

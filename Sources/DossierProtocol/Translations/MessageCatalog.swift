@@ -1,3 +1,5 @@
+import DossierDomain
+
 /// One message text and its translation. `english` is the text as the server
 /// builds it, with `{}` for each interpolated part (a reference, a role, a
 /// count); `chinese` names those parts `{1}`, `{2}`, … in the order they appear
@@ -18,6 +20,9 @@ public struct MessageTemplate: Hashable, Sendable {
     /// The parts (1-based) of a row's sentence that are sentences of their own
     /// (what stands in a request's way, inside a to-do), translated by any template.
     public let sentenceParts: Set<Int>
+    /// The parts of a row's sentence that are an approval's kind (`loan`), named
+    /// in the sentence's language (`借阅`); an unknown word stays as it is.
+    public let kindParts: Set<Int>
 
     init(_ english: String, _ chinese: String, phrase: Bool = false, wordParts: Bool = false) {
         self.english = english
@@ -26,16 +31,18 @@ public struct MessageTemplate: Hashable, Sendable {
         self.wordParts = wordParts
         self.isRowSentence = false
         self.sentenceParts = []
+        self.kindParts = []
     }
 
-    /// A row's sentence; `sentenceParts` as above.
-    init(rowSentence english: String, _ chinese: String, sentenceParts: Set<Int> = []) {
+    /// A row's sentence; `sentenceParts` and `kindParts` as above.
+    init(rowSentence english: String, _ chinese: String, sentenceParts: Set<Int> = [], kindParts: Set<Int> = []) {
         self.english = english
         self.chinese = chinese
         self.isPhrase = false
         self.wordParts = false
         self.isRowSentence = true
         self.sentenceParts = sentenceParts
+        self.kindParts = kindParts
     }
 
     /// The English split at its `{}`s.
@@ -129,6 +136,7 @@ public enum MessageCatalog {
             // a row's sentence translates only the parts it names as sentences.
             let translated = parts.enumerated().map { index, part in
                 if template.sentenceParts.contains(index + 1) { return chinese(part, phrasesOnly: false, in: templates) ?? part }
+                if template.kindParts.contains(index + 1) { return ApprovalKind(rawValue: part).map(chineseName) ?? part }
                 if template.isRowSentence { return part }
                 return chinese(part, phrasesOnly: true, in: templates) ?? part
             }
