@@ -103,12 +103,12 @@ import Testing
             ("C-2026-00002 张三: visit by the end of 2026-01-05", "C-2026-00002 张三：请在 2026-01-05 当天结束前完成回访"),
             ("C-2026-00002 张三: visit by the end of 2026-01-05 (带上合同)", "C-2026-00002 张三：请在 2026-01-05 当天结束前完成回访（带上合同）"),
             ("C-2026-00002 张三: li.na has not recorded the visit due 2026-01-05", "C-2026-00002 张三：li.na 尚未记录 2026-01-05 到期的回访"),
-            ("SH-HT-2026-0001 missing in I1, last held by wang.jl", "SH-HT-2026-0001 在盘点 I1 中为 missing，最后借阅人 wang.jl"),
+            ("SH-HT-2026-0001 missing in I1, last held by wang.jl", "SH-HT-2026-0001 在盘点 I1 中发现缺失，最后借阅人 wang.jl"),
             ("SH-HT-2026-0002 damaged in I4, never lent: the department answers for it",
-             "SH-HT-2026-0002 在盘点 I4 中为 damaged，从未借出：由部门负责"),
-            ("上海华东贸易有限公司: over_limit (outstanding 90.00, no credit limit)", "上海华东贸易有限公司：over_limit（未结金额 90.00，无信用额度）"),
+             "SH-HT-2026-0002 在盘点 I4 中发现损坏，从未借出：由部门负责"),
+            ("上海华东贸易有限公司: over_limit (outstanding 90.00, no credit limit)", "上海华东贸易有限公司：超出信用额度（未结金额 90.00，无信用额度）"),
             ("华东: over_limit, overdue (outstanding 90.00, limit 50.00, overdue 40.00 since 2026-11-01)",
-             "华东：over_limit, overdue（未结金额 90.00，信用额度 50.00，逾期 40.00，自 2026-11-01 起）"),
+             "华东：超出信用额度、有逾期欠款（未结金额 90.00，信用额度 50.00，逾期 40.00，自 2026-11-01 起）"),
         ]
         for (english, chinese) in cases {
             #expect(MessageCatalog.translateSentence(english, to: .chinese) == chinese)

@@ -1,5 +1,3 @@
-import DossierDomain
-
 /// One message text and its translation. `english` is the text as the server
 /// builds it, with `{}` for each interpolated part (a reference, a role, a
 /// count); `chinese` names those parts `{1}`, `{2}`, … in the order they appear
@@ -20,9 +18,10 @@ public struct MessageTemplate: Hashable, Sendable {
     /// The parts (1-based) of a row's sentence that are sentences of their own
     /// (what stands in a request's way, inside a to-do), translated by any template.
     public let sentenceParts: Set<Int>
-    /// The parts of a row's sentence that are an approval's kind (`loan`), named
-    /// in the sentence's language (`借阅`); an unknown word stays as it is.
-    public let kindParts: Set<Int>
+    /// The parts of a row's sentence that are a code with a name (`loan`,
+    /// `over_limit, overdue`), named in the sentence's language; an unknown
+    /// word stays as it is.
+    public let termParts: [Int: SentenceTerm]
 
     init(_ english: String, _ chinese: String, phrase: Bool = false, wordParts: Bool = false) {
         self.english = english
@@ -31,18 +30,18 @@ public struct MessageTemplate: Hashable, Sendable {
         self.wordParts = wordParts
         self.isRowSentence = false
         self.sentenceParts = []
-        self.kindParts = []
+        self.termParts = [:]
     }
 
-    /// A row's sentence; `sentenceParts` and `kindParts` as above.
-    init(rowSentence english: String, _ chinese: String, sentenceParts: Set<Int> = [], kindParts: Set<Int> = []) {
+    /// A row's sentence; `sentenceParts` and `termParts` as above.
+    init(rowSentence english: String, _ chinese: String, sentenceParts: Set<Int> = [], termParts: [Int: SentenceTerm] = [:]) {
         self.english = english
         self.chinese = chinese
         self.isPhrase = false
         self.wordParts = false
         self.isRowSentence = true
         self.sentenceParts = sentenceParts
-        self.kindParts = kindParts
+        self.termParts = termParts
     }
 
     /// The English split at its `{}`s.
@@ -136,7 +135,7 @@ public enum MessageCatalog {
             // a row's sentence translates only the parts it names as sentences.
             let translated = parts.enumerated().map { index, part in
                 if template.sentenceParts.contains(index + 1) { return chinese(part, phrasesOnly: false, in: templates) ?? part }
-                if template.kindParts.contains(index + 1) { return ApprovalKind(rawValue: part).map(chineseName) ?? part }
+                if let term = template.termParts[index + 1] { return term.chinese(part) }
                 if template.isRowSentence { return part }
                 return chinese(part, phrasesOnly: true, in: templates) ?? part
             }

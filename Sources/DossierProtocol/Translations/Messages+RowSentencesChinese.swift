@@ -1,23 +1,22 @@
-import DossierDomain
-
 extension MessageCatalog {
     /// Sentences the server writes into rows for a person (`Response.sentenceKeys`):
     /// `TODO`'s `detail` (built by `dossier.todo()`'s sections, migrations 0031,
     /// 0060, 0061, 0063, 0087, 0095) and what stands in a request's way
     /// (`obstacle`, `approval_obstacles`, whose texts are also messages). An
-    /// approval's kind is named (`chineseName`: `loan 申请` reads `借阅申请`); other kinds,
+    /// approval's kind, a credit flag and an inspection's finding are named
+    /// (`SentenceTerm`: `loan 申请` reads `借阅申请`); other kinds,
     /// references, logins, results, flags, rule codes, amounts and dates stay
     /// as they are, as in messages; a person's own words (a request's reason, a
     /// visit's note, a title, a customer's name) are never translated.
     static let rowSentences: [MessageTemplate] = [
         // Requests waiting for the caller's decision, and the caller's own that cannot be carried out.
-        MessageTemplate(rowSentence: "{} {} by {}", "{3} 提交的{1}申请：{2}", kindParts: [1]),
-        MessageTemplate(rowSentence: "{} {} by {}: {}", "{3} 提交的{1}申请：{2}，事由：{4}", kindParts: [1]),
+        MessageTemplate(rowSentence: "{} {} by {}", "{3} 提交的{1}申请：{2}", termParts: [1: .approvalKind]),
+        MessageTemplate(rowSentence: "{} {} by {}: {}", "{3} 提交的{1}申请：{2}，事由：{4}", termParts: [1: .approvalKind]),
         MessageTemplate(rowSentence: "{} {} by {} (cannot be done now: {})", "{3} 提交的{1}申请：{2}（目前无法执行：{4}）",
-                        sentenceParts: [4], kindParts: [1]),
+                        sentenceParts: [4], termParts: [1: .approvalKind]),
         MessageTemplate(rowSentence: "{} {} by {}: {} (cannot be done now: {})", "{3} 提交的{1}申请：{2}，事由：{4}（目前无法执行：{5}）",
-                        sentenceParts: [5], kindParts: [1]),
-        MessageTemplate(rowSentence: "{}: cannot be done now: {}", "{1}申请目前无法执行：{2}", sentenceParts: [2], kindParts: [1]),
+                        sentenceParts: [5], termParts: [1: .approvalKind]),
+        MessageTemplate(rowSentence: "{}: cannot be done now: {}", "{1}申请目前无法执行：{2}", sentenceParts: [2], termParts: [1: .approvalKind]),
         // Drafts, loans, customers, grants.
         MessageTemplate(rowSentence: "{}: submit by the end of {} (LATE_FILING)", "{1}：请在 {2} 当天结束前提交（逾期记 LATE_FILING）"),
         MessageTemplate(rowSentence: "{}: bring it back to the archivist, or ask for more time", "{1}：请交还档案员，或申请延期"),
@@ -30,29 +29,18 @@ extension MessageCatalog {
         MessageTemplate(rowSentence: "{}: visit by the end of {} ({})", "{1}：请在 {2} 当天结束前完成回访（{3}）"),
         MessageTemplate(rowSentence: "{}: {} has not recorded the visit due {}", "{1}：{2} 尚未记录 {3} 到期的回访"),
         // Losses found by an inspection.
-        MessageTemplate(rowSentence: "{} {} in I{}, last held by {}", "{1} 在盘点 I{3} 中为 {2}，最后借阅人 {4}"),
-        MessageTemplate(rowSentence: "{} {} in I{}, never lent: the department answers for it", "{1} 在盘点 I{3} 中为 {2}，从未借出：由部门负责"),
+        MessageTemplate(rowSentence: "{} {} in I{}, last held by {}", "{1} 在盘点 I{3} 中发现{2}，最后借阅人 {4}",
+                        termParts: [2: .inspectionFinding]),
+        MessageTemplate(rowSentence: "{} {} in I{}, never lent: the department answers for it", "{1} 在盘点 I{3} 中发现{2}，从未借出：由部门负责",
+                        termParts: [2: .inspectionFinding]),
         // Credit (customers over their limit or overdue).
-        MessageTemplate(rowSentence: "{}: {} (outstanding {}, no credit limit)", "{1}：{2}（未结金额 {3}，无信用额度）"),
-        MessageTemplate(rowSentence: "{}: {} (outstanding {}, limit {})", "{1}：{2}（未结金额 {3}，信用额度 {4}）"),
+        MessageTemplate(rowSentence: "{}: {} (outstanding {}, no credit limit)", "{1}：{2}（未结金额 {3}，无信用额度）", termParts: [2: .creditFlags]),
+        MessageTemplate(rowSentence: "{}: {} (outstanding {}, limit {})", "{1}：{2}（未结金额 {3}，信用额度 {4}）", termParts: [2: .creditFlags]),
         MessageTemplate(rowSentence: "{}: {} (outstanding {}, no credit limit, overdue {} since {})",
-                        "{1}：{2}（未结金额 {3}，无信用额度，逾期 {4}，自 {5} 起）"),
+                        "{1}：{2}（未结金额 {3}，无信用额度，逾期 {4}，自 {5} 起）",
+                        termParts: [2: .creditFlags]),
         MessageTemplate(rowSentence: "{}: {} (outstanding {}, limit {}, overdue {} since {})",
-                        "{1}：{2}（未结金额 {3}，信用额度 {4}，逾期 {5}，自 {6} 起）"),
+                        "{1}：{2}（未结金额 {3}，信用额度 {4}，逾期 {5}，自 {6} 起）",
+                        termParts: [2: .creditFlags]),
     ]
-
-    /// What an approval request is called in a Chinese sentence (`{kind} 申请`).
-    static func chineseName(_ kind: ApprovalKind) -> String {
-        switch kind {
-        case .file: "归档"
-        case .edit: "档案修改"
-        case .customerEdit: "客户资料修改"
-        case .delete: "删除"
-        case .access: "查阅"
-        case .loan: "借阅"
-        case .extend: "续借"
-        case .destroy: "销毁"
-        case .waive: "罚款豁免"
-        }
-    }
 }
