@@ -30,7 +30,9 @@ public enum DatabaseLogins {
 
     /// Creates (or updates) a BI login that reads one department, or the whole
     /// company when `departmentCode` is nil. It sees rows through the same
-    /// row-level security as the daemon's users, never password hashes.
+    /// row-level security as the daemon's users, never password hashes. Its
+    /// sessions start in the company's time zone as it is now (run it again
+    /// after `COMPANY SET timezone=`).
     public static func createBILogin(
         _ connection: PostgresConnection, name: String, password: String?, departmentCode: String?
     ) throws {
@@ -52,6 +54,10 @@ public enum DatabaseLogins {
             }
             try runFormatted(connection, "GRANT dossier_bi TO %I", [name])
             try runFormatted(connection, "ALTER ROLE %I SET search_path = dossier, public", [name])
+            // Its sessions count days and show times in the company's zone, as the
+            // daemon's commands do (a BI tool may still set its own).
+            let zone = try connection.query("SELECT dossier.company_time_zone() AS z").rows.first?.decode("z", as: String.self)
+            try runFormatted(connection, "ALTER ROLE %I SET timezone = %L", [name, zone ?? "Asia/Shanghai"])
             try connection.query("""
                 INSERT INTO dossier.bi_logins (role_name, dept_id) VALUES ($1::name, $2::int8)
                 ON CONFLICT (role_name) DO UPDATE SET dept_id = EXCLUDED.dept_id

@@ -56,6 +56,26 @@ import TestSupport
         }
     }
 
+    /// A BI login's sessions count days and show times in the company's time
+    /// zone without setting it (report.followups' status uses the session's
+    /// day); `bi-login` again follows a changed zone.
+    @Test func biLoginsStartInTheCompanysTimeZone() throws {
+        let database = try MigratedDatabase.create()
+        let admin = try database.admin()
+        defer { admin.close() }
+        let login = "bi_tz_\(database.name)"
+        func zone() throws -> String {
+            let bi = try PostgresConnection(conninfo: database.conninfo(user: login))
+            defer { bi.close() }
+            return try bi.query("SELECT current_setting('TimeZone')").rows[0].decode(0, as: String.self)
+        }
+        try DatabaseLogins.createBILogin(admin, name: login, password: nil, departmentCode: nil)
+        #expect(try zone() == "Asia/Shanghai")
+        try admin.query("UPDATE dossier.company_settings SET time_zone = 'Asia/Urumqi'")
+        try DatabaseLogins.createBILogin(admin, name: login, password: nil, departmentCode: nil)
+        #expect(try zone() == "Asia/Urumqi")
+    }
+
     /// `dossierd bi-login` never turns the product's own roles or an existing
     /// superuser into a BI login.
     @Test func biLoginRefusesProductRolesAndSuperusers() throws {
