@@ -122,6 +122,20 @@ import Testing
         #expect(todo.localized(to: .english) == todo)
     }
 
+    /// A message that wraps another (why a request was closed, what stands in
+    /// its way) is translated whole, the wrapped one included — not taken by
+    /// the wrapped message's template as if its reference were the whole prefix.
+    @Test func messagesThatWrapAMessage() {
+        #expect(MessageCatalog.translate("A10 was closed: SH-HT-2026-0001 is on legal hold", to: .chinese)
+                == "A10 已关闭：SH-HT-2026-0001 处于法律冻结中")
+        #expect(MessageCatalog.translate("A7 cannot be carried out now: li.na has left", to: .chinese)
+                == "A7 现在无法执行：li.na 已离职")
+        #expect(MessageCatalog.translate("A7 cannot be carried out now: D9 is deleted", to: .chinese)
+                == "A7 现在无法执行：D9 的状态是 deleted")
+        // The wrapped message alone is unchanged.
+        #expect(MessageCatalog.translate("SH-HT-2026-0001 is on legal hold", to: .chinese) == "SH-HT-2026-0001 处于法律冻结中")
+    }
+
     @Test func responsesKeepTheirCodeAndData() {
         let response = Response.error(.notFound, "no dossier D9").localized(to: .chinese)
         #expect(response == .error(.notFound, "没有档案 D9"))

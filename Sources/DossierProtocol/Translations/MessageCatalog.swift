@@ -15,21 +15,24 @@ public struct MessageTemplate: Hashable, Sendable {
     /// A row's sentence (`MessageCatalog.rowSentences`): its parts are data or a
     /// person's own words and stay as they are, except `sentenceParts`.
     public let isRowSentence: Bool
-    /// The parts (1-based) of a row's sentence that are sentences of their own
-    /// (what stands in a request's way, inside a to-do), translated by any template.
+    /// The parts (1-based) that are messages or sentences of their own (what
+    /// stands in a request's way, inside a to-do or an error: `A7 was closed:
+    /// D3 is on legal hold`), translated by any template. A message with such
+    /// parts is matched before the others, so that the message it wraps never
+    /// takes it whole (`{} is on legal hold` with `A7 was closed: D3` as its part).
     public let sentenceParts: Set<Int>
     /// The parts of a row's sentence that are a code with a name (`loan`,
     /// `over_limit, overdue`), named in the sentence's language; an unknown
     /// word stays as it is.
     public let termParts: [Int: SentenceTerm]
 
-    init(_ english: String, _ chinese: String, phrase: Bool = false, wordParts: Bool = false) {
+    init(_ english: String, _ chinese: String, phrase: Bool = false, wordParts: Bool = false, messageParts: Set<Int> = []) {
         self.english = english
         self.chinese = chinese
         self.isPhrase = phrase
         self.wordParts = wordParts
         self.isRowSentence = false
-        self.sentenceParts = []
+        self.sentenceParts = messageParts
         self.termParts = [:]
     }
 
@@ -106,6 +109,7 @@ public enum MessageCatalog {
     private static func mostSpecificFirst(_ templates: [MessageTemplate]) -> [MessageTemplate] {
         templates.sorted {
             if $0.isPhrase != $1.isPhrase { return !$0.isPhrase }
+            if $0.sentenceParts.isEmpty != $1.sentenceParts.isEmpty { return !$0.sentenceParts.isEmpty }
             return $0.literals.map(\.count).reduce(0, +) > $1.literals.map(\.count).reduce(0, +)
         }
     }

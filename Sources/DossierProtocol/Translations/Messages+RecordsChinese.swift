@@ -153,8 +153,8 @@ extension MessageCatalog {
         MessageTemplate("{} already has a pending extension A{}", "{1} 已有待审的续借申请 A{2}"),
         MessageTemplate("loan already has a pending extension", "借阅已有待审的续借申请"),
         // The reason after the colon comes from the database (`approval_obstacle`) and stays as it is.
-        MessageTemplate("{} was closed: {}", "{1} 已关闭：{2}"),
-        MessageTemplate("{} cannot be carried out now: {}", "{1} 现在无法执行：{2}"),
+        MessageTemplate("{} was closed: {}", "{1} 已关闭：{2}", messageParts: [2]),
+        MessageTemplate("{} cannot be carried out now: {}", "{1} 现在无法执行：{2}", messageParts: [2]),
     ]
 
     /// Retention, legal holds, destruction.
