@@ -170,6 +170,23 @@ struct Company {
         let colleague = try await company.client("wang.fang")
         #expect(try await colleague.request("DOSSIER SHOW \(number)") == ["ERR DENIED \(number): only the register entry is visible to you; to read it, ask with ACCESS REQUEST \(number) purpose=<why> [hours=<n>]"])
         #expect(try await colleague.request("ITEM LIST \(number)") == ["ERR DENIED \(number): only the register entry is visible to you; to read it, ask with ACCESS REQUEST \(number) purpose=<why> [hours=<n>]"])
+        // One waiting access request per person and dossier; withdrawn, it may be asked again.
+        let asked = try #require(try await colleague.request("ACCESS REQUEST \(number) purpose=核对").first?.firstMatch(of: /^OK (A\d+) pending$/)?.1)
+        #expect(try await colleague.request("ACCESS REQUEST \(number) purpose=再次 hours=2")
+                == ["ERR CONFLICT \(number) already has your pending access request \(asked)"])
+        #expect(try await manager.request("APPROVAL LIST kind=access").last == "OK 1")
+        do {  // the database decides it too, whoever writes (a race between daemons)
+            _ = try server.database.admin().query("""
+                INSERT INTO dossier.approvals (kind, dept_id, requester_id, dossier_id, payload, reason, step_count)
+                SELECT kind, dept_id, requester_id, dossier_id, payload, reason, step_count FROM dossier.approvals
+                 WHERE id = $1::int8
+                """, [Int64(asked.dropFirst())!])
+            Issue.record("a second pending access request was stored")
+        } catch let error as PostgresError {
+            #expect(error.constraint == "approvals_one_pending_access", "\(error)")
+        }
+        #expect(try await colleague.request("WITHDRAW \(asked)") == ["OK \(asked) withdrawn"])
+        #expect(try await colleague.request("ACCESS REQUEST \(number) purpose=再次").first?.hasSuffix(" pending") == true)
         #expect(try await colleague.request("DOSSIER SHOW \(draft)") == ["ERR NOTFOUND no dossier \(draft)"])
         #expect(try await colleague.request("ITEM ADD \(draft) title=x") == ["ERR NOTFOUND no dossier \(draft)"])
         #expect(try await colleague.request("DOSSIER SHOW D999") == ["ERR NOTFOUND no dossier D999"])

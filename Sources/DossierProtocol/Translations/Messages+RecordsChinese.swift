@@ -152,6 +152,9 @@ extension MessageCatalog {
         MessageTemplate("dossier already has an active loan", "档案已有进行中的借阅"),
         MessageTemplate("{} already has a pending extension A{}", "{1} 已有待审的续借申请 A{2}"),
         MessageTemplate("loan already has a pending extension", "借阅已有待审的续借申请"),
+        MessageTemplate("{} already has your pending access request A{}", "{1} 已有你待审的查阅申请 A{2}"),
+        MessageTemplate("you already have a pending access request for this dossier", "你对此档案已有待审的查阅申请"),
+        MessageTemplate("{} asks for the same", "与 {1} 重复", wordParts: true),
         // The reason after the colon comes from the database (`approval_obstacle`) and stays as it is.
         MessageTemplate("{} was closed: {}", "{1} 已关闭：{2}", messageParts: [2]),
         MessageTemplate("{} cannot be carried out now: {}", "{1} 现在无法执行：{2}", messageParts: [2]),

@@ -18,6 +18,7 @@ enum DatabaseErrorMapping {
         "loans_one_active_per_dossier": "dossier already has an active loan",
         "legal_holds_one_active": "dossier is already on hold",
         "approvals_one_pending_extension": "loan already has a pending extension",
+        "approvals_one_pending_access": "you already have a pending access request for this dossier",
     ]
 
     static let unavailable = ProtocolError(.unavailable, "database unavailable; nothing was changed, retry")

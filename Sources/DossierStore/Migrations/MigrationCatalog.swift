@@ -79,6 +79,7 @@ public enum MigrationCatalog {
             ("0181_approval_page_joins_by_kind.sql", PackageResources._181_approval_page_joins_by_kind_sql),
             ("0190_loan_cycle_fewer_lookups.sql", PackageResources._190_loan_cycle_fewer_lookups_sql),
             ("0191_audit_list_penalties_of_a_dossier.sql", PackageResources._191_audit_list_penalties_of_a_dossier_sql),
+            ("0192_one_pending_access_request.sql", PackageResources._192_one_pending_access_request_sql),
         ]
         // A bad name or order here is a build mistake, caught by the tests.
         return files.map { try! Migration(name: $0.0, sql: String(decoding: $0.1, as: UTF8.self)) }

@@ -13,6 +13,14 @@ enum AccessGrants {
         let dossier = try DossierRecord.find(command.ref, on: connection)
         guard !dossier.contentVisible else { throw ProtocolError(.conflict, "you can read \(dossier.reference) already") }
         try dossier.requireStatus("filed", "on_loan", toDo: "grant access")
+        // One waiting request per person and dossier (the unique index approvals_one_pending_access decides races).
+        if let pending = try connection.query("""
+            SELECT id FROM approvals
+             WHERE dossier_id = $1::int8 AND requester_id = $2::int8 AND kind = 'access' AND status = 'pending'
+            """, [dossier.id, actor.userID]).first {
+            throw ProtocolError(.conflict,
+                                "\(dossier.reference) already has your pending access request A\(try pending.decode("id", as: Int64.self))")
+        }
         let chain = try ApprovalPolicy.chain(for: .access, dossier.policySubject(actor))
         let hours = command.hours ?? defaultHours
         var payload = "{\"hours\":\(hours),\"purpose\":"
