@@ -100,6 +100,8 @@ import Testing
             ("SH-HT-2026-0001 out with zhao.lei", "SH-HT-2026-0001 已借给 zhao.lei，待归还"),
             ("上海华东贸易有限公司: monthly refresh (STALE_CUSTOMER)", "上海华东贸易有限公司：请做每月资料确认（逾期记 STALE_CUSTOMER）"),
             ("read access ends; ask again if you still need it", "查阅权限即将到期；如仍需要，请重新申请"),
+            ("dossier lost or damaged", "档案遗失或毁损"),
+            ("follow-up visit not recorded by its due day", "回访到期未记录"),
             ("C-2026-00002 张三: visit by the end of 2026-01-05", "C-2026-00002 张三：请在 2026-01-05 当天结束前完成回访"),
             ("C-2026-00002 张三: visit by the end of 2026-01-05 (带上合同)", "C-2026-00002 张三：请在 2026-01-05 当天结束前完成回访（带上合同）"),
             ("C-2026-00002 张三: li.na has not recorded the visit due 2026-01-05", "C-2026-00002 张三：li.na 尚未记录 2026-01-05 到期的回访"),

@@ -27,6 +27,13 @@ import TestSupport
         #expect(rules[5] == "* code=LOST_OR_DAMAGED amount=20.00 min=20.00 max=500.00 auto=no summary=\"dossier lost or damaged\" per=occurrence")
         // Administrators read them too (they maintain them).
         #expect(try await server.admin().request("PENALTY RULES").last == "OK 9")
+        // Their summaries follow the session's language; every rule has one in Chinese.
+        let chinese = try await company.client("li.na")
+        #expect(try await chinese.request("LANG zh-CN") == ["OK"])
+        let translated = try await chinese.request("PENALTY RULES")
+        #expect(translated.first == "* code=LATE_FILING amount=50.00 min=50.00 max=50.00 auto=yes summary=\"未在 3 个工作日内（销售）/ 1 个工作日内（服务）上交档案\" per=occurrence")
+        #expect(translated.dropLast().allSatisfy { !($0.firstMatch(of: /summary=(\S+)/)?.1.contains { $0.isASCII && $0.isLetter } ?? true) },
+                "\(translated)")
         try await server.shutdown()
     }
 

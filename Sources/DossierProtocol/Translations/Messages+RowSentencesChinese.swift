@@ -1,6 +1,6 @@
 extension MessageCatalog {
     /// Sentences the server writes into rows for a person (`Response.sentenceKeys`):
-    /// `TODO`'s `detail` (built by `dossier.todo()`'s sections, migrations 0031,
+    /// `PENALTY RULES`' `summary`, `TODO`'s `detail` (built by `dossier.todo()`'s sections, migrations 0031,
     /// 0060, 0061, 0063, 0087, 0095) and what stands in a request's way
     /// (`obstacle`, `approval_obstacles`, whose texts are also messages). An
     /// approval's kind, a credit flag and an inspection's finding are named
@@ -33,6 +33,17 @@ extension MessageCatalog {
                         termParts: [2: .inspectionFinding]),
         MessageTemplate(rowSentence: "{} {} in I{}, never lent: the department answers for it", "{1} 在盘点 I{3} 中发现{2}，从未借出：由部门负责",
                         termParts: [2: .inspectionFinding]),
+        // PENALTY RULES' summaries (migrations 0005, 0060; seed 001's wording).
+        MessageTemplate(rowSentence: "dossier not submitted within 3 working days (sales) / 1 (service)",
+                        "未在 3 个工作日内（销售）/ 1 个工作日内（服务）上交档案"),
+        MessageTemplate(rowSentence: "item filed without the customer's signature", "归档的文件无客户签名"),
+        MessageTemplate(rowSentence: "item filed without the handler's signature", "归档的文件无内部经办人签名"),
+        MessageTemplate(rowSentence: "customer not updated for a month", "客户档案一个月未更新"),
+        MessageTemplate(rowSentence: "loan not returned by its due time", "借阅到期未归还"),
+        MessageTemplate(rowSentence: "dossier lost or damaged", "档案遗失或毁损"),
+        MessageTemplate(rowSentence: "viewed a dossier without approval", "未经审批私自查看档案"),
+        MessageTemplate(rowSentence: "gave one's account to someone else", "擅自将账号提供给他人"),
+        MessageTemplate(rowSentence: "follow-up visit not recorded by its due day", "回访到期未记录"),
         // Credit (customers over their limit or overdue).
         MessageTemplate(rowSentence: "{}: {} (outstanding {}, no credit limit)", "{1}：{2}（未结金额 {3}，无信用额度）", termParts: [2: .creditFlags]),
         MessageTemplate(rowSentence: "{}: {} (outstanding {}, limit {})", "{1}：{2}（未结金额 {3}，信用额度 {4}）", termParts: [2: .creditFlags]),

@@ -28,7 +28,8 @@ enum Penalties {
             out.append("per", try row.decode("per", as: String.self))
             return out
         }
-        return .rows(rows)
+        // The rules' summaries are the product's own text (migrations 0005, 0060): in the session's language.
+        return .rows(rows).sentences(["summary"])
     }
 
     /// `PENALTY AUTO <rule> yes|no`: whether the sweep (and filing approval)
