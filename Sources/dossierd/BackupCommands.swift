@@ -68,6 +68,16 @@ struct RestoreCommand: ParsableCommand {
             try Restore.run(from: from, conninfo: conninfo, jobs: jobs) { print($0) }
         }
         print(report)
+        // The keys are never in a backup (by design): said here, where the operator is.
+        switch database.resolve() {
+        case .embedded(let directory):
+            print("""
+                before `dossierd serve --data-dir \(directory)`: copy the installation's data key file to \(directory)/data.keys \
+                and its audit key to \(directory)/audit.key (neither is in a backup; serve refuses to start without them)
+                """)
+        case .conninfo:
+            print("before `dossierd serve` on it: give the daemons the installation's data key file (--data-key-file) and audit key (--audit-key-file); neither is in a backup")
+        }
     }
 }
 

@@ -102,6 +102,10 @@ struct Serve: AsyncParsableCommand {
             help: "File whose text (at least 32 characters) is the key that seals the audit log (else env DOSSIER_AUDIT_KEY; the embedded default keeps one in its data directory).")
     var auditKeyFile: String?
 
+    @Flag(name: .customLong("new-audit-key"),
+          help: "Start with an audit key other than the one the audit log was sealed with, because that one is lost: the seals and checkpoints it made can no longer be checked (AUDIT VERIFY says so).")
+    var newAuditKey = false
+
     @OptionGroup var keys: DataKeyOptions
 
     @Option(name: .customLong("backup-dir"), help: "Directory of the scheduled backups (default with the embedded cluster: <data-dir>/backups; with a database URL, none unless given).")
@@ -219,7 +223,26 @@ struct Serve: AsyncParsableCommand {
 
         let auditKey: AuditKey?
         do {
+            // The key must be the one the log was sealed with (AuditKeyCheck).
+            let sealedWith: String?
+            do {
+                let connection = try PostgresConnection(conninfo: conninfo)
+                defer { connection.close() }
+                sealedWith = try AuditKeyCheck.sealingKeyID(on: connection)
+            }
+            if !newAuditKey, let file = embeddedAuditKeyFile(embeddedDirectory: embeddedDirectory),
+               !FileManager.default.fileExists(atPath: file) {
+                try AuditKeyCheck.checkBeforeCreating(file: file, sealedWith: sealedWith)
+            }
             auditKey = try resolveAuditKey(embeddedDirectory: embeddedDirectory)
+            if !newAuditKey {
+                try AuditKeyCheck.check(keyID: auditKey?.id, sealedWith: sealedWith)
+            } else if let sealedWith, auditKey?.id != sealedWith {
+                logger.warning("audit key \(auditKey?.id ?? "none") replaces \(sealedWith) (--new-audit-key): the seals and checkpoints made with \(sealedWith) can no longer be checked")
+            }
+        } catch let refusal as AuditKeyCheck.Refusal {
+            try? embedded?.stop()
+            throw ValidationError(refusal.description)
         } catch {
             try? embedded?.stop()
             throw ValidationError("\(error)")
@@ -332,8 +355,16 @@ extension Serve {
     func resolveAuditKey(embeddedDirectory: String?) throws -> AuditKey? {
         if let auditKeyFile { return try AuditKey.load(file: auditKeyFile) }
         if let text = ProcessInfo.processInfo.environment["DOSSIER_AUDIT_KEY"], !text.isEmpty { return try AuditKey(text: text) }
-        if let embeddedDirectory { return try AuditKey.loadOrCreate(file: embeddedDirectory + "/audit.key") }
+        if let file = embeddedAuditKeyFile(embeddedDirectory: embeddedDirectory) { return try AuditKey.loadOrCreate(file: file) }
         return nil
+    }
+
+    /// The embedded default's `audit.key`, when neither `--audit-key-file` nor
+    /// DOSSIER_AUDIT_KEY gives the key.
+    func embeddedAuditKeyFile(embeddedDirectory: String?) -> String? {
+        guard auditKeyFile == nil, (ProcessInfo.processInfo.environment["DOSSIER_AUDIT_KEY"] ?? "").isEmpty,
+              let embeddedDirectory else { return nil }
+        return embeddedDirectory + "/audit.key"
     }
 
     /// swift-metrics → swift-prometheus, with latency buckets from 0.5 ms (a

@@ -203,6 +203,9 @@ import TestSupport
         let restored = try await run(["restore", "--data-dir", copy, "--from", backup])
         #expect(restored.contains("restored database dossier"), "\(restored)")
         #expect(restored.contains("dossier.users 1"), "\(restored)")
+        // The keys are not in the backup, and the operator is told where they go.
+        #expect(restored.contains("copy the installation's data key file to \(copy)/data.keys"), "\(restored)")
+        #expect(restored.contains("its audit key to \(copy)/audit.key"), "\(restored)")
         // Both embedded clusters were stopped again by the commands.
         #expect(try LocalCluster(dataDirectory: source + "/pgdata").isRunning() == false)
         #expect(try LocalCluster(dataDirectory: copy + "/pgdata").isRunning() == false)

@@ -1,3 +1,4 @@
+import DossierServer
 import DossierStore
 import Foundation
 import LocalPostgres
@@ -41,6 +42,52 @@ import TestSupport
         #expect(!again.text.contains("one-time password"))
         again.interrupt()
         #expect(await again.waitForExit() == 0)
+    }
+
+    /// A daemon whose audit key is not the one the log was sealed with would
+    /// seal under it, and every AUDIT VERIFY would then fail on the earlier
+    /// seals: serve refuses it at start, unless told the old key is lost.
+    @Test func serveRefusesAnAuditKeyTheLogWasNotSealedWith() async throws {
+        let database = try MigratedDatabase.create()
+        let admin = try database.admin()
+        defer { admin.close() }
+        try DatabaseLogins.enableDaemonLogin(admin, password: nil)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dossierd-auditkey-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sealing = String(repeating: "a", count: 40), other = String(repeating: "b", count: 40)
+        for (name, text) in [("sealing.key", sealing), ("other.key", other)] {
+            try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let sealingID = try AuditKey(text: sealing).id, otherID = try AuditKey(text: other).id
+        try admin.query("""
+            INSERT INTO dossier.audit_seals (sealed_by, key_id, heads, prev_mac, mac) VALUES ('test', $1::text, '', '\\x', '\\x')
+            """, [sealingID])
+        let url = try TestPostgres.shared().conninfo(user: "dossier_app", database: database.name)
+        func serve(_ extra: [String]) throws -> DaemonProcess {
+            try DaemonProcess(arguments: ["serve", "--database-url", url, "--listen", "127.0.0.1:\(try LineClient.freePort())", "--no-jobs"] + extra)
+        }
+
+        let refused = try serve(["--audit-key-file", directory + "/other.key"])
+        let status = await refused.waitForExit()
+        #expect(status != nil && status != 0)
+        #expect(refused.text.contains("sealed with audit key \(sealingID), not with this daemon's audit key (\(otherID))"), "\(refused.text)")
+
+        let right = try serve(["--audit-key-file", directory + "/sealing.key"])
+        #expect(await right.waitForOutput(containing: "listening"), "\(right.text)")
+        right.interrupt()
+        #expect(await right.waitForExit() == 0)
+
+        let replacing = try serve(["--audit-key-file", directory + "/other.key", "--new-audit-key"])
+        #expect(await replacing.waitForOutput(containing: "listening"), "\(replacing.text)")
+        #expect(replacing.text.contains("audit key \(otherID) replaces \(sealingID)"), "\(replacing.text)")
+        replacing.interrupt()
+        #expect(await replacing.waitForExit() == 0)
+
+        // The embedded default makes no new audit.key for a log sealed before (a restore onto a new machine).
+        #expect(throws: AuditKeyCheck.Refusal.self) { try AuditKeyCheck.checkBeforeCreating(file: "/x/audit.key", sealedWith: sealingID) }
+        try AuditKeyCheck.checkBeforeCreating(file: "/x/audit.key", sealedWith: nil)
+        try AuditKeyCheck.check(keyID: nil, sealedWith: sealingID)  // no key: an unsealed log, as before
     }
 
     @Test func serveRefusesASchemaThatIsBehind() async throws {
