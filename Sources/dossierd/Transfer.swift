@@ -66,8 +66,13 @@ struct ImportCustomers: ParsableCommand {
 
     @OptionGroup var keys: DataKeyOptions
 
+    @Option(name: .customLong("lang"),
+            help: "Language of the report: en or zh-CN (default: from LC_ALL, LC_MESSAGES or LANG; zh… is Chinese, else English).")
+    var language: String?
+
     func validate() throws {
         guard TextEncoding(rawValue: encoding) != nil else { throw ValidationError("--encoding must be utf-8, gbk or auto") }
+        guard language.map({ Language(rawValue: $0) != nil }) ?? true else { throw ValidationError("--lang must be en or zh-CN") }
     }
 
     func run() throws {
@@ -86,17 +91,11 @@ struct ImportCustomers: ParsableCommand {
         } catch let error as ProtocolError {
             throw ValidationError("ERR \(error.code.rawValue) \(error.message)")
         }
-        for error in outcome.errors { print(error) }
+        let report = ImportReport(language: language.flatMap(Language.init(rawValue:)) ?? ImportReport.localeLanguage())
+        for error in outcome.errors { print(report.line(error)) }
         let elapsed = ContinuousClock.now - started
-        let seconds = String(format: "%.2f s", elapsed.inSeconds)
-        if outcome.committed {
-            print("imported \(outcome.numbers.count) customers \(outcome.numbers.first ?? "")…\(outcome.numbers.last ?? "") in \(seconds)")
-        } else if outcome.errors.isEmpty {
-            print("dry run: \(outcome.rows) rows are fine; nothing imported (\(seconds))")
-        } else {
-            print("\(outcome.errors.count) of \(outcome.rows) rows refused; nothing imported")
-            throw ExitCode.failure
-        }
+        print(report.summary(outcome, seconds: String(format: "%.2f s", elapsed.inSeconds)))
+        if !outcome.committed && !outcome.errors.isEmpty { throw ExitCode.failure }
     }
 }
 
@@ -175,6 +174,42 @@ struct ExportCommand: ParsableCommand {
                 throw ValidationError("cannot write \(output)")
             }
             print("wrote \(count) rows to \(output)")
+        }
+    }
+}
+
+/// What `import customers` tells the clerk who runs it, in their language:
+/// each refused row with the protocol's answer (its message translated as the
+/// server translates it for `LANG zh-CN`), then what was done.
+struct ImportReport {
+    let language: Language
+
+    /// Chinese for a `zh…` locale (LC_ALL, then LC_MESSAGES, then LANG), else English.
+    static func localeLanguage(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Language {
+        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            guard let value = environment[name], !value.isEmpty else { continue }
+            return value.lowercased().hasPrefix("zh") ? .chinese : .english
+        }
+        return .english
+    }
+
+    func line(_ error: CustomerImport.RowError) -> String {
+        guard language == .chinese else { return error.description }
+        // "ERR <CODE> <message>": the code stays, the message is translated.
+        let parts = error.message.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "ERR" else { return "第 \(error.line) 行：\(error.message)" }
+        return "第 \(error.line) 行：ERR \(parts[1]) \(MessageCatalog.translate(String(parts[2]), to: .chinese))"
+    }
+
+    func summary(_ outcome: CustomerImport.Outcome, seconds: String) -> String {
+        let range = "\(outcome.numbers.first ?? "")…\(outcome.numbers.last ?? "")"
+        switch (outcome.committed, outcome.errors.isEmpty, language) {
+        case (true, _, .english): return "imported \(outcome.numbers.count) customers \(range) in \(seconds)"
+        case (true, _, .chinese): return "已导入 \(outcome.numbers.count) 个客户 \(range)，用时 \(seconds)"
+        case (false, true, .english): return "dry run: \(outcome.rows) rows are fine; nothing imported (\(seconds))"
+        case (false, true, .chinese): return "试运行：\(outcome.rows) 行均无问题；未导入任何数据（\(seconds)）"
+        case (false, false, .english): return "\(outcome.errors.count) of \(outcome.rows) rows refused; nothing imported"
+        case (false, false, .chinese): return "\(outcome.rows) 行中有 \(outcome.errors.count) 行被拒绝；未导入任何数据"
         }
     }
 }

@@ -370,6 +370,17 @@ import TestSupport
         let again = try DaemonProcess(arguments: ["import", "customers", "--file", input, "--as", "rep.sh"] + url)
         #expect(await again.waitForExit() == 1, "\(again.text)")
         #expect(again.text.contains("line 2: ERR CONFLICT"), "\(again.text)")
+        // In Chinese for a Chinese clerk (--lang, else the locale): the code stays, the message and the summary are translated.
+        let chinese = try DaemonProcess(arguments: ["import", "customers", "--file", input, "--as", "rep.sh", "--lang", "zh-CN"] + url)
+        #expect(await chinese.waitForExit() == 1, "\(chinese.text)")
+        #expect(chinese.text.contains("第 2 行：ERR CONFLICT 已有使用此信用代码的客户"), "\(chinese.text)")
+        #expect(chinese.text.contains("2 行中有 2 行被拒绝；未导入任何数据"), "\(chinese.text)")
+        let byLocale = try DaemonProcess(arguments: ["import", "customers", "--file", input, "--as", "rep.sh"] + url,
+                                         environment: ProcessInfo.processInfo.environment.merging(
+                                             ["LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": "",
+                                              "DOSSIER_DATA_KEY_FILE": TestDataKeyFile.path]) { $1 })
+        #expect(await byLocale.waitForExit() == 1, "\(byLocale.text)")
+        #expect(byLocale.text.contains("第 3 行：ERR CONFLICT"), "\(byLocale.text)")
 
         let output = directory + "/out.csv"
         let export = try DaemonProcess(arguments: ["export", "customers", "--as", "rep.sh", "--output", output, "--encoding", "gbk"] + url)
