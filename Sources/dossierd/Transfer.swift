@@ -141,6 +141,12 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var keys: DataKeyOptions
 
+    @Option(name: .customLong("lang"),
+            help: "Language of the column headings: en (the protocol's keys) or zh-CN (default: from LC_ALL, LC_MESSAGES or LANG; zh… is Chinese, else English).")
+    var language: String?
+
+    var readerLanguage: Language { language.flatMap(Language.init(rawValue:)) ?? ImportReport.localeLanguage() }
+
     var resolvedFormat: String { format ?? (output.lowercased().hasSuffix(".xlsx") ? "xlsx" : "csv") }
 
     func validate() throws {
@@ -149,6 +155,7 @@ struct ExportCommand: ParsableCommand {
         }
         guard ["csv", "xlsx"].contains(resolvedFormat) else { throw ValidationError("--format must be csv or xlsx") }
         guard encoding == "utf-8" || encoding == "gbk" else { throw ValidationError("--encoding must be utf-8 or gbk") }
+        guard language.map({ Language(rawValue: $0) != nil }) ?? true else { throw ValidationError("--lang must be en or zh-CN") }
     }
 
     func run() throws {
@@ -160,7 +167,8 @@ struct ExportCommand: ParsableCommand {
         let personalData = try kind == Export.Kind.customers.rawValue ? PersonalData(keyring: keys.require(database)) : nil
         do {
             (bytes, count) = try withDaemonConnection(database) { connection in
-                let table = try Export.table(request, as: login, personalData: personalData, on: connection)
+                let table = ExportHeadings.table(try Export.table(request, as: login, personalData: personalData, on: connection),
+                                                 in: readerLanguage)
                 return (try Export.encode(table, format: fileFormat, sheetName: kind), table.rows.count)
             }
         } catch let error as ProtocolError {
@@ -173,7 +181,7 @@ struct ExportCommand: ParsableCommand {
             guard SecretFile.write(bytes, to: output) else {
                 throw ValidationError("cannot write \(output)")
             }
-            print("wrote \(count) rows to \(output)")
+            print(readerLanguage == .chinese ? "已写入 \(count) 行：\(output)" : "wrote \(count) rows to \(output)")
         }
     }
 }

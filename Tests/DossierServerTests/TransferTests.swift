@@ -209,6 +209,14 @@ import TestSupport
         return Set(table.rows.map { $0[column] })
     }
 
+    /// Every heading of an export has a Chinese name (`ExportHeadings`): none is left a protocol key.
+    static func expectChineseHeadings(_ table: Export.Table, sourceLocation: SourceLocation = #_sourceLocation) {
+        let headings = ExportHeadings.table(table, in: .chinese).header
+        #expect(!table.header.isEmpty, sourceLocation: sourceLocation)
+        #expect(headings.allSatisfy { $0.unicodeScalars.contains { $0.value >= 0x4E00 } }, "\(headings)", sourceLocation: sourceLocation)
+        #expect(ExportHeadings.table(table, in: .english) == table, sourceLocation: sourceLocation)
+    }
+
     @Test func registerExportIsDossierListForThatUser() throws {
         let setup = try Self.setUp()
         defer { setup.close() }
@@ -218,6 +226,7 @@ import TestSupport
             let table = try Export.table(.init(kind: .register), as: login, on: setup.daemon)
             #expect(Self.refs(table) == expected, "register as \(login)")
             #expect(Array(table.header.prefix(3)) == ["ref", "number", "category"])
+            Self.expectChineseHeadings(table)
         }
         #expect(try setup.count("SELECT count(*) FROM dossier.audit_log WHERE action = 'export.register'") == 4)
         let admin = #expect(throws: ProtocolError.self) { try Export.table(.init(kind: .register), as: "adm", on: setup.daemon) }
@@ -230,6 +239,7 @@ import TestSupport
         let dossier = setup.fixture.dossiers.first { $0.owner == "rep.sh" && $0.level == "secret" && $0.status == "filed" }!
         let table = try Export.table(.init(kind: .items, ref: "D\(dossier.id)"), as: "rep.sh", on: setup.daemon)
         #expect(table.header == ["item", "title", "pages", "medium", "location", "uri", "sha256", "signed_customer", "signed_internal"])
+        Self.expectChineseHeadings(table)
         #expect(table.rows.map { $0[1] } == ["正本"])
         // Another department's rep sees the register entry only: DENIED, and no audit row.
         let auditBefore = try setup.count("SELECT count(*) FROM dossier.audit_log")
@@ -252,6 +262,10 @@ import TestSupport
         // Loans: the department's manager sees its loans, a rep only their own.
         let managerLoans = try Export.table(.init(kind: .loans), as: "mgr.sh", on: setup.daemon)
         #expect(managerLoans.rows.count == 2)
+        Self.expectChineseHeadings(managerLoans)
+        Self.expectChineseHeadings(try Export.table(.init(kind: .penalties, month: "2026-03"), as: "aud", on: setup.daemon))
+        Self.expectChineseHeadings(try Export.table(.init(kind: .penaltyReport, month: "2026-03"), as: "aud", on: setup.daemon))
+        Self.expectChineseHeadings(try Export.table(.init(kind: .destructions), as: "dir", on: setup.daemon))
         #expect(Set(column(managerLoans, "status")) == ["checked_out", "pending"])
         #expect(try Export.table(.init(kind: .loans), as: "rep2.sh", on: setup.daemon).rows.count == 1)
         #expect(try Export.table(.init(kind: .loans), as: "rep.bj", on: setup.daemon).rows.isEmpty)
@@ -271,7 +285,7 @@ import TestSupport
         #expect(try Export.table(.init(kind: .destructions), as: "dir", on: setup.daemon).rows.count == 2)
         let rep = #expect(throws: ProtocolError.self) { try Export.table(.init(kind: .destructions), as: "rep.sh", on: setup.daemon) }
         #expect(rep?.code == .denied)
-        #expect(try setup.count("SELECT count(*) FROM dossier.audit_log WHERE action LIKE 'export.%'") == 9)
+        #expect(try setup.count("SELECT count(*) FROM dossier.audit_log WHERE action LIKE 'export.%'") == 12)
     }
 
     @Test func handoverListExport() throws {
@@ -288,6 +302,7 @@ import TestSupport
         let table = try Export.table(.init(kind: .handover, leaver: "rep2.sh"), as: "mgr.sh", on: setup.daemon)
         #expect(table.rows.map { $0[table.header.firstIndex(of: "reference")!] } == ["SH-HT-2026-0003", "C-2026-00001"])
         #expect(table.rows.allSatisfy { $0[table.header.firstIndex(of: "successor")!] == "rep.sh" })
+        Self.expectChineseHeadings(table)
         let other = #expect(throws: ProtocolError.self) {
             try Export.table(.init(kind: .handover, leaver: "rep2.sh"), as: "mgr.bj", on: setup.daemon)
         }
@@ -391,6 +406,15 @@ import TestSupport
         // Personal data opened: readable by its owner only.
         #expect(try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? NSNumber == 0o600)
 
+        // The register in Chinese headings for a Chinese office (--lang zh-CN, else the locale).
+        let chineseRegister = directory + "/档案目录.csv"
+        let headed = try DaemonProcess(arguments: ["export", "register", "--as", "mgr.sh", "--output", chineseRegister,
+                                                   "--encoding", "gbk", "--lang", "zh-CN"] + url)
+        #expect(await headed.waitForExit() == 0, "\(headed.text)")
+        #expect(headed.text.contains("已写入"), "\(headed.text)")
+        let registerText = try TextEncoding.gbk.decode(Array(try Data(contentsOf: URL(fileURLWithPath: chineseRegister))))
+        #expect(registerText.hasPrefix("档案,档号,类别,部门,密级,范围,状态,负责人,年度,题名,客户编号"), "\(registerText.prefix(80))")
+
         let xlsx = directory + "/register.xlsx"
         let register = try DaemonProcess(arguments: ["export", "register", "--as", "mgr.sh", "--output", xlsx] + url)
         #expect(await register.waitForExit() == 0, "\(register.text)")
@@ -399,6 +423,6 @@ import TestSupport
         #expect(await denied.waitForExit() != 0)
         #expect(denied.text.contains("ERR DENIED"), "\(denied.text)")
         #expect(try admin.query("SELECT count(*) FROM dossier.audit_log WHERE action IN ('export.customers', 'export.register')")
-                    .rows[0].decode(0, as: Int.self) == 2)
+                    .rows[0].decode(0, as: Int.self) == 3)
     }
 }
