@@ -253,7 +253,7 @@ public enum CommandTable {
                         positionals: [PositionalSpec("customer", .customer)],
                         keys: [KeySpec("due", .date, required: true), KeySpec("assignee", .login), KeySpec("note", .limitedText(2000))])
         case .followupRecord:
-            CommandSpec(verb, "FOLLOWUP RECORD", "Record a follow-up visit you made (on or after its planned day's start).",
+            CommandSpec(verb, "FOLLOWUP RECORD", "Record a follow-up visit you made, dated today (after its due day it is late).",
                         access: owners,
                         positionals: [PositionalSpec("visit", .visit, placeholder: "V<n>")],
                         keys: [KeySpec("method", .choice(of: VisitMethod.self), required: true),

@@ -41,7 +41,7 @@ extension Verb {
         case .followupTemplate: "新建或修改回访计划模板：回访间隔按自然日（落在非工作日的顺延到下一个工作日）或工作日计。"
         case .followupPlan: "按模板为客户安排回访（从今天或 from= 起算）。"
         case .followupAdd: "为客户安排一次回访，给负责人或（经理指派）给业务员。"
-        case .followupRecord: "登记你完成的回访（计划日当天或之后）。"
+        case .followupRecord: "登记你完成的回访，日期为今天（过了计划日即为逾期）。"
         case .followupList: "列出你可见的回访（用 customer= 查看某客户的回访记录）。"
         case .followupAuto: "让模板自动用于新建或变更为某类型、等级的客户（不填为任意）；no 关闭。"
         case .followupAssign: "把未完成的回访改派给客户所属部门的其他人员。"
