@@ -263,6 +263,39 @@ import TestSupport
         try await server.shutdown()
     }
 
+    /// Nobody visits a customer the company no longer works with: CUSTOMER CLOSE
+    /// cancels its open visits in the closer's name (whoever they are assigned
+    /// to), audited as FOLLOWUP CANCEL; recorded visits stay as they were.
+    @Test func closingACustomerCancelsItsOpenVisits() async throws {
+        let server = try await TestServer()
+        let company = try await Company(server)
+        let sql = try server.database.admin()
+        defer { sql.close() }
+        let today = try companyToday(sql)
+        let rep = try await company.client("li.na")
+        let manager = try await company.client("mgr.sh")
+        #expect(try await rep.request("FOLLOWUP PLAN C-2026-00001 template=bought").last == "OK 3")
+        #expect(try await rep.request("FOLLOWUP ADD C-2026-00001 due=\(today)") == ["OK V4"])
+        #expect(try await rep.request("FOLLOWUP RECORD V4 method=phone outcome=已联系") == ["OK V4 late=no"])
+        #expect(try await manager.request("FOLLOWUP ASSIGN V2 assignee=wang.fang") == ["OK V2 assignee=wang.fang"])
+        #expect(try await rep.request("CUSTOMER CLOSE C-2026-00001 date=\(today) reason=终止合作") == ["OK cancelled=V1,V2,V3"])
+        let open = try await rep.request("FOLLOWUP LIST customer=C-2026-00001 status=due")
+        #expect(open == ["OK 0"], "\(open)")
+        let cancelled = try await rep.request("FOLLOWUP LIST customer=C-2026-00001 status=cancelled")
+        #expect(cancelled.count == 4 && cancelled.dropLast().allSatisfy {
+            $0.contains("cancelled_by=li.na cancel_reason=\"the customer was closed on \(today)\"") }, "\(cancelled)")
+        #expect(try await rep.request("FOLLOWUP LIST customer=C-2026-00001 status=done").last == "OK 1")
+        #expect(try await company.client("wang.fang").request("TODO").allSatisfy { !$0.contains("V2") })
+        #expect(try sql.query("SELECT count(*) FROM dossier.audit_log WHERE action = 'followup.cancel'").rows[0].decode(0, as: Int64.self) == 3)
+        // The reason follows the session's language.
+        #expect(try await rep.request("LANG zh-CN") == ["OK"])
+        #expect(try await rep.request("FOLLOWUP LIST customer=C-2026-00001 status=cancelled").first?
+            .contains("cancel_reason=\"客户已于 \(today) 终止合作\"") == true)
+        // A customer without open visits closes as before.
+        #expect(try await company.client("zhao.lei").request("CUSTOMER CLOSE C-2026-00002 date=\(today) reason=x") == ["OK"])
+        try await server.shutdown()
+    }
+
     @Test func theNewVerbsSpeakChinese() async throws {
         let server = try await TestServer()
         let company = try await Company(server)

@@ -28,6 +28,7 @@ extension MessageCatalog {
         MessageTemplate(rowSentence: "{}: visit by the end of {}", "{1}：请在 {2} 当天结束前完成回访"),
         MessageTemplate(rowSentence: "{}: visit by the end of {} ({})", "{1}：请在 {2} 当天结束前完成回访（{3}）"),
         MessageTemplate(rowSentence: "{}: {} has not recorded the visit due {}", "{1}：{2} 尚未记录 {3} 到期的回访"),
+        MessageTemplate(rowSentence: "the customer was closed on {}", "客户已于 {1} 终止合作"),
         // Losses found by an inspection.
         MessageTemplate(rowSentence: "{} {} in I{}, last held by {}", "{1} 在盘点 I{3} 中发现{2}，最后借阅人 {4}",
                         termParts: [2: .inspectionFinding]),

@@ -275,6 +275,6 @@ enum FollowUps {
             try Row($0, columns: ["visit", "customer", "name", "assignee", "due", "status", "plan", "note", "method",
                                   "visited", "satisfaction", "outcome", "objection", "recorded_by", "cancelled_by",
                                   "cancel_reason"])
-        })
+        }).sentences(["cancel_reason"])  // a person's reason stays as written; CUSTOMER CLOSE's follows LANG
     }
 }
