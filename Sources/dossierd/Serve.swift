@@ -221,38 +221,11 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(3)
         }
 
-        let auditKey: AuditKey?
-        do {
-            // The key must be the one the log was sealed with (AuditKeyCheck).
-            let sealedWith: String?
-            do {
-                let connection = try PostgresConnection(conninfo: conninfo)
-                defer { connection.close() }
-                sealedWith = try AuditKeyCheck.sealingKeyID(on: connection)
-            }
-            if !newAuditKey, let file = embeddedAuditKeyFile(embeddedDirectory: embeddedDirectory),
-               !FileManager.default.fileExists(atPath: file) {
-                try AuditKeyCheck.checkBeforeCreating(file: file, sealedWith: sealedWith)
-            }
-            auditKey = try resolveAuditKey(embeddedDirectory: embeddedDirectory)
-            if !newAuditKey {
-                try AuditKeyCheck.check(keyID: auditKey?.id, sealedWith: sealedWith)
-            } else if let sealedWith, auditKey?.id != sealedWith {
-                logger.warning("audit key \(auditKey?.id ?? "none") replaces \(sealedWith) (--new-audit-key): the seals and checkpoints made with \(sealedWith) can no longer be checked")
-            }
-        } catch let refusal as AuditKeyCheck.Refusal {
-            try? embedded?.stop()
-            throw ValidationError(refusal.description)
-        } catch {
-            try? embedded?.stop()
-            throw ValidationError("\(error)")
-        }
-        if auditKey == nil {
-            logger.warning("the audit log is not sealed: no --audit-key-file and no DOSSIER_AUDIT_KEY")
-        }
-        // Customers' personal data: the key file must be the database's, and
-        // clear text from before 0070 is encrypted before the first command.
+        // The database's keys, checked on one connection: the data key file must
+        // be the database's (clear text from before 0070 is encrypted before the
+        // first command), and the audit key the one the log was sealed with.
         let personalData: PersonalData
+        let auditKey: AuditKey?
         do {
             guard let keyring = try keys.resolve(database) else {
                 throw ValidationError("customers' personal data is encrypted: give --data-key-file (or DOSSIER_DATA_KEY_FILE), the same file to every daemon")
@@ -264,12 +237,23 @@ struct Serve: AsyncParsableCommand {
             let sealed = try DataKeyMaintenance.encryptExisting(personalData, on: connection)
             if sealed > 0 { logger.notice("encrypted the personal data of \(sealed) customers (customers without a data key, or with clear text from before migration 0070)") }
             logger.info("data keys: \(keyring.keys.count), current \(keyring.current.id)")
+            auditKey = try checkedAuditKey(sealedWith: try AuditKeyCheck.sealingKeyID(on: connection),
+                                           embeddedDirectory: embeddedDirectory, logger: logger)
         } catch let refusal as DataKeyMaintenance.Refusal {
             try? embedded?.stop()
             throw ValidationError(refusal.description)
+        } catch let refusal as AuditKeyCheck.Refusal {
+            try? embedded?.stop()
+            throw ValidationError(refusal.description)
+        } catch let failure as AuditKey.Failure {
+            try? embedded?.stop()
+            throw ValidationError("\(failure)")
         } catch {
             try? embedded?.stop()
             throw error
+        }
+        if auditKey == nil {
+            logger.warning("the audit log is not sealed: no --audit-key-file and no DOSSIER_AUDIT_KEY")
         }
 
         let (host, port) = ServerConfiguration.parseListen(listen)!
@@ -350,6 +334,24 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    /// The daemon's audit key (`resolveAuditKey`), refused when it is not the
+    /// one the log was sealed with (`sealedWith`, AuditKeyCheck); the embedded
+    /// default makes no new key file for a sealed log. `--new-audit-key`: the
+    /// old key is lost, started anyway with a warning.
+    func checkedAuditKey(sealedWith: String?, embeddedDirectory: String?, logger: Logger) throws -> AuditKey? {
+        if !newAuditKey, let file = embeddedAuditKeyFile(embeddedDirectory: embeddedDirectory),
+           !FileManager.default.fileExists(atPath: file) {
+            try AuditKeyCheck.checkBeforeCreating(file: file, sealedWith: sealedWith)
+        }
+        let key = try resolveAuditKey(embeddedDirectory: embeddedDirectory)
+        if !newAuditKey {
+            try AuditKeyCheck.check(keyID: key?.id, sealedWith: sealedWith)
+        } else if let sealedWith, key?.id != sealedWith {
+            logger.warning("audit key \(key?.id ?? "none") replaces \(sealedWith) (--new-audit-key): the seals and checkpoints made with \(sealedWith) can no longer be checked")
+        }
+        return key
+    }
+
     /// `--audit-key-file`, else DOSSIER_AUDIT_KEY, else (embedded default
     /// only) `audit.key` in the data directory, created on first start.
     func resolveAuditKey(embeddedDirectory: String?) throws -> AuditKey? {

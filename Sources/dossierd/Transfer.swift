@@ -66,13 +66,10 @@ struct ImportCustomers: ParsableCommand {
 
     @OptionGroup var keys: DataKeyOptions
 
-    @Option(name: .customLong("lang"),
-            help: "Language of the report: en or zh-CN (default: from LC_ALL, LC_MESSAGES or LANG; zh… is Chinese, else English).")
-    var language: String?
+    @OptionGroup var reader: ReaderLanguageOption
 
     func validate() throws {
         guard TextEncoding(rawValue: encoding) != nil else { throw ValidationError("--encoding must be utf-8, gbk or auto") }
-        guard language.map({ Language(rawValue: $0) != nil }) ?? true else { throw ValidationError("--lang must be en or zh-CN") }
     }
 
     func run() throws {
@@ -91,7 +88,7 @@ struct ImportCustomers: ParsableCommand {
         } catch let error as ProtocolError {
             throw ValidationError("ERR \(error.code.rawValue) \(error.message)")
         }
-        let report = ImportReport(language: language.flatMap(Language.init(rawValue:)) ?? ImportReport.localeLanguage())
+        let report = ImportReport(language: reader.language)
         for error in outcome.errors { print(report.line(error)) }
         let elapsed = ContinuousClock.now - started
         print(report.summary(outcome, seconds: String(format: "%.2f s", elapsed.inSeconds)))
@@ -141,11 +138,8 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var keys: DataKeyOptions
 
-    @Option(name: .customLong("lang"),
-            help: "Language of the column headings: en (the protocol's keys) or zh-CN (default: from LC_ALL, LC_MESSAGES or LANG; zh… is Chinese, else English).")
-    var language: String?
-
-    var readerLanguage: Language { language.flatMap(Language.init(rawValue:)) ?? ImportReport.localeLanguage() }
+    /// The column headings' language (en: the protocol's keys).
+    @OptionGroup var reader: ReaderLanguageOption
 
     var resolvedFormat: String { format ?? (output.lowercased().hasSuffix(".xlsx") ? "xlsx" : "csv") }
 
@@ -155,7 +149,6 @@ struct ExportCommand: ParsableCommand {
         }
         guard ["csv", "xlsx"].contains(resolvedFormat) else { throw ValidationError("--format must be csv or xlsx") }
         guard encoding == "utf-8" || encoding == "gbk" else { throw ValidationError("--encoding must be utf-8 or gbk") }
-        guard language.map({ Language(rawValue: $0) != nil }) ?? true else { throw ValidationError("--lang must be en or zh-CN") }
     }
 
     func run() throws {
@@ -168,7 +161,7 @@ struct ExportCommand: ParsableCommand {
         do {
             (bytes, count) = try withDaemonConnection(database) { connection in
                 let table = ExportHeadings.table(try Export.table(request, as: login, personalData: personalData, on: connection),
-                                                 in: readerLanguage)
+                                                 in: reader.language)
                 return (try Export.encode(table, format: fileFormat, sheetName: kind), table.rows.count)
             }
         } catch let error as ProtocolError {
@@ -181,7 +174,7 @@ struct ExportCommand: ParsableCommand {
             guard SecretFile.write(bytes, to: output) else {
                 throw ValidationError("cannot write \(output)")
             }
-            print(readerLanguage == .chinese ? "已写入 \(count) 行：\(output)" : "wrote \(count) rows to \(output)")
+            print(reader.language == .chinese ? "已写入 \(count) 行：\(output)" : "wrote \(count) rows to \(output)")
         }
     }
 }
@@ -192,21 +185,10 @@ struct ExportCommand: ParsableCommand {
 struct ImportReport {
     let language: Language
 
-    /// Chinese for a `zh…` locale (LC_ALL, then LC_MESSAGES, then LANG), else English.
-    static func localeLanguage(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Language {
-        for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            guard let value = environment[name], !value.isEmpty else { continue }
-            return value.lowercased().hasPrefix("zh") ? .chinese : .english
-        }
-        return .english
-    }
-
     func line(_ error: CustomerImport.RowError) -> String {
         guard language == .chinese else { return error.description }
-        // "ERR <CODE> <message>": the code stays, the message is translated.
-        let parts = error.message.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "ERR" else { return "第 \(error.line) 行：\(error.message)" }
-        return "第 \(error.line) 行：ERR \(parts[1]) \(MessageCatalog.translate(String(parts[2]), to: .chinese))"
+        // The code stays; the message is translated as the server translates it.
+        return "第 \(error.line) 行：ERR \(error.refusal.code.rawValue) \(MessageCatalog.translate(error.refusal.message, to: .chinese))"
     }
 
     func summary(_ outcome: CustomerImport.Outcome, seconds: String) -> String {
@@ -219,5 +201,22 @@ struct ImportReport {
         case (false, false, .english): return "\(outcome.errors.count) of \(outcome.rows) rows refused; nothing imported"
         case (false, false, .chinese): return "\(outcome.rows) 行中有 \(outcome.errors.count) 行被拒绝；未导入任何数据"
         }
+    }
+}
+
+/// `--lang en|zh-CN` of the commands that write for a person at the terminal
+/// (`import`'s report, `export`'s headings); without it, the terminal's locale
+/// (`Language.fromLocale`), else English.
+struct ReaderLanguageOption: ParsableArguments {
+    @Option(name: .customLong("lang"),
+            help: "en or zh-CN (default: from LC_ALL, LC_MESSAGES or LANG; zh… is Chinese, else English).")
+    var value: String?
+
+    var language: Language {
+        value.flatMap(Language.init(rawValue:)) ?? Language.fromLocale(ProcessInfo.processInfo.environment) ?? .english
+    }
+
+    func validate() throws {
+        guard value.map({ Language(rawValue: $0) != nil }) ?? true else { throw ValidationError("--lang must be en or zh-CN") }
     }
 }

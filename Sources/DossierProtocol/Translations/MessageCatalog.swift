@@ -34,6 +34,7 @@ public struct MessageTemplate: Hashable, Sendable {
         self.isRowSentence = false
         self.sentenceParts = messageParts
         self.termParts = [:]
+        self.literals = english.split(separator: "{}", omittingEmptySubsequences: false)
     }
 
     /// A row's sentence; `sentenceParts` and `termParts` as above.
@@ -45,15 +46,18 @@ public struct MessageTemplate: Hashable, Sendable {
         self.isRowSentence = true
         self.sentenceParts = sentenceParts
         self.termParts = termParts
+        self.literals = english.split(separator: "{}", omittingEmptySubsequences: false)
     }
 
-    /// The English split at its `{}`s.
-    var literals: [Substring] { english.split(separator: "{}", omittingEmptySubsequences: false) }
+    /// The English split at its `{}`s, once: every translation matches it
+    /// against the templates in turn (a Chinese TODO of 1,000 rows, thousands of times).
+    let literals: [Substring]
 
     /// The interpolated parts if `message` is this template's English, else nil.
     func match(_ message: String) -> [String]? {
         let literals = self.literals
-        guard message.hasPrefix(literals[0]) else { return nil }
+        // Both ends first: most templates are ruled out without a search.
+        guard message.hasPrefix(literals[0]), message.hasSuffix(literals[literals.count - 1]) else { return nil }
         if literals.count == 1 { return message == english ? [] : nil }
         var rest = message.dropFirst(literals[0].count)
         var parts: [String] = []

@@ -155,7 +155,7 @@ extension MessageCatalog {
         MessageTemplate("{} already has your pending access request A{}", "{1} 已有你待审的查阅申请 A{2}"),
         MessageTemplate("you already have a pending access request for this dossier", "你对此档案已有待审的查阅申请"),
         MessageTemplate("{} asks for the same", "与 {1} 重复", wordParts: true),
-        // The reason after the colon comes from the database (`approval_obstacle`) and stays as it is.
+        // The reason after the colon comes from the database (`approval_obstacle`): a message of its own.
         MessageTemplate("{} was closed: {}", "{1} 已关闭：{2}", messageParts: [2]),
         MessageTemplate("{} cannot be carried out now: {}", "{1} 现在无法执行：{2}", messageParts: [2]),
     ]

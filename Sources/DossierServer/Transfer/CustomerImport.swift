@@ -51,7 +51,10 @@ public enum CustomerImport {
     /// One refused row: its line in the file and the protocol's answer to it.
     public struct RowError: Sendable, Equatable, CustomStringConvertible {
         public let line: Int
-        public let message: String
+        /// The protocol's answer to the row, as CUSTOMER NEW would give it.
+        public let refusal: ProtocolError
+        /// `ERR <CODE> <message>`.
+        public var message: String { "ERR \(refusal.code.rawValue) \(refusal.message)" }
         public var description: String { "line \(line): \(message)" }
     }
 
@@ -107,7 +110,7 @@ public enum CustomerImport {
             let consentRule = try Customers.consentRule(on: connection)
             func refuse(_ line: Int, _ error: any Error) {
                 let refusal = DatabaseErrorMapping.protocolError(for: error, logger: logger)
-                errors.append(RowError(line: line, message: "ERR \(refusal.code.rawValue) \(refusal.message)"))
+                errors.append(RowError(line: line, refusal: refusal))
             }
             for row in rows {
                 do {
@@ -145,7 +148,7 @@ public enum CustomerImport {
                 for row in taken {
                     if let line = creditCodes[try row.decode("code", as: String.self)] {
                         takenLines.insert(line)
-                        errors.append(RowError(line: line, message: "ERR CONFLICT a customer with this credit code exists already"))
+                        errors.append(RowError(line: line, refusal: ProtocolError(.conflict, "a customer with this credit code exists already")))
                     }
                 }
                 accepted.removeAll { takenLines.contains($0.line) }

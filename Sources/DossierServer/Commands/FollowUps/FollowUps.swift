@@ -231,14 +231,35 @@ enum FollowUps {
             throw ProtocolError(.denied, "only the customer's owner, the department's manager or a director cancels \(command.visit)")
         }
         try requireOpen(command.visit, status: try row.decode("status", as: String.self))
-        try connection.query("""
-            UPDATE followups SET status = 'cancelled', cancelled_by = $2::int8, cancelled_at = now(), cancel_reason = $3::text
-             WHERE id = $1::int8
-            """, [command.visit.value, actor.userID, command.reason])
-        try Audit.record(connection, action: "followup.cancel", target: command.visit.description, purpose: command.reason,
-                         detail: "\(customer.number) assignee=\(try row.decode("assignee", as: String.self))")
+        _ = try cancelOpen(of: customer, only: command.visit, reason: command.reason, actor: actor, on: connection)
         return .ok("\(command.visit) cancelled")
     }
+
+    /// Cancels the open visits of `customer` (only `visit`, when given) in the
+    /// actor's name, one `followup.cancel` audit row each; their ids, in order.
+    /// FOLLOWUP CANCEL, and CUSTOMER CLOSE for all of them: nobody visits a
+    /// customer the company no longer works with.
+    static func cancelOpen(of customer: CustomerRecord, only visit: VisitID? = nil, reason: String, actor: Actor,
+                           on connection: PostgresConnection) throws -> [Int64] {
+        let cancelled = try connection.query("""
+            UPDATE followups f SET status = 'cancelled', cancelled_by = $3::int8, cancelled_at = now(), cancel_reason = $4::text
+              FROM users u
+             WHERE f.customer_id = $1::int8 AND ($2::int8 IS NULL OR f.id = $2::int8) AND f.status = 'open'
+               AND u.id = f.assignee_id
+            RETURNING f.id, u.login AS assignee
+            """, [customer.id, visit?.value, actor.userID, reason]).rows
+        var visits: [Int64] = []
+        for row in cancelled {
+            let id = try row.decode("id", as: Int64.self)
+            try Audit.record(connection, action: "followup.cancel", target: "V\(id)", purpose: reason,
+                             detail: "\(customer.number) assignee=\(try row.decode("assignee", as: String.self))")
+            visits.append(id)
+        }
+        return visits.sorted()
+    }
+
+    /// Why CUSTOMER CLOSE cancelled a customer's open visits (a row's sentence in `FOLLOWUP LIST`).
+    static func closedCustomerReason(closedOn day: String) -> String { "the customer was closed on \(day)" }
 
     // MARK: Listing
 
