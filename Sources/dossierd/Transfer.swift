@@ -180,15 +180,17 @@ struct ExportCommand: ParsableCommand {
 }
 
 /// What `import customers` tells the clerk who runs it, in their language:
-/// each refused row with the protocol's answer (its message translated as the
-/// server translates it for `LANG zh-CN`), then what was done.
+/// each refused row, with the file's column when the answer is about one,
+/// and the protocol's answer (its message translated as the server
+/// translates it for `LANG zh-CN`), then what was done.
 struct ImportReport {
     let language: Language
 
     func line(_ error: CustomerImport.RowError) -> String {
         guard language == .chinese else { return error.description }
         // The code stays; the message is translated as the server translates it.
-        return "第 \(error.line) 行：ERR \(error.refusal.code.rawValue) \(MessageCatalog.translate(error.refusal.message, to: .chinese))"
+        let column = error.column.map { "（\($0)）" } ?? ""
+        return "第 \(error.line) 行\(column)：ERR \(error.refusal.code.rawValue) \(MessageCatalog.translate(error.refusal.message, to: .chinese))"
     }
 
     func summary(_ outcome: CustomerImport.Outcome, seconds: String) -> String {

@@ -154,6 +154,10 @@ import TestSupport
             #expect(outcome.errors[1].message.contains("name"))
             #expect(outcome.errors[2].message.contains("line 2"))
             #expect(outcome.errors[3].message.hasPrefix("ERR CONFLICT"))
+            // Each refusal names the sheet's column it is about, as the clerk's file heads it.
+            #expect(outcome.errors.map(\.column) == ["统一社会信用代码", "客户名称", "统一社会信用代码", "统一社会信用代码", "等级", "信用额度"],
+                    "\(outcome.errors)")
+            #expect(outcome.errors[4].description.hasPrefix("line 7 (等级): ERR ARGS invalid grade"), "\(outcome.errors[4])")
         }
         #expect(try setup.count("SELECT count(*) FROM dossier.customers") == customersBefore)
         #expect(try setup.count("SELECT count(*) FROM dossier.audit_log") == auditBefore)
@@ -384,18 +388,18 @@ import TestSupport
         #expect(real.text.contains("imported 2 customers"), "\(real.text)")
         let again = try DaemonProcess(arguments: ["import", "customers", "--file", input, "--as", "rep.sh"] + url)
         #expect(await again.waitForExit() == 1, "\(again.text)")
-        #expect(again.text.contains("line 2: ERR CONFLICT"), "\(again.text)")
+        #expect(again.text.contains("line 2 (统一社会信用代码): ERR CONFLICT"), "\(again.text)")
         // In Chinese for a Chinese clerk (--lang, else the locale): the code stays, the message and the summary are translated.
         let chinese = try DaemonProcess(arguments: ["import", "customers", "--file", input, "--as", "rep.sh", "--lang", "zh-CN"] + url)
         #expect(await chinese.waitForExit() == 1, "\(chinese.text)")
-        #expect(chinese.text.contains("第 2 行：ERR CONFLICT 已有使用此信用代码的客户"), "\(chinese.text)")
+        #expect(chinese.text.contains("第 2 行（统一社会信用代码）：ERR CONFLICT 已有使用此信用代码的客户"), "\(chinese.text)")
         #expect(chinese.text.contains("2 行中有 2 行被拒绝；未导入任何数据"), "\(chinese.text)")
         let byLocale = try DaemonProcess(arguments: ["import", "customers", "--file", input, "--as", "rep.sh"] + url,
                                          environment: ProcessInfo.processInfo.environment.merging(
                                              ["LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": "",
                                               "DOSSIER_DATA_KEY_FILE": TestDataKeyFile.path]) { $1 })
         #expect(await byLocale.waitForExit() == 1, "\(byLocale.text)")
-        #expect(byLocale.text.contains("第 3 行：ERR CONFLICT"), "\(byLocale.text)")
+        #expect(byLocale.text.contains("第 3 行（统一社会信用代码）：ERR CONFLICT"), "\(byLocale.text)")
 
         let output = directory + "/out.csv"
         let export = try DaemonProcess(arguments: ["export", "customers", "--as", "rep.sh", "--output", output, "--encoding", "gbk"] + url)

@@ -53,9 +53,20 @@ public enum CustomerImport {
         public let line: Int
         /// The protocol's answer to the row, as CUSTOMER NEW would give it.
         public let refusal: ProtocolError
+        /// The file's heading of the column the refusal is about, when it is
+        /// about one: the answer names `CUSTOMER NEW`'s argument (`grade`), the
+        /// clerk knows the sheet's column (`等级`).
+        public let column: String?
+
+        public init(line: Int, refusal: ProtocolError, column: String? = nil) {
+            self.line = line
+            self.refusal = refusal
+            self.column = column
+        }
+
         /// `ERR <CODE> <message>`.
         public var message: String { "ERR \(refusal.code.rawValue) \(refusal.message)" }
-        public var description: String { "line \(line): \(message)" }
+        public var description: String { "line \(line)\(column.map { " (\($0))" } ?? ""): \(message)" }
     }
 
     public struct Outcome: Sendable {
@@ -83,6 +94,7 @@ public enum CustomerImport {
         let records = CSV.parse(text)
         guard let header = records.first else { throw FileError(description: "the file is empty") }
         var keys: [String?] = []
+        var columns: [String: String] = [:]  // CUSTOMER NEW key → the file's heading
         for heading in header.fields {
             let cleaned = heading.trimmingCharacters(in: .whitespacesAndNewlines)
             if cleaned.isEmpty { keys.append(nil); continue }
@@ -93,6 +105,7 @@ public enum CustomerImport {
             }
             if keys.contains(key) { throw FileError(description: "column \"\(cleaned)\" appears twice") }
             keys.append(key)
+            columns[key] = cleaned
         }
         guard keys.contains("name") else { throw FileError(description: "no 客户名称 (name) column") }
         let rows = Array(records.dropFirst())
@@ -110,7 +123,7 @@ public enum CustomerImport {
             let consentRule = try Customers.consentRule(on: connection)
             func refuse(_ line: Int, _ error: any Error) {
                 let refusal = DatabaseErrorMapping.protocolError(for: error, logger: logger)
-                errors.append(RowError(line: line, refusal: refusal))
+                errors.append(RowError(line: line, refusal: refusal, column: refusal.argument.flatMap { columns[$0] }))
             }
             for row in rows {
                 do {
@@ -131,7 +144,7 @@ public enum CustomerImport {
                     try Customers.check(command, consentRule: consentRule)
                     if let code = command.creditCode?.rawValue {
                         if let first = creditCodes[code] {
-                            throw ProtocolError(.conflict, "credit_code \(code) also on line \(first)")
+                            throw ProtocolError(.conflict, "credit_code \(code) also on line \(first)", argument: "credit_code")
                         }
                         creditCodes[code] = row.line
                     }
@@ -148,7 +161,8 @@ public enum CustomerImport {
                 for row in taken {
                     if let line = creditCodes[try row.decode("code", as: String.self)] {
                         takenLines.insert(line)
-                        errors.append(RowError(line: line, refusal: ProtocolError(.conflict, "a customer with this credit code exists already")))
+                        errors.append(RowError(line: line, refusal: ProtocolError(.conflict, "a customer with this credit code exists already"),
+                                               column: columns["credit_code"]))
                     }
                 }
                 accepted.removeAll { takenLines.contains($0.line) }
