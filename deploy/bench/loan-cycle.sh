@@ -107,83 +107,10 @@ dept_id=$(sql -At -c "SELECT id FROM dossier.departments WHERE code = 'SH'")
 # The daemon's workers: worker i on dossier id_lo+i (the same as pgbench's client i).
 seq "$id_lo" "$id_hi" | sed 's/^/D/' >"$work/refs.txt"
 
-# pgbench: the identical statements, `:name` for `$n`; the colons of to_char's
-# format are written \x3a (pgbench would take `:MI` for a variable).
-cat >"$work/cycle.sql" <<'SQL'
-\set id :id_lo + :client_id
--- 1. borrower: LOAN REQUEST D<id> purpose=bench
-\startpipeline
-BEGIN;
-SELECT * FROM dossier.begin_command(:rep::int8, '{archivist,director,manager,rep}'::text[]);
-\endpipeline
-SELECT * FROM dossier.loan_request_target(:id::int8, NULL::text)
-\gset d_
-SELECT * FROM dossier.loan_request(:d_id::int8, :d_dept_id::int8, :rep::int8, :purpose::text, :d_mode::text, :d_seconds::int8, '{manager}'::text[])
-\gset loan_
-COMMIT;
--- 2. manager: APPROVAL LIST kind=loan (status pending)
-\startpipeline
-BEGIN;
-SELECT * FROM dossier.begin_command(:mgr::int8, '{archivist,auditor,director,manager,rep}'::text[]);
-\endpipeline
-SELECT l.id, l.kind, l.status, l.current_step, l.step_count, l.customer_id, l.target, l.requester,
-       l.waiting_for, l.created, l.reason, l.obstacle, l.details
-  FROM dossier.approval_listing('pending'::text, :kind::text, 0::int8, 51::int4, :mgr::int8, :mgr_role::text, :dept::int8) l;
-COMMIT;
--- 3. manager: APPROVE A<m>
-\startpipeline
-BEGIN;
-SELECT * FROM dossier.begin_command(:mgr::int8, '{director,manager}'::text[]);
-\endpipeline
-SELECT a.id, a.kind, a.status, a.dept_id, a.requester_id, a.current_step, a.step_count, a.dossier_id,
-       a.customer_id, a.loan_id, a.penalty_id, a.payload::text AS payload, a.reason,
-       s.approver_role, s.approver_dept_id, d.level, d.scope,
-       r.role AS requester_role, r.dept_id AS requester_dept_id,
-       a.closed_reason
-  FROM approvals a JOIN approval_steps s ON s.approval_id = a.id AND s.step_no = a.current_step
-  JOIN users r ON r.id = a.requester_id
-  LEFT JOIN dossiers d ON d.id = a.dossier_id
- WHERE a.id = :loan_approval_id::int8
- FOR UPDATE OF a
-\gset p_
-SELECT * FROM dossier.approval_approve_loan(:p_id::int8, :p_current_step::int4, :mgr::int8, NULL::text, :p_loan_id::int8, :p_level::text);
-COMMIT;
--- 4. archivist: LOAN CHECKOUT L<n>
-\startpipeline
-BEGIN;
-SELECT * FROM dossier.begin_command(:arc::int8, '{archivist}'::text[]);
-\endpipeline
-SELECT * FROM dossier.loan_checkout_by(:loan_loan_id::int8, :arc::int8, 'archivist'::text, :dept::int8);
-COMMIT;
--- 5. archivist: LOAN RETURN L<n>
-\startpipeline
-BEGIN;
-SELECT * FROM dossier.begin_command(:arc::int8, '{archivist}'::text[]);
-\endpipeline
-SELECT * FROM dossier.loan_give_back_by(:loan_loan_id::int8, :arc::int8, 'archivist'::text, :dept::int8, true::bool, NULL::text, 'complete'::text);
-COMMIT;
-SQL
-# The ceiling: its tables and its cycle (see the header).
+# The cycle through the daemon's SQL and its ceiling (lib.sh: loan_cycle_script, loan_minimal_script).
+loan_cycle_script >"$work/cycle.sql"
 ceiling_schema
-{
-    printf '%s\n' '\set id :id_lo + :client_id' '\set own random(0, 31)' \
-        '-- request' 'BEGIN;' 'SELECT status FROM ceiling.dossiers WHERE id = :id::int8;' \
-        "INSERT INTO ceiling.loans (dossier_id, borrower_id, status) VALUES (:id::int8, :rep::int8, 'requested') RETURNING id" \
-        '\gset loan_'
-    ceiling_audit ':rep::int8' loan.request "'L' || :loan_id::int8"
-    printf '%s\n' 'COMMIT;' '-- approval' 'BEGIN;' \
-        "UPDATE ceiling.loans SET status = 'approved', approved_by = :mgr::int8, approved_at = now() WHERE id = :loan_id::int8 AND status = 'requested';"
-    ceiling_audit ':mgr::int8' approval.approve "'L' || :loan_id::int8"
-    printf '%s\n' 'COMMIT;' '-- check out' 'BEGIN;' \
-        "UPDATE ceiling.loans SET status = 'out', checked_out_at = now(), due_at = now() + interval '7 days' WHERE id = :loan_id::int8 AND status = 'approved';" \
-        "UPDATE ceiling.dossiers SET status = 'on_loan' WHERE id = :id::int8;"
-    ceiling_audit ':arc::int8' loan.checkout "'L' || :loan_id::int8"
-    printf '%s\n' 'COMMIT;' '-- return' 'BEGIN;' \
-        "UPDATE ceiling.loans SET status = 'returned', returned_at = now() WHERE id = :loan_id::int8 AND status = 'out';" \
-        "UPDATE ceiling.dossiers SET status = 'filed' WHERE id = :id::int8;"
-    ceiling_audit ':arc::int8' loan.return "'L' || :loan_id::int8"
-    echo 'COMMIT;'
-} >"$work/cycle-min.sql"
+loan_minimal_script >"$work/cycle-min.sql"
 
 pgbench_conn=(-h "$pg_sock" -p "$pg_port" -U dossier_app)
 pgbench_vars=(-D rep="$rep_id" -D mgr="$mgr_id" -D arc="$arc_id" -D dept="$dept_id" -D id_lo="$id_lo"
