@@ -22,10 +22,20 @@
 #
 #   deploy/bench/loan-bound.sh
 #
+# Two measures per level:
+#   rates         cycles/s of both sides at CONNS concurrent cycles (the
+#                 machine's load moves these: read the ratios of one row);
+#   instructions  PostgreSQL's instructions per cycle of one backend (callgrind
+#                 on the postmaster, its backends traced; (3N run - N run) / 2N
+#                 cycles, one client): do not move with the load, and unlike
+#                 instructions.sh's single-user backend they include what the
+#                 transition triggers check for the daemon's sessions.
 # Knobs (environment): CONNS="8 32" SECS=10 ROUNDS=3 DOSSIERS=200 HISTORY=4000
 # (loan cycles run and analyzed before measuring: the tables of a company at
-# work, not empty ones). A throwaway cluster (the daemon's embedded default);
-# the levels change it for good. Report: deploy/bench/results/loan-bound-<date>.txt.
+# work, not empty ones), N=20, RATES=1, INSTRUCTIONS=1. A throwaway cluster (the
+# daemon's embedded default, run by this script after the daemon has made and
+# loaded it); the levels change it for good.
+# Report: deploy/bench/results/loan-bound-<date>.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -34,12 +44,17 @@ SECS=${SECS:-10}
 ROUNDS=${ROUNDS:-3}
 DOSSIERS=${DOSSIERS:-200}
 HISTORY=${HISTORY:-4000}
+N=${N:-20}
+RATES=${RATES:-1}
+INSTRUCTIONS=${INSTRUCTIONS:-1}
 LEVELS="product no-rls no-checks no-triggers no-fks no-list"
 GOAL=0.50
 
 . deploy/bench/lib.sh
 bench_build
 [ -x "$PGBENCH" ] || { echo "pgbench not found (package postgresql-client)" >&2; exit 1; }
+[ "$INSTRUCTIONS" = 0 ] || bench_install valgrind valgrind
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 max_conns=0
 for c in $CONNS; do [ "$c" -gt "$max_conns" ] && max_conns=$c; done
 [ "$DOSSIERS" -ge "$max_conns" ] || { echo "DOSSIERS ($DOSSIERS) < max connections ($max_conns)" >&2; exit 1; }
@@ -82,6 +97,48 @@ for side in "$work/cycle.sql dossier_app" "$work/cycle-min.sql postgres"; do
     grep -q "number of failed transactions: 0" "$work/history.txt" || { cat "$work/history.txt" >&2; exit 1; }
 done
 sql -q -c "VACUUM ANALYZE" >/dev/null
+
+# From here on the cluster is this script's: started as dossierd starts it
+# (its socket and port), and under callgrind to count.
+stop_dossierd
+cluster_owner=$(stat -c %U "$data_dir/pgdata")
+as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u "$cluster_owner" -- "$@"; else "$@"; fi; }
+pg_opts=(-c listen_addresses= -c "unix_socket_directories=$pg_sock" -c "port=$pg_port")
+cluster_up() { as_owner "$pg_bin/pg_ctl" -D "$data_dir/pgdata" -o "${pg_opts[*]}" -l "$data_dir/pgdata/bound.log" -w start >/dev/null; }
+cluster_down() { as_owner "$pg_bin/pg_ctl" -D "$data_dir/pgdata" -m fast -w stop >/dev/null; }
+cluster_up
+trap 'cluster_down 2>/dev/null; bench_cleanup' EXIT
+
+# instructions <script> <user>: PostgreSQL's instructions per cycle of the
+# script's one backend; the cluster must be down, and is down again after.
+instructions() {
+    local script=$1 user=$2 dir=$work/callgrind vpid one three
+    rm -rf "$dir"; mkdir -p "$dir"; chmod 777 "$dir"
+    as_owner valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$dir/cg.%p" \
+        "$pg_bin/postgres" -D "$data_dir/pgdata" "${pg_opts[@]}" -c autovacuum=off >"$work/valgrind.log" 2>&1 &
+    vpid=$!
+    for _ in $(seq 240); do sql -At -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.5; done
+    one=$(counted_run "$script" "$user" "$N" "$dir"); three=$(counted_run "$script" "$user" $((3 * N)) "$dir")
+    as_owner "$pg_bin/pg_ctl" -D "$data_dir/pgdata" -m fast -w stop >/dev/null
+    wait "$vpid" || true
+    echo $(( (three - one) / (2 * N) ))
+}
+# counted_run <script> <user> <cycles> <dir>: the instruction total of the
+# backend that ran them (the largest callgrind file the run added).
+counted_run() {
+    local before f total best=0
+    before=$(ls "$4")
+    env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared -h "$pg_sock" -p "$pg_port" -U "$2" "${vars[@]}" \
+        -f "$1" -c 1 -t "$3" dossier >"$work/counted.txt" 2>&1 || { cat "$work/counted.txt" >&2; exit 1; }
+    grep -q "number of failed transactions: 0" "$work/counted.txt" || { cat "$work/counted.txt" >&2; exit 1; }
+    sleep 2  # the backend writes its file as it exits
+    for f in $(ls "$4"); do
+        grep -qx "$f" <<<"$before" && continue
+        total=$(sed -n 's/^summary: *//p; s/^totals: *//p' "$4/$f" | head -1)
+        [ -n "$total" ] && [ "$total" -gt "$best" ] && best=$total
+    done
+    echo "$best"
+}
 
 # level <name>: takes that layer away (on top of the ones before).
 level() {
@@ -128,11 +185,24 @@ echo "# $("$PGBENCH" --version); server $(sql -At -c 'SHOW server_version')" \
 echo "# $DOSSIERS filed dossiers, $HISTORY cycles of history each way, then VACUUM ANALYZE; pgbench -M prepared -c C -j 2 -T $SECS,"
 echo "# ROUNDS=$ROUNDS interleaved (ours, minimal), medians; ours = the daemon's SQL as dossier_app (loan-cycle.sh's cycle.sql),"
 echo "# minimal = the ceiling's four transactions with chained audit rows (as postgres). Levels are cumulative."
-echo "# command: CONNS=\"$CONNS\" SECS=$SECS ROUNDS=$ROUNDS DOSSIERS=$DOSSIERS HISTORY=$HISTORY deploy/bench/loan-bound.sh"
+echo "# instructions: callgrind on the postmaster (--trace-children), one pgbench client, N=$N: (${N}x3 - $N cycles) / $((2 * N))"
+echo "# command: CONNS=\"$CONNS\" SECS=$SECS ROUNDS=$ROUNDS DOSSIERS=$DOSSIERS HISTORY=$HISTORY N=$N deploy/bench/loan-bound.sh"
 echo
-printf '%-12s %6s %12s %12s %7s\n' level cycles "ours c/s" "minimal c/s" ratio
+if [ "$INSTRUCTIONS" != 0 ]; then
+    cluster_down
+    minimal_instructions=$(instructions "$work/cycle-min.sql" postgres)
+    cluster_up
+fi
+counts=()
+[ "$RATES" = 0 ] || printf '%-12s %6s %12s %12s %7s\n' level cycles "ours c/s" "minimal c/s" ratio
 for name in $LEVELS; do
     level "$name"
+    if [ "$INSTRUCTIONS" != 0 ]; then
+        cluster_down
+        counts+=("$name $(instructions "$cycle" dossier_app)")
+        cluster_up
+    fi
+    [ "$RATES" != 0 ] || continue
     # Warm-up (not reported): every connection plans afresh after the change.
     env -u PGSERVICE PGOPTIONS= "$PGBENCH" -n -M prepared -h "$pg_sock" -p "$pg_port" -U dossier_app "${vars[@]}" \
         -f "$cycle" -c "$max_conns" -j 2 -T 2 dossier >/dev/null 2>&1 || true
@@ -146,6 +216,15 @@ for name in $LEVELS; do
         printf '%-12s %6s %12.1f %12.1f %7.2f\n' "$name" "$c" "$o" "$m" "$(awk -v o="$o" -v m="$m" 'BEGIN { print (m > 0 ? o / m : 0) }')"
     done
 done
+if [ "$INSTRUCTIONS" != 0 ]; then
+    echo
+    printf '%-12s %14s %14s %7s\n' level "ours instr." "minimal instr." ratio
+    for row in "${counts[@]}"; do
+        read -r name count <<<"$row"
+        printf '%-12s %14s %14s %7.2f\n' "$name" "$count" "$minimal_instructions" \
+            "$(awk -v o="$count" -v m="$minimal_instructions" 'BEGIN { print (o > 0 ? m / o : 0) }')"
+    done
+fi
 echo
 echo "goal (issue 17, point 6): the cycle >= $GOAL of the minimal; dossierd itself runs at 0.94-0.97 of 'ours' (loan-cycle.sh)"
 echo "# load average at end: $(load_now)"
