@@ -159,6 +159,11 @@ import TestSupport
                     "\(outcome.errors)")
             #expect(outcome.errors[4].description.hasPrefix("line 7 (等级): ERR ARGS invalid grade"), "\(outcome.errors[4])")
         }
+        // An owner the owner rule refuses is the 负责人 column's.
+        let unknownOwner = try CustomerImport.run(bytes: Array("客户名称,负责人\n丙公司,nobody\n".utf8), encoding: .utf8, dryRun: true,
+                                                  as: "rep.sh", fileName: "owner.csv", personalData: .test, on: setup.daemon)
+        #expect(unknownOwner.errors.map(\.column) == ["负责人"], "\(unknownOwner.errors)")
+        #expect(unknownOwner.errors.first?.refusal.code == .notFound, "\(unknownOwner.errors)")
         #expect(try setup.count("SELECT count(*) FROM dossier.customers") == customersBefore)
         #expect(try setup.count("SELECT count(*) FROM dossier.audit_log") == auditBefore)
         // The numbers were not used up: the next customer gets the next one.

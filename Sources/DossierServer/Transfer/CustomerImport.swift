@@ -137,7 +137,10 @@ public enum CustomerImport {
                         do {
                             owners[ownerKey] = .success(try Customers.owner(for: command.owner, actor: actor, on: connection))
                         } catch {
-                            owners[ownerKey] = .failure(DatabaseErrorMapping.protocolError(for: error, logger: logger))
+                            var refusal = DatabaseErrorMapping.protocolError(for: error, logger: logger)
+                            // A named owner refused (unknown, another department) is the owner column's.
+                            if command.owner != nil, refusal.argument == nil { refusal.argument = "owner" }
+                            owners[ownerKey] = .failure(refusal)
                         }
                     }
                     let owner = try owners[ownerKey]!.get()
